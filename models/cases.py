@@ -260,6 +260,17 @@ def _case_query(case_type):
     return query
 
 
+def _format_case(kinds):
+    def fmt_row(r):
+        ref, received, kind, subject, person, owner, due, status, confidential = r
+        status_text = STATUSES.get(status, status)
+        if status != "closed" and due and due < dt.date.today():
+            status_text = "OVERDUE"
+        return (ref + (" *" if confidential else ""), received, kinds.get(kind, kind), subject,
+                person, owner, due, status_text)
+    return fmt_row
+
+
 def _case_order():
     # open cases first, then by due date (none last), newest received first
     return [(Case.status == "closed"), Case.due.is_null(), Case.due, Case.received.desc(), Case.id.desc()]
@@ -275,6 +286,7 @@ REQUESTS = Register(
     check=_request_check,
     before_save=_case_before_save("request"),
     after_save=_case_after_save,
+    format=_format_case(REQUEST_KINDS),
 )
 
 COMPLAINTS = Register(
@@ -288,6 +300,7 @@ COMPLAINTS = Register(
     check=_complaint_check,
     before_save=_case_before_save("complaint"),
     after_save=_case_after_save,
+    format=_format_case(COMPLAINT_KINDS),
 )
 
 
@@ -391,3 +404,30 @@ def complaints_by_stage() -> list[tuple[str, int]]:
     q = (open_cases().select(Case.stage, fn.COUNT(Case.id)).where(Case.type == "complaint")
          .group_by(Case.stage).order_by(Case.stage).tuples())
     return [(stage or "not yet routed", n) for stage, n in q]
+
+
+def requests_by_kind() -> list[tuple[str, int]]:
+    q = (open_cases().select(Case.kind, fn.COUNT(Case.id)).where(Case.type == "request")
+         .group_by(Case.kind).tuples())
+    return sorted(((REQUEST_KINDS.get(k, k), n) for k, n in q), key=lambda kv: (-kv[1], kv[0]))
+
+
+def attention(today: dt.date | None = None) -> list[tuple[Case, str, str]]:
+    """The clerk's queue: (case, badge, why) for overdue, then due soon, then new cases."""
+    today = today or dt.date.today()
+    nation, closed = council_nation(), closures()
+    out, seen = [], set()
+
+    def add(case, badge, why):
+        if case.id not in seen:
+            seen.add(case.id)
+            out.append((case, badge, why))
+
+    for c in overdue(today):
+        over = dates.working_days_between(c.due, today, nation=nation, closures=closed)
+        add(c, "overdue", f"{over} working day{'s' if over != 1 else ''} over")
+    for c in due_soon(today):
+        add(c, "due", "due today" if c.due == today else "due within 3 working days")
+    for c in open_cases().where(Case.status == "new").order_by(Case.received):
+        add(c, "new", "not yet picked up")
+    return out

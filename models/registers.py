@@ -77,6 +77,8 @@ class Register:
     check: Callable[[dict, Model | None], dict[str, str]] | None = None
     after_save: Callable[[Model, dict, bool], None] | None = None
     before_save: Callable[[Model, dict, bool], None] | None = None
+    #: turns one row of `query` (without its id) into the strings the list shows
+    format: Callable[[tuple], tuple] | None = None
 
     def get(self, row_id: int) -> Model:
         return self.model.get_by_id(row_id)
@@ -95,6 +97,25 @@ def rows(register: Register, text: str = "", *, archived: bool = False, limit: i
     if limit is not None:
         q = q.limit(limit).offset(offset)
     return list(q.tuples())
+
+
+def plain(value) -> str:
+    """A cell as text: UK dates, blank for nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, dt.date):
+        return dates.fmt(value)
+    return str(value)
+
+
+def display_row(register: Register, row: tuple) -> tuple[str, ...]:
+    """The strings the list shows for one row (row[0] is the id and is not shown)."""
+    values = row[1:]
+    if register.format:
+        values = register.format(values)
+    return tuple(plain(v) for v in values)[: len(register.columns)]
 
 
 def count(register: Register, text: str = "", *, archived: bool = False) -> int:
@@ -317,6 +338,7 @@ MEMBERS = Register(
     order=lambda: [Member.name],
     detail=_member_detail,
     check=_term_check,
+    format=lambda r: (*r[:3], labels(r[3], MEMBER_ROLES), r[4]),
 )
 
 
@@ -406,6 +428,7 @@ OFFICERS = Register(
     order=lambda: [Officer.name],
     detail=_officer_detail,
     check=_officer_check,
+    format=lambda r: (*r[:3], labels(r[3], OFFICER_ROLES), r[4]),
 )
 
 
@@ -436,6 +459,7 @@ CONTACTS = Register(
     search=lambda: [Contact.name, Contact.role, Contact.organisation],
     order=lambda: [Contact.name],
     detail=_contact_detail,
+    format=lambda r: (r[0], CONTACT_ROLES.get(r[1], r[1]), r[2]),
 )
 
 

@@ -1,0 +1,79 @@
+"""The Council tab: the council's settings, its committees, wards and external contacts."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import TabbedContent, TabPane
+
+from clerkdesk.models import council, dates, registers
+from clerkdesk.models.registers import Detail
+
+from .form import FormScreen
+from .register_pane import RegisterPane
+from .widgets.detail import DetailView
+
+
+def settings_detail() -> Detail:
+    row = council.get()
+    if row is None:
+        return Detail("No council yet", "Settings")
+    fields = [
+        ("Kind", council.KINDS.get(row.kind, row.kind)),
+        ("Protocol profile", row.profile),
+        ("Clerk", row.clerk_name or "—"),
+        ("Bank holidays of", dates.NATION_LABELS.get(row.nation, row.nation)),
+        ("Protocol adopted", dates.fmt(row.protocol_adopted) or "—"),
+        ("Protocol review due", (dates.fmt(row.protocol_review_due) or "—")
+         + ("  (overdue)" if council.review_overdue() else "")),
+        ("Next election", dates.fmt(row.next_election) or "—"),
+        ("Pre-election period", f"{row.pre_election_days} days"),
+        ("Staffing committee", row.staffing_committee_name or "—"),
+        ("Information answered in", f"{row.info_response_days} working days"),
+        ("Closure days", row.closure_days or "—"),
+        ("Keep closed complaints", f"{row.retention_years} years"),
+    ]
+    return Detail(row.name, "Council settings  (e to edit)", fields, [])
+
+
+class SettingsPane(Vertical):
+    BINDINGS = [Binding("e", "edit", "Edit settings")]
+
+    def compose(self) -> ComposeResult:
+        yield DetailView(id="settings-view")
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        self.query_one(DetailView).show(settings_detail())
+
+    def action_edit(self) -> None:
+        row = council.get()
+
+        def done(saved) -> None:
+            if saved is not None:
+                self.app.notify("Council settings saved.")
+                self.refresh_data()
+                self.app.council_changed()
+
+        self.app.push_screen(FormScreen("Council settings", council.settings_fields(),
+                                        council.form_values(row), council.save_settings), done)
+
+
+class CouncilPane(Vertical):
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="council-tabs"):
+            with TabPane("Settings", id="council-settings"):
+                yield SettingsPane()
+            with TabPane("Committees", id="council-committees"):
+                yield RegisterPane(registers.COMMITTEES)
+            with TabPane("Wards", id="council-wards"):
+                yield RegisterPane(registers.WARDS)
+            with TabPane("External contacts", id="council-contacts"):
+                yield RegisterPane(registers.CONTACTS)
+
+    def refresh_data(self) -> None:
+        for pane in self.query(RegisterPane):
+            pane.refresh_data()
+        self.query_one(SettingsPane).refresh_data()

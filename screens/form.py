@@ -1,0 +1,164 @@
+"""A form built from the domain's field specs: one widget per field, the error for a
+field shown right under it, ctrl+s to save, escape to leave (asking first when there are
+unsaved changes)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
+
+from clerkdesk.models.forms import FieldSpec, ValidationError
+
+from .confirm import ConfirmScreen
+
+
+def field_widget(spec: FieldSpec, value: str):
+    """The input widget for one field, holding *value* (a raw string)."""
+    wid = f"f-{spec.name}"
+    if spec.kind == "longtext":
+        area = TextArea(value or "", id=wid, classes="field-input longtext", soft_wrap=True,
+                        show_line_numbers=False, tab_behavior="focus")
+        return area
+    if spec.kind == "bool":
+        return Checkbox(spec.label, value=(value or "").lower() in ("yes", "true", "1", "y"),
+                        id=wid, classes="field-input")
+    if spec.kind in ("choice", "ref"):
+        options = [(label, str(key)) for key, label in spec.options()]
+        current = value if value and any(v == value for _, v in options) else Select.NULL
+        return Select(options, value=current, allow_blank=not spec.required or current is Select.NULL,
+                      prompt="(none)" if not spec.required else "choose…", id=wid,
+                      classes="field-input", type_to_search=True)
+    if spec.kind in ("roles", "refs"):
+        chosen = {v.strip() for v in (value or "").split(",") if v.strip()}
+        items = [(label, str(key), str(key) in chosen) for key, label in spec.options()]
+        return SelectionList(*items, id=wid, classes="field-input multi")
+    return Input(value=value or "", placeholder=spec.placeholder, id=wid, classes="field-input",
+                 max_length=max(spec.max_len, 40) if spec.kind == "text" else 0)
+
+
+def widget_value(widget) -> str:
+    if isinstance(widget, TextArea):
+        return widget.text
+    if isinstance(widget, Checkbox):
+        return "yes" if widget.value else "no"
+    if isinstance(widget, Select):
+        return "" if widget.value is Select.NULL else str(widget.value)
+    if isinstance(widget, SelectionList):
+        return ",".join(str(v) for v in widget.selected)
+    return widget.value
+
+
+class FormScreen(ModalScreen[object]):
+    """Edit *values* for *specs*; `save(raw)` returns the saved thing or raises ValidationError.
+
+    Dismisses with what `save` returned, or None when the clerk leaves without saving.
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "leave", "Cancel"),
+    ]
+
+    def __init__(self, title: str, specs: list[FieldSpec], values: dict[str, str],
+                 save: Callable[[dict[str, str]], object], *, subtitle: str = "") -> None:
+        super().__init__()
+        self.form_title = title
+        self.subtitle = subtitle
+        self.specs = specs
+        self.initial = {s.name: values.get(s.name, "") or "" for s in specs}
+        self.save_fn = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box form-box"):
+            yield Label(self.form_title, classes="form-title")
+            if self.subtitle:
+                yield Static(self.subtitle, classes="form-subtitle")
+            with VerticalScroll(classes="form-fields"):
+                for spec in self.specs:
+                    with Vertical(classes="field", id=f"field-{spec.name}"):
+                        if spec.kind != "bool":
+                            label = spec.label + (" *" if spec.required else "")
+                            yield Label(label, classes="field-label")
+                        yield field_widget(spec, self.initial[spec.name])
+                        if spec.help:
+                            yield Static(spec.help, classes="field-help")
+                        yield Static("", classes="field-error", id=f"err-{spec.name}")
+            yield Static("", id="form-message")
+            with Horizontal(classes="buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="save")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        # what the widgets hold at the start is what "unsaved changes" compares against
+        self.initial = self.raw()
+        first = self.query(".field-input").first()
+        if first is not None:
+            first.focus()
+
+    def raw(self) -> dict[str, str]:
+        return {s.name: widget_value(self.query_one(f"#f-{s.name}")) for s in self.specs}
+
+    def dirty(self) -> bool:
+        current = self.raw()
+        return any(_norm(current[k]) != _norm(self.initial[k]) for k in current)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for spec in self.specs:
+            err = self.query_one(f"#err-{spec.name}", Static)
+            message = errors.get(spec.name, "")
+            err.update(message)
+            err.set_class(bool(message), "shown")
+            self.query_one(f"#field-{spec.name}").set_class(bool(message), "invalid")
+        unknown = {k: v for k, v in errors.items() if k not in {s.name for s in self.specs}}
+        summary = self.query_one("#form-message", Static)
+        if errors:
+            n = len(errors)
+            text = f"{n} thing{'s' if n > 1 else ''} to put right before saving."
+            if unknown:
+                text += " " + " ".join(unknown.values())
+            summary.update(text)
+            first = next((s for s in self.specs if s.name in errors), None)
+            if first is not None:
+                widget = self.query_one(f"#f-{first.name}")
+                widget.focus()
+                widget.scroll_visible()
+        else:
+            summary.update("")
+
+    def action_save(self) -> None:
+        try:
+            result = self.save_fn(self.raw())
+        except ValidationError as exc:
+            self.show_errors(exc.errors)
+            return
+        self.dismiss(result)
+
+    def action_leave(self) -> None:
+        if not self.dirty():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen("You have unsaved changes. Leave and lose them?", yes="Leave",
+                          no="Keep editing"),
+            answered,
+        )
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_leave()
+
+
+def _norm(value: str) -> str:
+    return (value or "").strip()

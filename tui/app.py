@@ -1,0 +1,138 @@
+"""The application shell: the tabs, the global keys, first-run setup."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from clerkdesk.models import cases, council, registers
+from clerkdesk.screens.case_pane import CasePane
+from clerkdesk.screens.council_pane import CouncilPane, SettingsPane
+from clerkdesk.screens.dashboard import DashboardPane, OpenCase
+from clerkdesk.screens.form import FormScreen
+from clerkdesk.screens.help import HelpScreen
+from clerkdesk.screens.member_pane import MemberPane
+from clerkdesk.screens.register_pane import RegisterPane
+from clerkdesk.screens.setup import SetupScreen
+
+SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
+
+#: (tab id, title) in the order of the number keys
+TABS = [
+    ("dashboard", "Dashboard"),
+    ("members", "Members"),
+    ("officers", "Officers"),
+    ("requests", "Requests"),
+    ("groups", "Party groups"),
+    ("complaints", "Complaints"),
+    ("council", "Council"),
+]
+
+
+class ClerkDesk(App):
+    TITLE = "clerkdesk"
+    CSS_PATH = ["app.tcss", "../screens/screens.tcss"]
+    BINDINGS = [
+        *(Binding(str(i), f"show_tab('{tab}')", title, show=False)
+          for i, (tab, title) in enumerate(TABS, start=1)),
+        Binding("question_mark", "help", "Keys"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, db_path: str | Path, *, demo: bool = False) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.demo = demo
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="tabs", initial="dashboard"):
+            with TabPane("1 Dashboard", id="dashboard"):
+                yield DashboardPane(id="pane-dashboard")
+            with TabPane("2 Members", id="members"):
+                yield MemberPane(registers.MEMBERS, id="pane-members")
+            with TabPane("3 Officers", id="officers"):
+                yield RegisterPane(registers.OFFICERS, id="pane-officers")
+            with TabPane("4 Requests", id="requests"):
+                yield CasePane(cases.REQUESTS, id="pane-requests")
+            with TabPane("5 Party groups", id="groups"):
+                yield RegisterPane(registers.GROUPS, id="pane-groups")
+            with TabPane("6 Complaints", id="complaints"):
+                yield CasePane(cases.COMPLAINTS, id="pane-complaints")
+            with TabPane("7 Council", id="council"):
+                yield CouncilPane(id="pane-council")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.council_changed()
+        if council.needs_setup():
+            self.push_screen(SetupScreen(), self._setup_done)
+        else:
+            self.focus_tab("dashboard")
+
+    def _setup_done(self, result) -> None:
+        if result is not None:
+            self.notify(f"Welcome, {result.name}. Press ? for the keys.")
+            self.council_changed()
+            self.refresh_all()
+            self.focus_tab("dashboard")
+
+    def council_changed(self) -> None:
+        row = council.get()
+        name = row.name if row else "new casebook"
+        self.sub_title = f"{name}{'  (demo copy)' if self.demo else ''}"
+
+    # --- tabs -----------------------------------------------------------------------------
+
+    def pane(self, tab: str):
+        return self.query_one(f"#pane-{tab}")
+
+    def focus_tab(self, tab: str) -> None:
+        pane = self.pane(tab)
+        tables = pane.query("DataTable")
+        target = next((t for t in tables if t.display and t.region.area), None) or next(iter(tables), None)
+        if target is not None:
+            target.focus()
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        tab = event.pane.id
+        pane = self.pane(tab)
+        pane.refresh_data()
+        self.call_after_refresh(self.focus_tab, tab)
+
+    def refresh_all(self) -> None:
+        for tab, _ in TABS:
+            self.pane(tab).refresh_data()
+
+    @on(OpenCase)
+    def open_case(self, message: OpenCase) -> None:
+        case = cases.Case.get_by_id(message.case_id)
+        tab = "requests" if case.type == "request" else "complaints"
+        self.action_show_tab(tab)
+        pane = self.pane(tab)
+        filt = pane.query_one(".filter")
+        filt.value = ""
+        pane.filter_text = ""
+        pane.load(keep=case.id)
+
+    # --- help -----------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        groups = [
+            ("Everywhere", [("1 … 7", "", "switch tab (Dashboard, Members, Officers, Requests, "
+                             "Party groups, Complaints, Council)"), *self.BINDINGS[len(TABS):]]),
+            ("Dashboard", DashboardPane.BINDINGS),
+            ("Every list", RegisterPane.BINDINGS + [("esc", "", "in the filter: clear it, then back to the list")]),
+            ("Members", MemberPane.BINDINGS),
+            ("Requests and complaints", CasePane.BINDINGS),
+            ("Council settings", SettingsPane.BINDINGS),
+            ("Forms", FormScreen.BINDINGS + [("tab, shift+tab", "", "next / previous field")]),
+        ]
+        self.push_screen(HelpScreen(groups))

@@ -1,0 +1,31 @@
+"""Opening the full-screen app on a casebook (the default command)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from clerkdesk.models import db
+from clerkdesk.tui.commands import CliError
+
+
+def run_app(args) -> int:
+    demo = bool(getattr(args, "demo", False))
+    if demo:
+        from clerkdesk.fixtures.demo import make_temp_demo
+
+        path = make_temp_demo()
+    else:
+        path = db.resolve_path(args.db)
+    create_parent = not demo and not args.db and not __import__("os").environ.get("CLERKDESK_DB")
+    try:
+        db.open_database(path, create_parent=create_parent)
+    except db.DatabaseError as exc:
+        raise CliError(str(exc)) from None
+    from clerkdesk.tui.app import ClerkDesk
+
+    try:
+        ClerkDesk(Path(path), demo=demo).run()
+    finally:
+        db.close_database()
+    if demo:
+        print(f"The demo copy was at {path}; your own casebook was not touched.")
+    return 0
