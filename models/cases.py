@@ -111,7 +111,7 @@ def _date_check(clean):
     problems = {}
     if clean.get("due") and clean.get("received") and clean["due"] < clean["received"]:
         problems["due"] = "The due date cannot be before the case was received."
-    if clean.get("received") and clean["received"] > dt.date.today() + dt.timedelta(days=1):
+    if clean.get("received") and clean["received"] > dates.today() + dt.timedelta(days=1):
         problems["received"] = "A case cannot be received in the future."
     return problems
 
@@ -178,7 +178,7 @@ def timeline(case: Case) -> list[Step]:
 
 
 def case_status_text(case: Case, today: dt.date | None = None) -> str:
-    today = today or dt.date.today()
+    today = today or dates.today()
     text = STATUSES.get(case.status, case.status)
     if case.status != "closed" and case.due:
         if case.due < today:
@@ -264,7 +264,7 @@ def _format_case(kinds):
     def fmt_row(r):
         ref, received, kind, subject, person, owner, due, status, confidential = r
         status_text = STATUSES.get(status, status)
-        if status != "closed" and due and due < dt.date.today():
+        if status != "closed" and due and due < dates.today():
             status_text = "OVERDUE"
         return (ref + (" *" if confidential else ""), received, kinds.get(kind, kind), subject,
                 person, owner, due, status_text)
@@ -331,7 +331,7 @@ def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kin
             changes["status"] = [case.status, status]
             case.status = status
             if status == "closed":
-                case.closed_on = dt.date.today()
+                case.closed_on = dates.today()
                 changes["closed_on"] = [None, case.closed_on.isoformat()]
             elif case.closed_on:
                 changes["closed_on"] = [case.closed_on.isoformat(), None]
@@ -377,19 +377,19 @@ def open_cases():
 
 
 def overdue(today: dt.date | None = None) -> list[Case]:
-    today = today or dt.date.today()
+    today = today or dates.today()
     return list(open_cases().where(Case.due < today).order_by(Case.due))
 
 
 def due_soon(today: dt.date | None = None, working_days: int = 3) -> list[Case]:
-    today = today or dt.date.today()
+    today = today or dates.today()
     until = due_after(today, working_days)
     return list(open_cases().where((Case.due >= today) & (Case.due <= until)).order_by(Case.due))
 
 
 def counts() -> dict[str, int]:
     """Open requests and complaints, new ones, overdue ones, confidential ones."""
-    today = dt.date.today()
+    today = dates.today()
     base = open_cases()
     return {
         "open_requests": base.where(Case.type == "request").count(),
@@ -414,7 +414,7 @@ def requests_by_kind() -> list[tuple[str, int]]:
 
 def attention(today: dt.date | None = None) -> list[tuple[Case, str, str]]:
     """The clerk's queue: (case, badge, why) for overdue, then due soon, then new cases."""
-    today = today or dt.date.today()
+    today = today or dates.today()
     nation, closed = council_nation(), closures()
     out, seen = [], set()
 

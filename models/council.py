@@ -109,13 +109,13 @@ def save_settings(raw: dict[str, str]) -> Council:
 
 def review_overdue(today: dt.date | None = None) -> bool:
     row = get()
-    today = today or dt.date.today()
+    today = today or dates.today()
     return bool(row and row.protocol_review_due and row.protocol_review_due < today)
 
 
 def in_pre_election_period(day: dt.date | None = None) -> bool:
     row = get()
-    day = day or dt.date.today()
+    day = day or dates.today()
     if not row or not row.next_election:
         return False
     start = row.next_election - dt.timedelta(days=row.pre_election_days)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 from collections.abc import Iterable
 
@@ -29,6 +30,17 @@ NATION_LABELS = {
 }
 
 
+def today() -> dt.date:
+    """Today's date; $CLERKDESK_TODAY (dd/mm/yyyy) pins it, for demos, snapshots and tests."""
+    pinned = os.environ.get("CLERKDESK_TODAY", "").strip()
+    if pinned:
+        return dt.datetime.strptime(pinned, UK_FORMAT).date()
+    return dt.date.today()
+
+
+_today = today
+
+
 class DateInputError(ValueError):
     """A date the clerk typed that cannot be understood; the message says why."""
 
@@ -44,7 +56,7 @@ _UK = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
 
 def parse(text: str, *, today: dt.date | None = None, nation: str = "england") -> dt.date:
     """Read a date typed the UK way; raise DateInputError with a sentence otherwise."""
-    today = today or dt.date.today()
+    today = today or _today()
     raw = (text or "").strip().lower()
     if not raw:
         raise DateInputError("Enter a date, e.g. 23/11/2026, today or +3.")

@@ -285,7 +285,7 @@ def _term_check(clean, row):
 
 
 def member_status(m: Member, today: dt.date | None = None) -> str:
-    today = today or dt.date.today()
+    today = today or dates.today()
     if m.archived:
         return "archived"
     if m.term_end and m.term_end < today:

@@ -13,6 +13,8 @@ from textual.widgets import DataTable, Label, Static
 
 from clerkdesk.models import cases, council, dates
 
+from .register_pane import ListTable
+
 
 BADGE_STYLES = {"overdue": "bold red", "due": "bold yellow", "new": "bold cyan"}
 
@@ -27,7 +29,6 @@ class OpenCase(Message):
 
 class DashboardPane(Vertical):
     BINDINGS = [
-        Binding("enter", "open", "Open case"),
         Binding("r", "refresh_data", "Refresh"),
     ]
 
@@ -36,7 +37,7 @@ class DashboardPane(Vertical):
         with Horizontal(id="dash-body"):
             with Vertical(id="dash-queue"):
                 yield Label("Needs attention", classes="section-title")
-                table = DataTable(cursor_type="row", zebra_stripes=True, id="dash-table")
+                table = ListTable(cursor_type="row", zebra_stripes=True, id="dash-table")
                 table.add_columns("", "Ref", "Subject", "Owner", "Due", "Why")
                 yield table
             with VerticalScroll(id="dash-side"):
@@ -49,7 +50,7 @@ class DashboardPane(Vertical):
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        today = dt.date.today()
+        today = dates.today()
         n = cases.counts()
         counts = Text()
         for label, key, style in (("open requests", "open_requests", "bold"),
@@ -91,14 +92,6 @@ class DashboardPane(Vertical):
         for kind, count in cases.requests_by_kind():
             side.append(f"  {count:>3}  {kind}\n")
         self.query_one("#dash-side-body", Static).update(side)
-
-    def action_open(self) -> None:
-        table = self.query_one("#dash-table", DataTable)
-        if not table.row_count:
-            self.app.notify("Nothing needs you right now.")
-            return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        self.post_message(OpenCase(int(key.value)))
 
     @on(DataTable.RowSelected, "#dash-table")
     def selected(self, event: DataTable.RowSelected) -> None:

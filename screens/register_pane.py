@@ -20,6 +20,12 @@ from .form import FormScreen
 from .widgets.detail import DetailView
 
 
+class ListTable(DataTable):
+    """A row-cursor table whose enter key shows in the footer as "Open"."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open")]
+
+
 class DetailScreen(ModalScreen[None]):
     """A record opened full size."""
 
@@ -47,7 +53,6 @@ class RegisterPane(Vertical):
         Binding("slash", "filter", "Filter"),
         Binding("n", "new", "New"),
         Binding("e", "edit", "Edit"),
-        Binding("enter", "open", "Open", show=True),
         Binding("x,delete", "archive", "Archive"),
         Binding("v", "toggle_archived", "Show archived"),
     ]
@@ -66,7 +71,7 @@ class RegisterPane(Vertical):
                         classes="filter", id=f"filter-{self.register.key}")
             yield Label("", classes="list-count")
         with Horizontal(classes="list-and-detail"):
-            table = DataTable(cursor_type="row", zebra_stripes=True, classes="register-table",
+            table = ListTable(cursor_type="row", zebra_stripes=True, classes="register-table",
                               id=f"table-{self.register.key}")
             table.add_columns(*self.register.columns)
             yield table

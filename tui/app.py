@@ -15,7 +15,7 @@ from clerkdesk.screens.dashboard import DashboardPane, OpenCase
 from clerkdesk.screens.form import FormScreen
 from clerkdesk.screens.help import HelpScreen
 from clerkdesk.screens.member_pane import MemberPane
-from clerkdesk.screens.register_pane import RegisterPane
+from clerkdesk.screens.register_pane import ListTable, RegisterPane
 from clerkdesk.screens.setup import SetupScreen
 
 SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
@@ -129,7 +129,7 @@ class ClerkDesk(App):
             ("Everywhere", [("1 … 7", "", "switch tab (Dashboard, Members, Officers, Requests, "
                              "Party groups, Complaints, Council)"), *self.BINDINGS[len(TABS):]]),
             ("Dashboard", DashboardPane.BINDINGS),
-            ("Every list", RegisterPane.BINDINGS + [("esc", "", "in the filter: clear it, then back to the list")]),
+            ("Every list", ListTable.BINDINGS + RegisterPane.BINDINGS + [("esc", "", "in the filter: clear it, then back to the list")]),
             ("Members", MemberPane.BINDINGS),
             ("Requests and complaints", CasePane.BINDINGS),
             ("Council settings", SettingsPane.BINDINGS),
