@@ -252,7 +252,8 @@ WARDS = Register(
     columns=["Ward", "Members"],
     query=lambda: Ward.select(
         Ward.id, Ward.name,
-        Member.select(fn.COUNT(Member.id)).where((Member.ward == Ward.id) & ~Member.archived)),
+        Member.select(fn.COUNT(Member.id)).where((Member.ward == Ward.id) & ~Member.archived)
+        .alias("member_count")),
     search=lambda: [Ward.name, Ward.notes],
     order=lambda: [Ward.name],
     detail=_ward_detail,
@@ -504,7 +505,8 @@ GROUPS = Register(
     fields=_group_fields, columns=["Group", "Leader", "Deputy", "Members"],
     query=lambda: PartyGroup.select(
         PartyGroup.id, PartyGroup.name, fn.COALESCE(_Leader.name, ""), fn.COALESCE(_Deputy.name, ""),
-        Member.select(fn.COUNT(Member.id)).where((Member.group == PartyGroup.id) & ~Member.archived))
+        Member.select(fn.COUNT(Member.id)).where((Member.group == PartyGroup.id) & ~Member.archived)
+        .alias("member_count"))
     .join(_Leader, JOIN.LEFT_OUTER, on=(PartyGroup.leader == _Leader.id))
     .switch(PartyGroup).join(_Deputy, JOIN.LEFT_OUTER, on=(PartyGroup.deputy_leader == _Deputy.id)),
     search=lambda: [PartyGroup.name, _Leader.name, _Deputy.name],
@@ -582,7 +584,8 @@ COMMITTEES = Register(
     query=lambda: Committee.select(
         Committee.id, Committee.name, fn.COALESCE(_Chair.name, ""),
         CommitteeSeat.select(fn.COUNT(CommitteeSeat.id)).where(
-            (CommitteeSeat.committee == Committee.id) & ~CommitteeSeat.archived))
+            (CommitteeSeat.committee == Committee.id) & ~CommitteeSeat.archived)
+        .alias("member_count"))
     .join(_Chair, JOIN.LEFT_OUTER, on=(Committee.chair == _Chair.id)),
     search=lambda: [Committee.name, Committee.functions, _Chair.name],
     order=lambda: [Committee.name],
