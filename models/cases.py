@@ -38,6 +38,24 @@ COMPLAINT_KINDS = {
     "grievance": "Employee grievance",
 }
 
+#: short labels for the list columns
+KIND_SHORT = {
+    "information": "Information",
+    "document_inspection": "Inspection",
+    "group_meeting": "Group meeting",
+    "public_meeting": "Public meeting",
+    "ward_assistance": "Ward help",
+    "support_services": "Support",
+    "motion_advice": "Motion wording",
+    "correspondence": "Letter",
+    "media": "Media",
+    "service_request": "Service",
+    "member_about_officer": "Member→officer",
+    "officer_about_member": "Officer→member",
+    "code_of_conduct": "Code of conduct",
+    "grievance": "Grievance",
+}
+
 STATUSES = {"new": "New", "open": "Open", "waiting": "Waiting", "closed": "Closed"}
 PRIORITIES = {"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent"}
 PREFIX = {"request": "REQ", "complaint": "CMP"}
@@ -260,15 +278,13 @@ def _case_query(case_type):
     return query
 
 
-def _format_case(kinds):
-    def fmt_row(r):
-        ref, received, kind, subject, person, owner, due, status, confidential = r
-        status_text = STATUSES.get(status, status)
-        if status != "closed" and due and due < dates.today():
-            status_text = "OVERDUE"
-        return (ref + (" *" if confidential else ""), received, kinds.get(kind, kind), subject,
-                person, owner, due, status_text)
-    return fmt_row
+def _format_case(row):
+    ref, received, kind, subject, person, owner, due, status, confidential = row
+    status_text = STATUSES.get(status, status)
+    if status != "closed" and due and due < dates.today():
+        status_text = "OVERDUE"
+    return (ref + (" *" if confidential else ""), KIND_SHORT.get(kind, kind), subject, person,
+            due, status_text)
 
 
 def _case_order():
@@ -278,7 +294,7 @@ def _case_order():
 
 REQUESTS = Register(
     key="requests", title="Requests", singular="request", model=Case, fields=request_fields,
-    columns=["Ref", "Received", "Kind", "Subject", "Member", "Owner", "Due", "Status"],
+    columns=["Ref", "Kind", "Subject", "Member", "Due", "Status"],
     query=_case_query("request"),
     search=lambda: [Case.ref, Case.subject, Case.kind, Case.status, _ReqMember.name, _Owner.name],
     order=_case_order,
@@ -286,12 +302,12 @@ REQUESTS = Register(
     check=_request_check,
     before_save=_case_before_save("request"),
     after_save=_case_after_save,
-    format=_format_case(REQUEST_KINDS),
+    format=_format_case,
 )
 
 COMPLAINTS = Register(
     key="complaints", title="Complaints", singular="complaint", model=Case, fields=complaint_fields,
-    columns=["Ref", "Received", "Kind", "Subject", "Complainant", "Owner", "Due", "Status"],
+    columns=["Ref", "Kind", "Subject", "Complainant", "Due", "Status"],
     query=_case_query("complaint"),
     search=lambda: [Case.ref, Case.subject, Case.kind, Case.status, Case.stage, _ReqMember.name,
                     _Owner.name],
@@ -300,7 +316,7 @@ COMPLAINTS = Register(
     check=_complaint_check,
     before_save=_case_before_save("complaint"),
     after_save=_case_after_save,
-    format=_format_case(COMPLAINT_KINDS),
+    format=_format_case,
 )
 
 

@@ -110,12 +110,17 @@ def plain(value) -> str:
     return str(value)
 
 
-def display_row(register: Register, row: tuple) -> tuple[str, ...]:
-    """The strings the list shows for one row (row[0] is the id and is not shown)."""
+def display_row(register: Register, row: tuple, width: int = 34) -> tuple[str, ...]:
+    """The strings the list shows for one row (row[0] is the id and is not shown);
+    long text is cut to *width* characters with an ellipsis."""
     values = row[1:]
     if register.format:
         values = register.format(values)
-    return tuple(plain(v) for v in values)[: len(register.columns)]
+    return tuple(_cut(plain(v), width) for v in values)[: len(register.columns)]
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def count(register: Register, text: str = "", *, archived: bool = False) -> int:
@@ -339,7 +344,8 @@ MEMBERS = Register(
     order=lambda: [Member.name],
     detail=_member_detail,
     check=_term_check,
-    format=lambda r: (*r[:3], labels(r[3], MEMBER_ROLES), r[4]),
+    format=lambda r: (*r[:3], labels(r[3], MEMBER_ROLES),
+                      f"{dates.fmt(r[4])} (ended)" if r[4] and r[4] < dates.today() else r[4]),
 )
 
 

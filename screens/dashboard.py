@@ -38,7 +38,9 @@ class DashboardPane(Vertical):
             with Vertical(id="dash-queue"):
                 yield Label("Needs attention", classes="section-title")
                 table = ListTable(cursor_type="row", zebra_stripes=True, id="dash-table")
-                table.add_columns("", "Ref", "Subject", "Owner", "Due", "Why")
+                for label, width in (("", 7), ("Ref", 13), ("Subject", 34), ("Owner", 14),
+                                     ("Due", 10), ("Why", 22)):
+                    table.add_column(label, width=width)
                 yield table
             with VerticalScroll(id="dash-side"):
                 yield Static("", id="dash-side-body")
@@ -68,6 +70,8 @@ class DashboardPane(Vertical):
         for c, badge, why in cases.attention(today):
             table.add_row(Text(badge.upper(), style=BADGE_STYLES[badge]), c.ref, c.subject,
                           c.owner.name if c.owner else "—", dates.fmt(c.due), why, key=str(c.id))
+        if not table.row_count:
+            table.add_row("", "", "Nothing needs you right now.", "", "", "", key="none")
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
 
@@ -96,4 +100,5 @@ class DashboardPane(Vertical):
     @on(DataTable.RowSelected, "#dash-table")
     def selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.post_message(OpenCase(int(event.row_key.value)))
+        if event.row_key.value != "none":
+            self.post_message(OpenCase(int(event.row_key.value)))

@@ -70,7 +70,7 @@ class RegisterPane(Vertical):
             yield Input(placeholder=f"/ filter {self.register.title.lower()}…",
                         classes="filter", id=f"filter-{self.register.key}")
             yield Label("", classes="list-count")
-        with Horizontal(classes="list-and-detail"):
+        with Vertical(classes="list-and-detail"):
             table = ListTable(cursor_type="row", zebra_stripes=True, classes="register-table",
                               id=f"table-{self.register.key}")
             table.add_columns(*self.register.columns)
