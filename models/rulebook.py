@@ -679,8 +679,11 @@ def _describe(cond: Mapping[str, Any]) -> str:
 
 # --- the wizard's questions ---------------------------------------------------------------
 
-def _walk(profile: Profile, answers: Mapping[str, Any]):
-    """Yield (question, value-or-None) for every question that applies, in order."""
+def _walk(profile: Profile, answers: Mapping[str, Any], fill_defaults: bool = False):
+    """Yield (question, value-or-None) for every question that applies, in order.
+
+    With fill_defaults, an unanswered question with a default counts as answered with it
+    when deciding whether later questions apply (the route does this; the wizard not)."""
     known: dict[str, Any] = {}
     done: set[str] = set()
     for q in profile.question_list:
@@ -690,6 +693,8 @@ def _walk(profile: Profile, answers: Mapping[str, Any]):
         value = answers.get(q.fact)
         if value is not None:
             known[q.fact] = value
+        elif fill_defaults and q.default is not None:
+            known[q.fact] = q.default
         yield q, value
 
 
@@ -760,6 +765,7 @@ class Route:
     warnings: list[Warning]
     facts: dict[str, Any]
     profile: str
+    clause_texts: dict[str, str] = field(default_factory=dict)
 
     @property
     def handlers(self) -> list[str]:
@@ -781,6 +787,7 @@ class Route:
             "due_working_days": self.due_working_days,
             "warnings": [asdict(w) for w in self.warnings],
             "facts": self.facts,
+            "clauses": {c: self.clause_texts.get(c, "") for c in self.clauses()},
         }
 
     def to_json(self, **kw) -> str:
@@ -810,7 +817,7 @@ def _effective_facts(profile: Profile, facts: Mapping[str, Any]) -> dict[str, An
                                 f"(roles: {', '.join(profile.roles)})")
     eff: dict[str, Any] = {}
     applied: set[str] = set()
-    for q, _ in _walk(profile, given):
+    for q, _ in _walk(profile, given, fill_defaults=True):
         applied.add(q.fact)
         fact = profile.facts[q.fact]
         if q.fact in given:
@@ -825,8 +832,6 @@ def _effective_facts(profile: Profile, facts: Mapping[str, Any]) -> dict[str, An
         else:
             raise FactError(q.fact, f"missing: {q.prompt} (possible: "
                             f"{', '.join(json.dumps(c.value) for c in q.choices)})")
-        # later questions see defaults too
-        given.setdefault(q.fact, eff[q.fact])
     for key, fact in profile.facts.items():
         if key in applied or fact.derived or _asked(profile, key):
             continue
@@ -925,4 +930,5 @@ def route(profile: Profile, facts: Mapping[str, Any]) -> Route:
         if part.due_working_days is not None and due is None:
             d = part.due_working_days
             due = int(profile.settings[d]) if isinstance(d, str) else d
-    return Route(rule.outcome, rule.key, rule.clause, steps, tasks, due, warnings, eff, profile.name)
+    return Route(rule.outcome, rule.key, rule.clause, steps, tasks, due, warnings, eff, profile.name,
+                 dict(profile.clauses))
