@@ -95,7 +95,7 @@ def _one(spec: FieldSpec, value, *, today, nation):
         out = []
         for v in values:
             if str(v).strip() not in allowed:
-                raise ValueError(f"{v} is not one of the choices.")
+                raise ValueError(f"'{str(v).strip()[:40]}' is not one of the choices.")
             out.append(int(v))
         return out
     text = clean_text("" if value is None else str(value), multiline=spec.kind == "longtext")

@@ -62,5 +62,5 @@ def parse_roles(text: str, table: dict[str, str]) -> list[str]:
         elif part.lower() in by_label:
             out.append(by_label[part.lower()])
         else:
-            raise ValueError(f"'{part}' is not a role; choose from: {', '.join(table)}")
+            raise ValueError(f"'{part[:40]}' is not a role; choose from: {', '.join(table)}")
     return out
