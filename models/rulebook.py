@@ -698,27 +698,51 @@ def _walk(profile: Profile, answers: Mapping[str, Any], fill_defaults: bool = Fa
         yield q, value
 
 
+def _wizard(profile: Profile, answers: Mapping[str, Any]):
+    """(status, blocking facts, applicable questions with their answers) so far."""
+    eff, walked, _ = _collect(profile, answers or {}, fill_defaults=False)
+    # facts that may still be answered: their question's condition is not ruled out
+    pending = {q.fact for q in profile.question_list
+               if q.fact not in eff and _match3(q.when, eff) is not False}
+    for key, fact in profile.facts.items():
+        if fact.derived and key not in eff and any(
+                k in pending for d in profile.derivations if d.fact == key for k in d.when):
+            pending.add(key)
+    status, _rule, blocking = _decide(profile, eff, pending)
+    return status, blocking, walked
+
+
 def questions(profile: Profile, answers: Mapping[str, Any] | None = None) -> list[Question]:
     """The questions that apply given the answers so far, in order.
 
-    A question whose condition depends on a fact not yet answered is not listed (yet);
-    answer the listed ones in order and call again.
+    Lists the answered ones and, while the route is not yet decided, the unanswered ones
+    whose conditions hold. A question whose condition depends on a fact not yet answered
+    is not listed (yet): answer the listed ones and call again.
     """
-    return [q for q, _ in _walk(profile, answers or {})]
+    status, _blocking, walked = _wizard(profile, answers or {})
+    return [q for q, v in walked if v is not None or status == "open"]
 
 
 def next_question(profile: Profile, answers: Mapping[str, Any] | None = None) -> Question | None:
-    """The first applicable question without an answer, or None when the route can be made."""
-    for q, v in _walk(profile, answers or {}):
-        if v is None:
+    """The next question to ask, or None when the answers decide the route (call route()
+    then; it fills unanswered questions' defaults).
+
+    Asks first what the route now depends on (the profile's rules in order), else the
+    first unanswered applicable question in the profile's order."""
+    status, blocking, walked = _wizard(profile, answers or {})
+    if status != "open":
+        return None
+    unanswered = [q for q, v in walked if v is None]
+    for q in unanswered:
+        if q.fact in blocking:
             return q
-    return None
+    return unanswered[0] if unanswered else None
 
 
 def applicable_answers(profile: Profile, answers: Mapping[str, Any]) -> dict[str, Any]:
     """The answers that still apply (after going back and changing an earlier answer),
     plus the hidden facts (conflicted_roles, previous_complaints...) that apply."""
-    out = {q.fact: v for q, v in _walk(profile, answers) if v is not None}
+    out = {q.fact: v for q, v in _walk(profile, answers, fill_defaults=True) if v is not None}
     for key, fact in profile.facts.items():
         if key in answers and key not in out and not _asked(profile, key) and not fact.derived \
                 and _matches(fact.when, out):
@@ -796,7 +820,15 @@ class Route:
         return json.dumps(self.to_dict(), **kw)
 
 
-def _effective_facts(profile: Profile, facts: Mapping[str, Any]) -> dict[str, Any]:
+def _collect(profile: Profile, facts: Mapping[str, Any], *, fill_defaults: bool):
+    """Check the given facts and work out the effective ones.
+
+    Returns (eff, walked, inapplicable): eff holds the known facts (with the defaults of
+    unanswered questions when fill_defaults) and derived facts; walked lists (question,
+    given value or None) for the applicable questions in order; inapplicable lists given
+    facts that apply to no applicable question. Raises FactError for unknown keys, values of
+    the wrong kind, and values that no applicable question allows.
+    """
     if not isinstance(facts, Mapping):
         raise FactError("case", "the facts must be a JSON object of fact: value")
     given: dict[str, Any] = {}
@@ -817,21 +849,18 @@ def _effective_facts(profile: Profile, facts: Mapping[str, Any]) -> dict[str, An
                                 f"(roles: {', '.join(profile.roles)})")
     eff: dict[str, Any] = {}
     applied: set[str] = set()
-    for q, _ in _walk(profile, given, fill_defaults=True):
+    walked = []
+    for q, v in _walk(profile, given, fill_defaults=fill_defaults):
+        walked.append((q, v))
         applied.add(q.fact)
-        fact = profile.facts[q.fact]
-        if q.fact in given:
-            v = given[q.fact]
+        if v is not None:
             allowed = [c.value for c in q.choices]
             if v not in allowed:
                 raise FactError(q.fact, f"{json.dumps(v)} does not fit when {_describe(q.when)}"
                                 f" (possible: {', '.join(json.dumps(x) for x in allowed)})")
             eff[q.fact] = v
-        elif fact.default is not None:
-            eff[q.fact] = fact.default
-        else:
-            raise FactError(q.fact, f"missing: {q.prompt} (possible: "
-                            f"{', '.join(json.dumps(c.value) for c in q.choices)})")
+        elif fill_defaults and q.default is not None:
+            eff[q.fact] = q.default
     for key, fact in profile.facts.items():
         if key in applied or fact.derived or _asked(profile, key):
             continue
@@ -841,26 +870,67 @@ def _effective_facts(profile: Profile, facts: Mapping[str, Any]) -> dict[str, An
                 eff[key] = given[key]
             elif fact.default is not None:
                 eff[key] = fact.default
+    inapplicable = []
     for key, v in given.items():
         if key in applied:
             continue
         fact = profile.facts[key]
         if fact.default is not None and v == fact.default:
             continue  # an inapplicable fact left at its default says nothing
-        asked_when = [q.when for q in profile.question_list if q.fact == key] or [fact.when]
-        raise FactError(key, "does not apply to these facts (it applies when "
-                        + " or ".join(_describe(w) for w in asked_when) + ")")
+        inapplicable.append(key)
     for d in profile.derivations:
-        if _matches(d.when, eff):
-            if profile.facts[d.fact].derived or d.fact not in facts or facts[d.fact] is None:
-                eff[d.fact] = d.value
+        if _matches(d.when, eff) and (profile.facts[d.fact].derived or d.fact not in given):
+            eff[d.fact] = d.value
     for key, fact in profile.facts.items():
         if fact.derived and key not in eff and fact.default is not None and _matches(fact.when, eff):
-            eff[key] = fact.default
-    for c in profile.contradictions:
-        if _matches(c.when, eff):
-            raise FactError(c.fact, c.message)
-    return eff
+            refs = {k for d in profile.derivations if d.fact == key for k in d.when}
+            if fill_defaults or refs <= set(eff):
+                eff[key] = fact.default
+    return eff, walked, inapplicable
+
+
+def _match3(cond: Mapping[str, Any], facts: Mapping[str, Any], pending=None) -> bool | None:
+    """True, False, or None when it depends on a fact not known yet (one in *pending*, or
+    any unknown fact when pending is None); a fact that can no longer be known never matches."""
+    unknown = False
+    for key, m in cond.items():
+        if key not in facts:
+            if pending is not None and key not in pending:
+                return False
+            unknown = True
+        elif not _matches({key: m}, facts):
+            return False
+    return None if unknown else True
+
+
+def _unknown(cond: Mapping[str, Any], eff: Mapping[str, Any]) -> set[str]:
+    return {k for k in cond if k not in eff}
+
+
+def _decide(profile: Profile, eff: Mapping[str, Any], pending=None):
+    """(status, rule, blocking): ("decided", rule, set()); ("open", None, facts) while
+    the unknown *facts* could change the route; or ("none", None, set())."""
+    for rule in profile.rules:
+        m = _match3(rule.when, eff, pending)
+        if m is False:
+            continue
+        if m is None:
+            return "open", None, _unknown(rule.when, eff)
+        # the rule is chosen; its steps, tasks, warnings and the addenda may still depend
+        # on a fact not known yet (e.g. "and the S151 Officer if financial irregularity")
+        parts = [rule]
+        for a in profile.addenda:
+            am = _match3(a.when, eff, pending)
+            if am is None:
+                return "open", None, _unknown(a.when, eff)
+            if am:
+                parts.append(a)
+        for part in parts:
+            for item in part.steps + part.tasks + part.warnings:
+                if _match3(item.when, eff, pending) is None:
+                    return "open", None, _unknown(item.when, eff)
+        return "decided", rule, set()
+    return "none", None, set()
 
 
 def _conflicted(role: str, facts: Mapping[str, Any]) -> str | None:
@@ -912,11 +982,24 @@ def route(profile: Profile, facts: Mapping[str, Any]) -> Route:
 
     Raises FactError naming the fact that is unknown, contradictory or missing.
     """
-    eff = _effective_facts(profile, facts)
-    for rule in profile.rules:
-        if _matches(rule.when, eff):
-            break
-    else:
+    eff, walked, inapplicable = _collect(profile, facts, fill_defaults=True)
+    for c in profile.contradictions:
+        if _matches(c.when, eff):
+            raise FactError(c.fact, c.message)
+    pending = {q.fact for q, v in walked if q.fact not in eff}
+    status, rule, _blocking = _decide(profile, eff, pending)
+    if status == "open":
+        for q, v in walked:
+            if q.fact not in eff:
+                raise FactError(q.fact, f"missing: {q.prompt} (possible: "
+                                f"{', '.join(json.dumps(c.value) for c in q.choices)})")
+    if inapplicable:
+        key = inapplicable[0]
+        asked_when = [q.when for q in profile.question_list if q.fact == key] \
+            or [profile.facts[key].when]
+        raise FactError(key, "does not apply to these facts (it applies when "
+                        + " or ".join(_describe(w) for w in asked_when) + ")")
+    if status != "decided":
         raise FactError("case", f"profile '{profile.name}' has no route for these facts "
                         f"({', '.join(f'{k}={json.dumps(v)}' for k, v in eff.items())})")
     steps: list[Step] = []
