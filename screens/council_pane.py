@@ -45,6 +45,9 @@ class SettingsPane(Vertical):
     def on_mount(self) -> None:
         self.refresh_data()
 
+    def focus_default(self) -> None:
+        self.query_one(DetailView).focus()
+
     def refresh_data(self) -> None:
         self.query_one(DetailView).show(settings_detail())
 
@@ -77,3 +80,16 @@ class CouncilPane(Vertical):
         for pane in self.query(RegisterPane):
             pane.refresh_data()
         self.query_one(SettingsPane).refresh_data()
+
+    def focus_default(self) -> None:
+        tabs = self.query_one("#council-tabs", TabbedContent)
+        active = tabs.active_pane
+        if active is not None:
+            active.query_one("SettingsPane, RegisterPane").focus_default()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        event.stop()  # the council's own sub-tabs; the app's tabs must not see it
+        # focusing a widget in a hidden tab would switch the app to it: only when shown
+        outer = self.parent
+        if outer is not None and outer.id == "council" and self.display and outer.display:
+            self.focus_default()

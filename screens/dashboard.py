@@ -48,6 +48,9 @@ class DashboardPane(Vertical):
     def on_mount(self) -> None:
         self.refresh_data()
 
+    def focus_default(self) -> None:
+        self.query_one("#dash-table").focus()
+
     def action_refresh_data(self) -> None:
         self.refresh_data()
 

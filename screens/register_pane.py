@@ -121,6 +121,9 @@ class RegisterPane(Vertical):
     def refresh_data(self) -> None:
         self.load()
 
+    def focus_default(self) -> None:
+        self.table.focus()
+
     # --- events -----------------------------------------------------------------------------
 
     @on(Input.Changed, ".filter")

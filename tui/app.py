@@ -88,24 +88,23 @@ class ClerkDesk(App):
     # --- tabs -----------------------------------------------------------------------------
 
     def pane(self, tab: str):
-        return self.query_one(f"#pane-{tab}")
+        return self.screen_stack[0].query_one(f"#pane-{tab}")
 
     def focus_tab(self, tab: str) -> None:
-        pane = self.pane(tab)
-        tables = pane.query("DataTable")
-        target = next((t for t in tables if t.display and t.region.area), None) or next(iter(tables), None)
-        if target is not None:
-            target.focus()
+        self.pane(tab).focus_default()
 
     def action_show_tab(self, tab: str) -> None:
-        self.query_one("#tabs", TabbedContent).active = tab
+        tabs = self.query_one("#tabs", TabbedContent)
+        if tabs.active != tab:
+            tabs.active = tab
+        self.focus_tab(tab)
 
     @on(TabbedContent.TabActivated, "#tabs")
     def tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        tab = event.pane.id
-        pane = self.pane(tab)
-        pane.refresh_data()
-        self.call_after_refresh(self.focus_tab, tab)
+        panes = self.screen_stack[0].query(f"#pane-{event.pane.id}")
+        if panes:
+            panes.first().refresh_data()
+            panes.first().focus_default()
 
     def refresh_all(self) -> None:
         for tab, _ in TABS:
