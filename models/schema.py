@@ -218,14 +218,27 @@ class Advice(BaseModel):
 
 
 class Audit(BaseModel):
-    """Append-only record of every change."""
+    """Append-only record of every change, hash-chained (see audit.py).
+
+    Written only through `audit.record()`; the chain columns are filled in just before
+    the transaction commits (`audit.seal`).
+    """
 
     at = DateTimeField(default=now, index=True)
     who = CharField(default="")
-    action = CharField()  # create | update | archive | restore | step | undo
+    action = CharField()  # create | update | archive | restore | step | undo | anonymise | adopt | upgrade
     table = CharField()
     row_id = IntegerField()
     changes = TextField(default="{}")  # JSON {field: [old, new]}
+    # schema 2: the tamper-evident chain
+    undoes = IntegerField(null=True)  # the entry an undo reverts
+    changes_digest = CharField(default="")  # sha256 of `changes` as first written
+    row_digest = CharField(default="")  # sha256 of the row's full state when committed
+    prev_hash = CharField(default="")  # the previous entry's hash
+    hash = CharField(default="")  # sha256 over this entry's fields and prev_hash
+
+    class Meta:
+        indexes = ((("table", "row_id"), False),)
 
 
 class Setting(BaseModel):
