@@ -1,0 +1,72 @@
+"""`clerkdesk check`: SQLite's integrity check, the foreign-key check, the audit chain and
+the records against the audit log; one line per check, non-zero exit on any failure.
+
+Also the helpers the data-safety subcommands share (the casebook path, the passphrase,
+the synced-folder warning). No Textual here.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from clerkdesk.tui.commands import CliError
+
+
+def add_passphrase_option(p) -> None:
+    p.add_argument("--passphrase-env", metavar="VAR",
+                   help="the environment variable holding an encrypted casebook's passphrase "
+                        "(default: CLERKDESK_PASSPHRASE)")
+
+
+def passphrase(args) -> str | None:
+    from clerkdesk.models.db import PASSPHRASE_ENV
+
+    var = getattr(args, "passphrase_env", None)
+    if var:
+        value = os.environ.get(var)
+        if not value:
+            raise CliError(f"${var} is empty or not set: put the passphrase in it.", 2)
+        return value
+    return os.environ.get(PASSPHRASE_ENV) or None
+
+
+def casebook_path(args, *, must_exist: bool = True) -> Path:
+    from clerkdesk.models import db
+
+    path = db.resolve_path(getattr(args, "db", None))
+    if must_exist and not path.exists():
+        raise CliError(f"There is no casebook at {path}: give --db PATH.")
+    if must_exist and path.is_dir():
+        raise CliError(f"{path} is a folder, not a casebook file.")
+    warning = db.location_warning(path)
+    if warning:
+        print(f"clerkdesk: warning: {warning}", file=sys.stderr)
+    return path
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "check",
+        help="check the casebook: file integrity, references, audit chain, records",
+        description="Run SQLite's integrity check and foreign-key check, verify the audit "
+                    "log's hash chain, and compare every record with its latest audit entry. "
+                    "Prints one verdict per check and names every record that fails; exits "
+                    "with status 1 if any check fails. Reads only: changes nothing.",
+    )
+    add_passphrase_option(p)
+
+
+def run(args) -> int:
+    from clerkdesk.models import db, integrity
+
+    path = casebook_path(args)
+    try:
+        db.check_path(path, encrypted=bool(passphrase(args)) or db.is_encrypted_file(path))
+        report = integrity.check_path(path, passphrase=passphrase(args))
+    except db.DatabaseError as exc:
+        raise CliError(str(exc)) from None
+    for line in report.lines():
+        print(line)
+    print(f"{path}: {'all checks passed' if report.ok else 'CHECK FAILED'}")
+    return 0 if report.ok else 1
