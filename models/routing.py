@@ -323,15 +323,24 @@ def facts_from_case(case: Case, profile: rulebook.Profile, *, committee: Committ
         if case.financial_irregularity:
             facts["financial_irregularity"] = True
         facts["previous_complaints"] = previous_complaints(case, _repeat_window(profile))
+        if facts["previous_complaints"]:
+            facts["repeated"] = True  # pre-filled for the wizard; the history decides it
+        # the complainant may not handle their own complaint: a role they hold *for this
+        # case* (the Group Leader of the subject's group, not of any group) is conflicted
         conflicted: list[str] = []
-        if case.complainant_officer_id:
-            conflicted += officer_role_keys(case.complainant_officer)
-        if case.complainant_member_id:
-            conflicted += member_role_keys(case.complainant_member)
-        conflicted = [r for r in dict.fromkeys(conflicted)
-                      if r in profile.roles and r != facts.get(rulebook.SUBJECT_FACT)]
+        ctx = context_from_case(case, today)
+        ctx.complainant_member = ctx.complainant_officer = ctx.requesting_member = None
+        for person, keys in ((case.complainant_officer, officer_role_keys),
+                             (case.complainant_member, member_role_keys)):
+            if person is None:
+                continue
+            me = _officer_person(person) if isinstance(person, Officer) else _member_person(person)
+            for r in keys(person):
+                if r in profile.roles and r != facts.get(rulebook.SUBJECT_FACT) \
+                        and me in resolve(r, ctx):
+                    conflicted.append(r)
         if conflicted:
-            facts[rulebook.CONFLICT_FACT] = conflicted
+            facts[rulebook.CONFLICT_FACT] = list(dict.fromkeys(conflicted))
     elif case.kind in case_choices:
         facts["case"] = case.kind
         member = case.member

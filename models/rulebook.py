@@ -698,17 +698,21 @@ def _walk(profile: Profile, answers: Mapping[str, Any], fill_defaults: bool = Fa
         yield q, value
 
 
-def _wizard(profile: Profile, answers: Mapping[str, Any]):
-    """(status, blocking facts, applicable questions with their answers) so far."""
-    eff, walked, _ = _collect(profile, answers or {}, fill_defaults=False)
-    # facts that may still be answered: their question's condition is not ruled out
+def _pending(profile: Profile, eff: Mapping[str, Any]) -> set[str]:
+    """Facts not known yet that may still be answered (their question is not ruled out)."""
     pending = {q.fact for q in profile.question_list
                if q.fact not in eff and _match3(q.when, eff) is not False}
     for key, fact in profile.facts.items():
         if fact.derived and key not in eff and any(
                 k in pending for d in profile.derivations if d.fact == key for k in d.when):
             pending.add(key)
-    status, _rule, blocking = _decide(profile, eff, pending)
+    return pending
+
+
+def _wizard(profile: Profile, answers: Mapping[str, Any]):
+    """(status, blocking facts, applicable questions with their answers) so far."""
+    eff, walked, _ = _collect(profile, answers or {}, fill_defaults=False)
+    status, _rule, blocking = _decide(profile, eff, _pending(profile, eff))
     return status, blocking, walked
 
 
@@ -986,8 +990,7 @@ def route(profile: Profile, facts: Mapping[str, Any]) -> Route:
     for c in profile.contradictions:
         if _matches(c.when, eff):
             raise FactError(c.fact, c.message)
-    pending = {q.fact for q, v in walked if q.fact not in eff}
-    status, rule, _blocking = _decide(profile, eff, pending)
+    status, rule, _blocking = _decide(profile, eff, _pending(profile, eff))
     if status == "open":
         for q, v in walked:
             if q.fact not in eff:
