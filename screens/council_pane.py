@@ -90,6 +90,8 @@ class CouncilPane(Vertical):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         event.stop()  # the council's own sub-tabs; the app's tabs must not see it
         # focusing a widget in a hidden tab would switch the app to it: only when shown
-        outer = self.parent
-        if outer is not None and outer.id == "council" and self.display and outer.display:
+        outer = self.parent.parent if self.parent is not None else None  # switcher -> TabbedContent
+        while outer is not None and not isinstance(outer, TabbedContent):
+            outer = outer.parent
+        if outer is not None and outer.active == self.parent.id:
             self.focus_default()
