@@ -303,6 +303,8 @@ REQUESTS = Register(
     before_save=_case_before_save("request"),
     after_save=_case_after_save,
     format=_format_case,
+    private=lambda row: bool(row[9]),  # confidential requests
+    private_columns=(2, 3),
 )
 
 COMPLAINTS = Register(
@@ -317,6 +319,8 @@ COMPLAINTS = Register(
     before_save=_case_before_save("complaint"),
     after_save=_case_after_save,
     format=_format_case,
+    private=lambda row: True,  # every complaint names people
+    private_columns=(2, 3),
 )
 
 

@@ -79,6 +79,9 @@ class Register:
     before_save: Callable[[Model, dict, bool], None] | None = None
     #: turns one row of `query` (without its id) into the strings the list shows
     format: Callable[[tuple], tuple] | None = None
+    #: meeting mode: does this row (with its id) hide names, and which shown columns
+    private: Callable[[tuple], bool] | None = None
+    private_columns: tuple[int, ...] = ()
 
     def get(self, row_id: int) -> Model:
         return self.model.get_by_id(row_id)
@@ -110,13 +113,32 @@ def plain(value) -> str:
     return str(value)
 
 
-def display_row(register: Register, row: tuple, width: int = 34) -> tuple[str, ...]:
+def display_row(register: Register, row: tuple, width: int = 34, *,
+                meeting_mode: bool = False) -> tuple[str, ...]:
     """The strings the list shows for one row (row[0] is the id and is not shown);
-    long text is cut to *width* characters with an ellipsis."""
+    long text is cut to *width* characters with an ellipsis; in meeting mode the
+    private columns of a private row are hidden."""
     values = row[1:]
     if register.format:
         values = register.format(values)
-    return tuple(_cut(plain(v), width) for v in values)[: len(register.columns)]
+    cells = tuple(_cut(plain(v), width) for v in values)[: len(register.columns)]
+    if meeting_mode and register.private and register.private(row):
+        from .privacy import mask_cells
+
+        cells = mask_cells(cells, register.private_columns)
+    return cells
+
+
+def detail_for(register: Register, row_id: int, *, meeting_mode: bool = False) -> Detail:
+    """The detail pane's content for one row, masked in meeting mode where private."""
+    row = register.get(row_id)
+    detail = register.detail(row)
+    if meeting_mode and getattr(row, "ref", None):
+        from .privacy import case_is_private, mask_detail
+
+        if case_is_private(row.type, row.confidential):
+            detail = mask_detail(detail, row)
+    return detail
 
 
 def _cut(text: str, width: int) -> str:

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 
-from clerkdesk.models import cases, council, dates
+from clerkdesk.models import cases, council, dates, privacy
 
 from .register_pane import ListTable
 
@@ -70,8 +70,10 @@ class DashboardPane(Vertical):
         table = self.query_one("#dash-table", DataTable)
         keep = table.cursor_row
         table.clear()
+        hide = bool(getattr(self.app, "meeting_mode", False))
         for c, badge, why in cases.attention(today):
-            table.add_row(Text(badge.upper(), style=BADGE_STYLES[badge]), c.ref, c.subject,
+            subject = privacy.HIDDEN if hide and privacy.case_is_private(c.type, c.confidential) else c.subject
+            table.add_row(Text(badge.upper(), style=BADGE_STYLES[badge]), c.ref, subject,
                           c.owner.name if c.owner else "—", dates.fmt(c.due), why, key=str(c.id))
         if not table.row_count:
             table.add_row("", "", "Nothing needs you right now.", "", "", "", key="none")

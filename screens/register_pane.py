@@ -93,6 +93,17 @@ class RegisterPane(Vertical):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         return int(key.value)
 
+    @property
+    def meeting_mode(self) -> bool:
+        return bool(getattr(self.app, "meeting_mode", False))
+
+    def cells(self, row: tuple) -> tuple[str, ...]:
+        """One list row as shown: cut to width, masked in meeting mode."""
+        return registers.display_row(self.register, row, meeting_mode=self.meeting_mode)
+
+    def detail(self, row_id: int) -> registers.Detail:
+        return registers.detail_for(self.register, row_id, meeting_mode=self.meeting_mode)
+
     def load(self, keep: int | None = None) -> None:
         """(Re)read the rows from the database, keeping the cursor on *keep* or the current row."""
         keep = keep if keep is not None else self.selected_id()
@@ -100,7 +111,7 @@ class RegisterPane(Vertical):
         data = registers.rows(self.register, self.filter_text, archived=self.show_archived)
         table.clear()
         for row in data:
-            table.add_row(*registers.display_row(self.register, row), key=str(row[0]))
+            table.add_row(*self.cells(row), key=str(row[0]))
         total = len(data)
         noun = self.register.title.lower() if total != 1 else self.register.singular
         extra = " (archived shown)" if self.show_archived else ""
@@ -116,7 +127,7 @@ class RegisterPane(Vertical):
     def show_detail(self) -> None:
         row_id = self.selected_id()
         view = self.query_one(".detail", DetailView)
-        view.show(self.register.detail(self.register.get(row_id)) if row_id else None)
+        view.show(self.detail(row_id) if row_id else None)
 
     def refresh_data(self) -> None:
         self.load()
@@ -163,7 +174,7 @@ class RegisterPane(Vertical):
         if row_id is None:
             self.app.bell()
             return
-        self.app.push_screen(DetailScreen(self.register.detail(self.register.get(row_id))))
+        self.app.push_screen(DetailScreen(self.detail(row_id)))
 
     def form_title(self, row) -> str:
         if row is None:

@@ -6,16 +6,16 @@ from pathlib import Path
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
-from clerkdesk.models import cases, council, registers
+from clerkdesk.models import cases, council, privacy, registers
 from clerkdesk.screens.case_pane import CasePane
 from clerkdesk.screens.council_pane import CouncilPane, SettingsPane
 from clerkdesk.screens.dashboard import DashboardPane, OpenCase
 from clerkdesk.screens.form import FormScreen
 from clerkdesk.screens.help import HelpScreen
 from clerkdesk.screens.member_pane import MemberPane
-from clerkdesk.screens.register_pane import ListTable, RegisterPane
+from clerkdesk.screens.register_pane import DetailScreen, ListTable, RegisterPane
 from clerkdesk.screens.setup import SetupScreen
 
 SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
@@ -38,6 +38,7 @@ class ClerkDesk(App):
     BINDINGS = [
         *(Binding(str(i), f"show_tab('{tab}')", title, show=False)
           for i, (tab, title) in enumerate(TABS, start=1)),
+        Binding("m", "toggle_meeting_mode", "Meeting mode"),
         Binding("question_mark", "help", "Keys"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -46,9 +47,12 @@ class ClerkDesk(App):
         super().__init__()
         self.db_path = Path(db_path)
         self.demo = demo
+        self.meeting_mode = False
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static("MEETING MODE: names and details of confidential cases and complaints are "
+                     "hidden.  m to show them again.", id="meeting-banner")
         with TabbedContent(id="tabs", initial="dashboard"):
             with TabPane("1 Dashboard", id="dashboard"):
                 yield DashboardPane(id="pane-dashboard")
@@ -67,6 +71,8 @@ class ClerkDesk(App):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.meeting_mode = privacy.is_on()
+        self.query_one("#meeting-banner").display = self.meeting_mode
         self.council_changed()
         if council.needs_setup():
             self.push_screen(SetupScreen(), self._setup_done)
@@ -120,6 +126,18 @@ class ClerkDesk(App):
         filt.value = ""
         pane.filter_text = ""
         pane.load(keep=case.id)
+
+    # --- meeting mode ---------------------------------------------------------------------
+
+    def action_toggle_meeting_mode(self) -> None:
+        self.meeting_mode = not self.meeting_mode
+        privacy.set_mode(self.meeting_mode)
+        while isinstance(self.screen, DetailScreen):  # it may show what must now be hidden
+            self.pop_screen()
+        self.query_one("#meeting-banner").display = self.meeting_mode
+        self.refresh_all()
+        self.notify("Meeting mode on: confidential names hidden." if self.meeting_mode
+                    else "Meeting mode off.")
 
     # --- help -----------------------------------------------------------------------------
 
