@@ -336,8 +336,11 @@ STEP_FIELDS = [
 
 
 def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kind: str = "step",
-             status: str | None = None, stage: str | None = None, who: str | None = None) -> Step:
-    """Record a step on the case's timeline (and move its status/stage), audited."""
+             status: str | None = None, stage: str | None = None, who: str | None = None,
+             updates: dict | None = None) -> Step:
+    """Record a step on the case's timeline, moving its status/stage and setting any other
+    *updates* (owner, priority, snoozed_until, outcome...), as ONE audited change: one
+    ctrl+z puts all of it back."""
     action = (action or "").strip()
     if not action:
         raise ValidationError({"action": "Say what happened."})
@@ -362,6 +365,11 @@ def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kin
         if stage is not None and stage != case.stage:
             changes["stage"] = [case.stage, stage]
             case.stage = stage
+        for name, value in (updates or {}).items():
+            old = getattr(case, f"{name}_id" if name == "owner" else name)
+            if old != value:
+                changes[name] = [_plain(old), _plain(value)]
+                setattr(case, f"{name}_id" if name == "owner" else name, value)
         case.version += 1
         case.updated_at = now()
         case.save()
@@ -371,18 +379,17 @@ def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kin
     return step
 
 
+def _plain(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def close_case(case_id: int, outcome: str, *, clause: str = "") -> Case:
     outcome = (outcome or "").strip()
     if not outcome:
         raise ValidationError({"outcome": "Say how the case ended."})
-    with database.atomic():
-        add_step(case_id, "Closed", note=outcome, clause=clause, kind="closed", status="closed")
-        case = Case.get_by_id(case_id)
-        old = case.outcome
-        case.outcome = outcome
-        case.save()
-        audit.record("update", "case", case.id, {"outcome": [old, outcome]})
-    return case
+    add_step(case_id, "Closed", note=outcome, clause=clause, kind="closed", status="closed",
+             updates={"outcome": outcome})
+    return Case.get_by_id(case_id)
 
 
 def reopen_case(case_id: int, reason: str) -> Case:

@@ -31,7 +31,7 @@ def test_not_a_sqlite_file_is_left_untouched(tmp_path, capsys):
     before = path.read_bytes()
     code, _, err = run_main(capsys, "--db", str(path))
     assert code != 0
-    assert "not a clerkdesk database" in err and err.count("\n") == 1
+    assert "not a clerkdesk" in err and err.count("\n") == 1
     assert path.read_bytes() == before
 
 
