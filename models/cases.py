@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, fn
 
 from . import audit, dates
 from .db import database
@@ -289,7 +289,10 @@ def _format_case(row):
 
 def _case_order():
     # open cases first, then by due date (none last), newest received first
-    return [(Case.status == "closed"), Case.due.is_null(), Case.due, Case.received.desc(), Case.id.desc()]
+    # the 'closed' literal is written into the SQL (not a parameter) so that SQLite matches
+    # the expression in the `case_list_order` index (paging.INDEXES) and walks it in order
+    return [(Case.status == SQL("'closed'")), Case.due.is_null(), Case.due, Case.received.desc(),
+            Case.id.desc()]
 
 
 REQUESTS = Register(
@@ -305,6 +308,7 @@ REQUESTS = Register(
     format=_format_case,
     private=lambda row: bool(row[9]),  # confidential requests
     private_columns=(2, 3),
+    search_kind="case",
 )
 
 COMPLAINTS = Register(
@@ -321,6 +325,7 @@ COMPLAINTS = Register(
     format=_format_case,
     private=lambda row: True,  # every complaint names people
     private_columns=(2, 3),
+    search_kind="case",
 )
 
 

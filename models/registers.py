@@ -82,6 +82,9 @@ class Register:
     #: meeting mode: does this row (with its id) hide names, and which shown columns
     private: Callable[[tuple], bool] | None = None
     private_columns: tuple[int, ...] = ()
+    #: the kind in the full-text index (search.py) whose matches a filter word of 3 or more
+    #: characters uses instead of LIKE over `search` (the index covers those columns too)
+    search_kind: str | None = None
 
     def get(self, row_id: int) -> Model:
         return self.model.get_by_id(row_id)
@@ -152,8 +155,16 @@ def count(register: Register, text: str = "", *, archived: bool = False) -> int:
 def filtered(register: Register, text: str = "", *, archived: bool = False):
     q = register.query()
     if not archived:
-        q = q.where(~register.model.archived)
+        # an equality (not NOT archived), so an index with `archived` in it can serve it
+        q = q.where(register.model.archived == False)  # noqa: E712
     words = [w for w in (text or "").split() if w]
+    if register.search_kind:
+        from . import search
+
+        indexed = [w for w in words if search.indexable(w)]
+        if indexed:
+            q = q.where(register.model.id.in_(search.ids_matching(indexed, register.search_kind)))
+            words = [w for w in words if not search.indexable(w)]
     for word in words:
         cond = None
         for expr in register.search():
