@@ -2,28 +2,61 @@
 
 The pane is generic over a `Register` from the domain; keys: `/` filter, `n` new,
 `e` edit, `enter` open, `x` archive (or restore), `v` show archived too.
+
+The table is a `VirtualTable` over a `Pager` (models/paging.py): it reads only the rows
+on screen, a page at a time, as tuples. Opening the list (no filter) reads the count and
+the first page at once (milliseconds, from an index); a filter runs in a thread worker,
+one per pane and exclusive, so each keystroke cancels the last one's query: the first
+rows are shown as soon as they are read, the count follows.
 """
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
+from textual.worker import get_current_worker
 
-from clerkdesk.models import registers
+from clerkdesk.models import paging, registers
 from clerkdesk.models.registers import Register
 
 from .confirm import ConfirmScreen
 from .form import FormScreen
 from .widgets.detail import DetailView
+from .widgets.virtual_table import VirtualTable
 
 
 class ListTable(DataTable):
-    """A row-cursor table whose enter key shows in the footer as "Open"."""
+    """A small, fully loaded row-cursor table (the dashboard's queue) whose enter key
+    shows in the footer as "Open"."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Open")]
+
+
+class PagerSource:
+    """A VirtualTable source over a Pager: rows as the pane shows them (cut, masked)."""
+
+    def __init__(self, pager: paging.Pager, cells) -> None:
+        self.pager = pager
+        self.cells = cells
+
+    @property
+    def row_count(self) -> int:
+        return self.pager.known_rows
+
+    def row(self, index: int):
+        raw = self.pager.get(index)
+        if raw is None:
+            return None
+        return raw[0], self.cells(raw)
+
+    def index_of(self, key):
+        try:
+            return self.pager.index_of(int(key))
+        except (TypeError, ValueError):
+            return None
 
 
 class DetailScreen(ModalScreen[None]):
@@ -62,6 +95,8 @@ class RegisterPane(Vertical):
         self.register = register
         self.show_archived = False
         self.filter_text = ""
+        self._generation = 0  # each load's number: a worker's late result for an older one is dropped
+        self._loaded = False
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -71,27 +106,33 @@ class RegisterPane(Vertical):
                         classes="filter", id=f"filter-{self.register.key}")
             yield Label("", classes="list-count")
         with Vertical(classes="list-and-detail"):
-            table = ListTable(cursor_type="row", zebra_stripes=True, classes="register-table",
-                              id=f"table-{self.register.key}")
-            table.add_columns(*self.register.columns)
-            yield table
+            yield VirtualTable(self.register.columns, classes="register-table",
+                               id=f"table-{self.register.key}")
             yield DetailView(classes="detail")
 
     @property
-    def table(self) -> DataTable:
-        return self.query_one(DataTable)
+    def table(self) -> VirtualTable:
+        return self.query_one(VirtualTable)
 
     def on_mount(self) -> None:
-        self.load()
+        # a pane loads when first shown (the app refreshes a tab as it is activated), so
+        # starting up costs only the first tab's query
+        if self._is_shown():
+            self.load()
+
+    def _is_shown(self) -> bool:
+        node = self
+        while node is not None and node is not self.screen:
+            if not node.display:
+                return False
+            node = node.parent
+        return True
 
     # --- data -------------------------------------------------------------------------------
 
     def selected_id(self) -> int | None:
-        table = self.table
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return int(key.value)
+        key = self.table.cursor_key
+        return int(key) if key is not None else None
 
     @property
     def meeting_mode(self) -> bool:
@@ -104,25 +145,78 @@ class RegisterPane(Vertical):
     def detail(self, row_id: int) -> registers.Detail:
         return registers.detail_for(self.register, row_id, meeting_mode=self.meeting_mode)
 
+    def _pager(self) -> paging.Pager:
+        return paging.Pager(self.register, self.filter_text, archived=self.show_archived)
+
     def load(self, keep: int | None = None) -> None:
-        """(Re)read the rows from the database, keeping the cursor on *keep* or the current row."""
-        keep = keep if keep is not None else self.selected_id()
+        """(Re)read the list, keeping the cursor on *keep* or the current row.
+
+        Without a filter (a tab opening, a save) the count and the first page are read
+        here and now: both come from an index in milliseconds. A filter goes to a worker.
+        """
+        keep = keep if keep is not None else (self.selected_id() if self._loaded else None)
+        self._generation += 1
+        self._loaded = True
+        self.table.refresh_rows()  # meeting mode may have changed: never show stale cells
+        if not self.filter_text and paging.ensure_indexes(create=False):
+            pager = self._pager()
+            pager.prefetch(0)
+            index = pager.index_of(keep) if keep is not None else None
+            if index:
+                pager.prefetch(index)
+            self._show(self._generation, pager, index, keep)
+        else:
+            self._load_in_worker(self._generation, self._pager(), keep)
+
+    @work(thread=True, exclusive=True, group="list-load")
+    def _load_in_worker(self, generation: int, pager: paging.Pager, keep: int | None) -> None:
+        worker = get_current_worker()
+        paging.ensure_indexes()
+        if pager.text and pager.register.search_kind:
+            from clerkdesk.models import search
+
+            search.ensure_search()
+        if worker.is_cancelled:
+            return
+        exact = pager.head()
+        index = None
+        if keep is not None and not worker.is_cancelled:
+            index = pager.index_of(keep)
+            if index is not None:
+                pager.prefetch(index)
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self._show, generation, pager, index, keep)
+        if not exact and not worker.is_cancelled:
+            pager.count()
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._counted, generation)
+
+    def _show(self, generation: int, pager: paging.Pager, index: int | None,
+              keep: int | None) -> None:
+        if generation != self._generation:
+            return  # a later keystroke's load has started: this one is stale
         table = self.table
-        data = registers.rows(self.register, self.filter_text, archived=self.show_archived)
-        table.clear()
-        for row in data:
-            table.add_row(*self.cells(row), key=str(row[0]))
-        total = len(data)
+        cursor = index if index is not None else (0 if keep is None or self.filter_text else None)
+        table.set_source(PagerSource(pager, self.cells), cursor=cursor)
+        self._update_count(pager)
+        self.show_detail()
+
+    def _counted(self, generation: int) -> None:
+        if generation != self._generation:
+            return
+        table = self.table
+        table.set_source(table.source, fit=False)
+        self._update_count(table.source.pager)
+
+    def _update_count(self, pager: paging.Pager) -> None:
+        counted = pager._count is not None
+        total = pager.known_rows
         noun = self.register.title.lower() if total != 1 else self.register.singular
         extra = " (archived shown)" if self.show_archived else ""
         filt = f" matching “{self.filter_text}”" if self.filter_text else ""
-        self.query_one(".list-count", Label).update(f"{total} {noun}{filt}{extra}")
-        if keep is not None:
-            try:
-                table.move_cursor(row=table.get_row_index(str(keep)))
-            except Exception:
-                pass
-        self.show_detail()
+        self.query_one(".list-count", Label).update(
+            f"{total}{'' if counted else '+'} {noun}{filt}{extra}")
 
     def show_detail(self) -> None:
         row_id = self.selected_id()
@@ -133,25 +227,30 @@ class RegisterPane(Vertical):
         self.load()
 
     def focus_default(self) -> None:
+        if not self._loaded:
+            self.load()
         self.table.focus()
 
     # --- events -----------------------------------------------------------------------------
 
     @on(Input.Changed, ".filter")
     def filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value.strip()
+        text = event.value.strip()
+        if text == self.filter_text and self._loaded:
+            return
+        self.filter_text = text
         self.load()
 
     @on(Input.Submitted, ".filter")
     def filter_done(self) -> None:
         self.table.focus()
 
-    @on(DataTable.RowHighlighted)
+    @on(VirtualTable.RowHighlighted)
     def highlighted(self) -> None:
         self.show_detail()
 
-    @on(DataTable.RowSelected)
-    def selected(self, event: DataTable.RowSelected) -> None:
+    @on(VirtualTable.RowSelected)
+    def selected(self, event: VirtualTable.RowSelected) -> None:
         event.stop()
         self.action_open()
 
