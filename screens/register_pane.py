@@ -19,7 +19,10 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
 from textual.worker import get_current_worker
 
+from peewee import OperationalError
+
 from clerkdesk.models import paging, registers
+from clerkdesk.models.db import database
 from clerkdesk.models.registers import Register
 
 from .confirm import ConfirmScreen
@@ -95,6 +98,7 @@ class RegisterPane(Vertical):
         self.register = register
         self.show_archived = False
         self.filter_text = ""
+        self._worker_con = None
         self._generation = 0  # each load's number: a worker's late result for an older one is dropped
         self._loaded = False
 
@@ -157,6 +161,7 @@ class RegisterPane(Vertical):
         keep = keep if keep is not None else (self.selected_id() if self._loaded else None)
         self._generation += 1
         self._loaded = True
+        self._interrupt()
         self.table.refresh_rows()  # meeting mode may have changed: never show stale cells
         if not self.filter_text and paging.ensure_indexes(create=False):
             pager = self._pager()
@@ -168,9 +173,26 @@ class RegisterPane(Vertical):
         else:
             self._load_in_worker(self._generation, self._pager(), keep)
 
+    def _interrupt(self) -> None:
+        """Stop the last keystroke's query in SQLite itself (its worker is cancelled too)."""
+        con, self._worker_con = self._worker_con, None
+        if con is not None:
+            try:
+                con.interrupt()
+            except Exception:  # that worker has finished and its connection is gone
+                pass
+
     @work(thread=True, exclusive=True, group="list-load")
     def _load_in_worker(self, generation: int, pager: paging.Pager, keep: int | None) -> None:
+        try:
+            self._load_pages(generation, pager, keep)
+        except OperationalError as exc:
+            if "interrupt" not in str(exc):
+                raise
+
+    def _load_pages(self, generation: int, pager: paging.Pager, keep: int | None) -> None:
         worker = get_current_worker()
+        self._worker_con = database.connection()  # this thread's own: load() may interrupt it
         paging.ensure_indexes()
         if pager.text and pager.register.search_kind:
             from clerkdesk.models import search

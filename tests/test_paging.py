@@ -1,0 +1,145 @@
+"""Keyset paging gives the same rows as OFFSET paging, every row exactly once, in the
+register's order; counts and positions agree; filters take LIKE's specials literally."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from clerkdesk.fixtures.generate import generate
+from clerkdesk.models import cases, paging, registers
+from clerkdesk.models.db import close_database, open_database
+from clerkdesk.models.schema import Case
+
+
+@pytest.fixture(scope="session")
+def _big_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("big") / "big.db"
+    generate(path, cases=3000, years=4, seed=3)
+    return path
+
+
+@pytest.fixture
+def big_db(tmp_path, _big_template):
+    path = tmp_path / "big.db"
+    shutil.copyfile(_big_template, path)
+    open_database(path, backup=False)
+    yield path
+    close_database()
+
+
+def offset_rows(register, text="", archived=False):
+    return registers.rows(register, text, archived=archived)
+
+
+@pytest.mark.parametrize("register", [cases.REQUESTS, cases.COMPLAINTS, registers.MEMBERS,
+                                      registers.OFFICERS], ids=lambda r: r.key)
+def test_keyset_pages_walk_every_row_once_in_order(big_db, register):
+    pager = paging.Pager(register, page_size=37)
+    total = pager.count()
+    walked = [r for p in range((total + 36) // 37) for r in pager.rows(p * 37, p * 37 + 37)]
+    expected = offset_rows(register)
+    # the register's own order plus the id tiebreaker
+    assert [r[0] for r in walked] == [r[0] for r in expected]
+    assert len({r[0] for r in walked}) == total == len(expected)
+    assert walked == [tuple(r) for r in expected]
+
+
+def test_backwards_and_far_jumps_give_the_offset_pages(big_db):
+    register = cases.REQUESTS
+    expected = offset_rows(register)
+    size = 50
+    for start_page in (0, 7):
+        pager = paging.Pager(register, page_size=size)
+        pager.count()
+        last = (len(expected) - 1) // size
+        # jump to the end (read backwards from the end), then walk back up by keyset
+        for p in range(last, start_page - 1, -1):
+            assert pager.rows(p * size, p * size + size) == [tuple(r) for r in
+                                                             expected[p * size:p * size + size]]
+    pager = paging.Pager(register, page_size=size)
+    pager.count()
+    for p in (13, 2, last - 3, 20):  # far jumps: OFFSET from the nearer end
+        assert pager.rows(p * size, p * size + size) == [tuple(r) for r in
+                                                         expected[p * size:p * size + size]]
+
+
+def test_keyset_condition_matches_python_order(big_db):
+    """keyset(after) of row k selects exactly the rows after k."""
+    register = cases.COMPLAINTS
+    pager = paging.Pager(register, page_size=1000)
+    rows = pager._fetch(limit=5000)
+    keys = pager.keys
+    for k in (0, 1, len(rows) // 2, len(rows) - 2):
+        after = paging.keyset(keys, pager.key_of(rows[k]), after=True)
+        got = [r[0] for r in pager._base().where(after).order_by(*paging._ordering(keys)).tuples()]
+        assert got == [r[0] for r in rows[k + 1:]]
+
+
+def test_count_and_index_of(big_db):
+    register = cases.REQUESTS
+    expected = offset_rows(register, "bus")
+    pager = paging.Pager(register, "bus")
+    assert pager.count() == len(expected) > 0
+    for i in (0, len(expected) // 2, len(expected) - 1):
+        assert paging.Pager(register, "bus").index_of(expected[i][0]) == i
+    other = Case.select().where(Case.type == "complaint").first()
+    assert pager.index_of(other.id) is None
+
+
+def test_head_reads_the_top_without_counting(big_db):
+    pager = paging.Pager(cases.REQUESTS, page_size=20)
+    assert pager.head(pages=2) is False  # more than 40 rows: the count is still to come
+    assert pager.known_rows == 40
+    assert pager.count() == len(offset_rows(cases.REQUESTS))
+    small = paging.Pager(cases.REQUESTS, "REQ-2023-0001", page_size=20)
+    assert small.head() is True and small.known_rows == 1
+
+
+def test_filters_find_the_same_as_a_scan(big_db):
+    """The search-index filter (words of 3+ characters) finds every case the LIKE scan
+    over the list's columns finds (it also looks in details and notes)."""
+    register = cases.REQUESTS
+    for text in ("shelter", "REQ-2024", "cllr alice", "closed bus"):
+        via_index = {r[0] for r in offset_rows(register, text)}
+        scan = set()
+        q = register.query().where(Case.archived == False)  # noqa: E712
+        for word in text.split():
+            cond = None
+            for expr in register.search():
+                c = registers.like(expr, word)
+                cond = c if cond is None else cond | c
+            q = q.where(cond)
+        scan = {r[0] for r in q.tuples()}
+        assert scan <= via_index, text
+        assert via_index, text
+
+
+def test_like_specials_are_literal(db):
+    from clerkdesk.models.registers import CONTACTS, save
+
+    save(CONTACTS, {"name": "100% Fenwick_Lane", "role": "other"})
+    save(CONTACTS, {"name": "1000 FenwickXLane", "role": "other"})
+    assert [r[1] for r in paging.Pager(CONTACTS, "100%").rows(0, 10)] == ["100% Fenwick_Lane"]
+    assert [r[1] for r in paging.Pager(CONTACTS, "k_L").rows(0, 10)] == ["100% Fenwick_Lane"]
+    assert paging.Pager(CONTACTS, "%").count() == 1
+
+
+def test_case_filter_takes_specials_literally_through_the_index(db):
+    from clerkdesk.models.registers import MEMBERS, save
+
+    member = save(MEMBERS, {"name": "Cllr Ann Test"})
+    for subject in ("Budget 100% spent", "Budget 1000 spent", "Path_way repairs", "Pathway repairs"):
+        save(cases.REQUESTS, {"kind": "media", "subject": subject, "member": str(member.id),
+                              "received": "today", "priority": "normal", "confidential": "no"})
+    subjects = lambda text: sorted(r[4] for r in registers.rows(cases.REQUESTS, text))  # noqa: E731
+    assert subjects("100%") == ["Budget 100% spent"]
+    assert subjects("h_w") == ["Path_way repairs"]
+    assert subjects("'\"x") == []
+
+
+def test_ordering_is_deterministic_with_id_tiebreak(big_db):
+    keys = paging.order_keys(registers.MEMBERS)
+    assert keys[-1][0] is registers.MEMBERS.model.id
+    keys = paging.order_keys(cases.REQUESTS)
+    assert sum(1 for expr, _ in keys if expr is Case.id) == 1
