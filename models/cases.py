@@ -408,15 +408,26 @@ def open_cases():
     return Case.select().where((Case.status != "closed") & ~Case.archived)
 
 
+_QueueOwner = Officer.alias("queue_owner")
+
+
+def _with_owner(query):
+    """The cases with their owner read in the same query (the queue shows every owner's
+    name: one query, not one more per case)."""
+    return (query.select_extend(_QueueOwner)
+            .join(_QueueOwner, JOIN.LEFT_OUTER, on=(Case.owner == _QueueOwner.id), attr="owner"))
+
+
 def overdue(today: dt.date | None = None) -> list[Case]:
     today = today or dates.today()
-    return list(open_cases().where(Case.due < today).order_by(Case.due))
+    return list(_with_owner(open_cases().where(Case.due < today)).order_by(Case.due, Case.id))
 
 
 def due_soon(today: dt.date | None = None, working_days: int = 3) -> list[Case]:
     today = today or dates.today()
     until = due_after(today, working_days)
-    return list(open_cases().where((Case.due >= today) & (Case.due <= until)).order_by(Case.due))
+    return list(_with_owner(open_cases().where((Case.due >= today) & (Case.due <= until)))
+                .order_by(Case.due, Case.id))
 
 
 def counts() -> dict[str, int]:
@@ -460,6 +471,6 @@ def attention(today: dt.date | None = None) -> list[tuple[Case, str, str]]:
         add(c, "overdue", f"{over} working day{'s' if over != 1 else ''} over")
     for c in due_soon(today):
         add(c, "due", "due today" if c.due == today else "due within 3 working days")
-    for c in open_cases().where(Case.status == "new").order_by(Case.received):
+    for c in _with_owner(open_cases().where(Case.status == "new")).order_by(Case.received, Case.id):
         add(c, "new", "not yet picked up")
     return out

@@ -30,6 +30,11 @@ INDEXES = [
     # the same with archived cases shown too
     'CREATE INDEX IF NOT EXISTS case_list_order_all ON "case" '
     "(type, (status = 'closed'), (due IS NULL), due, received DESC, id DESC)",
+    # the dashboard's open cases (new, due soon, overdue, by kind and stage)
+    'CREATE INDEX IF NOT EXISTS case_open ON "case" (type, status, due) '
+    "WHERE status <> 'closed' AND NOT archived",
+    'CREATE INDEX IF NOT EXISTS case_open_due ON "case" (due, status) '
+    "WHERE status <> 'closed' AND NOT archived",
     # the people's names the case list joins and filters on are found by primary key
     "CREATE INDEX IF NOT EXISTS member_name_id ON member (name, id)",
     "CREATE INDEX IF NOT EXISTS officer_name_id ON officer (name, id)",
