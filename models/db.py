@@ -359,8 +359,9 @@ def _not_opened(path: Path, passphrase: str | None) -> DatabaseError:
             f"The passphrase does not open {path} (or it is not a clerkdesk casebook). "
             "Nothing was changed; check the passphrase and try again.")
     return WrongPassphrase(
-        f"{path} is encrypted (or is not a clerkdesk casebook): give its passphrase in "
-        f"${PASSPHRASE_ENV} or with --passphrase-env. It was left untouched.")
+        f"{path} is not a clerkdesk database (it is not an SQLite file, or it is encrypted: "
+        f"then give its passphrase in ${PASSPHRASE_ENV} or with --passphrase-env); "
+        "it was left untouched.")
 
 
 def _inspect(path: Path, passphrase: str | None) -> int:

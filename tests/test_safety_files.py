@@ -200,7 +200,7 @@ def test_encrypted_casebook_round_trip_and_wrong_passphrase(tmp_path, capsys, mo
     assert b"Secret Ward" not in raw and not raw.startswith(b"SQLite format 3")
     with pytest.raises(WrongPassphrase, match="passphrase does not open"):
         open_database(path, passphrase="wrong")
-    with pytest.raises(WrongPassphrase, match="encrypted"):
+    with pytest.raises(WrongPassphrase, match="or it is encrypted"):
         open_database(path)
     assert path.read_bytes() == raw  # never overwritten
     monkeypatch.setenv("MY_PASS", "correct horse")

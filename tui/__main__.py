@@ -12,7 +12,7 @@ import sys
 from clerkdesk.tui.commands import CliError
 
 #: subcommand name -> module under clerkdesk.tui.commands
-SUBCOMMANDS = ["demo", "route", "due", "check", "backup", "restore", "retention"]
+SUBCOMMANDS = ["demo", "route", "due", "check", "backup", "restore", "retention", "report", "export", "importcsv"]
 
 
 def build_parser() -> argparse.ArgumentParser:

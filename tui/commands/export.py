@@ -1,0 +1,90 @@
+"""`clerkdesk export LIST [PATH]`: a register or case list as CSV (members, officers,
+wards, contacts, groups, committees, requests, complaints), UTF-8 for Excel, UK dates,
+formula-like cells neutralised; `clerkdesk export calendar PATH.ics`: the due dates of open
+cases as an iCalendar file (no names). Without PATH (or with -) the CSV goes to standard
+output. An existing file is replaced only with --force. No Textual here.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from clerkdesk.tui.commands import CliError
+from clerkdesk.tui.commands.check import add_passphrase_option, casebook_path, passphrase
+
+
+def add_parser(subparsers) -> None:
+    from clerkdesk.models.exchange import EXPORTABLE
+
+    p = subparsers.add_parser(
+        "export",
+        help="write a register or case list as CSV, or the due dates as a calendar (.ics)",
+        description="Write one list as CSV: " + ", ".join(EXPORTABLE) + ". Columns are the "
+                    "form's fields (so members, officers and wards can be imported again), dates "
+                    "are UK dates, and a cell starting with = + - @ gets a ' in front so a "
+                    "spreadsheet never runs it as a formula. 'calendar PATH.ics' writes the due "
+                    "dates of open cases as an iCalendar file, without names.",
+    )
+    p.add_argument("what", metavar="LIST", choices=[*EXPORTABLE, "calendar"],
+                   help="one of: " + ", ".join([*EXPORTABLE, "calendar"]))
+    p.add_argument("path", metavar="PATH", nargs="?",
+                   help="the file to write (default: standard output)")
+    p.add_argument("--archived", action="store_true",
+                   help="include archived records (with an Archived column)")
+    p.add_argument("--no-bom", action="store_true",
+                   help="no UTF-8 byte-order mark (Excel needs it; some tools do not want it)")
+    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    add_passphrase_option(p)
+
+
+def run(args) -> int:
+    from clerkdesk.models import db, exchange
+
+    target = None if args.path in (None, "-") else Path(args.path).expanduser()
+    if target is not None:
+        if target.is_dir():
+            suffix = ".ics" if args.what == "calendar" else ".csv"
+            raise CliError(f"{target} is a folder: give a file name, e.g. "
+                           f"{target / (args.what + suffix)}", 2)
+        if (target.exists() or target.is_symlink()) and not args.force:
+            raise CliError(f"{target} already exists and was left untouched: choose another "
+                           "name, or add --force to replace it.", 2)
+        if not target.parent.is_dir():
+            raise CliError(f"The folder {target.parent} does not exist: create it first.", 2)
+    path = casebook_path(args)
+    try:
+        db.open_database(path, passphrase=passphrase(args))
+    except db.DatabaseError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        if args.what == "calendar":
+            from clerkdesk.models import calendar_export
+
+            if target is None:
+                sys.stdout.write(calendar_export.calendar_text())
+                return 0
+            n = calendar_export.export_ics(target)
+            print(f"Wrote {n} due date{'s' if n != 1 else ''} to {target}")
+            return 0
+        if target is None:
+            exchange.export_csv(args.what, sys.stdout, args.archived)
+            return 0
+        n = exchange.export_csv(args.what, target, args.archived, bom=not args.no_bom)
+        print(f"Wrote {n} row{'s' if n != 1 else ''} of {args.what} to {target}")
+        return 0
+    except BrokenPipeError:
+        # the reader of standard output went away (| head): not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except exchange.ExchangeError as exc:
+        raise CliError(str(exc)) from None
+    except db.DatabaseError as exc:
+        raise CliError(str(exc)) from None
+    except PermissionError:
+        raise CliError(f"Cannot write {target}: check the folder's permissions.") from None
+    except OSError as exc:
+        raise CliError(f"Could not write {target}: {exc.strerror or exc}") from None
+    finally:
+        db.close_database()
