@@ -330,3 +330,10 @@ def test_hostile_names_round_trip_through_save_and_filter(db, name):
     stored = Contact.get_by_id(row.id).name
     assert stored == forms.clean_text(name)
     assert row.id in [r[0] for r in rows(CONTACTS, stored)]
+
+
+def test_unique_names_ignore_case_beyond_ascii(db):
+    registers.save(registers.WARDS, {"name": "ZOË"})
+    with pytest.raises(ValidationError) as err:
+        registers.save(registers.WARDS, {"name": "Zoë"})
+    assert "already one called" in err.value.errors["name"]
