@@ -253,6 +253,10 @@ def _case_detail(c: Case) -> Detail:
     tasks = [("[x] " if t.done_on else "[ ] ") + t.description + (f"  [{t.clause}]" if t.clause else "")
              for t in c.tasks.where(~Task.archived)]
     sections = [("Timeline", steps or ["nothing yet"])]
+    from .routes import route_lines
+
+    route = route_lines(c)
+    sections.insert(0, ("Route", route or ["not routed yet: w runs the protocol wizard"]))
     if tasks:
         sections.append(("Tasks", tasks))
     if c.details:
@@ -331,13 +335,6 @@ COMPLAINTS = Register(
 
 # --- steps along the case ------------------------------------------------------------------
 
-STEP_FIELDS = [
-    FieldSpec("action", "What happened", required=True, max_len=200,
-              placeholder="e.g. Answer sent to the member"),
-    FieldSpec("note", "Note", "longtext"),
-    FieldSpec("clause", "Clause", max_len=40, placeholder="e.g. 001 §5.9"),
-    FieldSpec("status", "Status after", "choice", choices=STATUSES, default=""),
-]
 
 
 def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kind: str = "step",

@@ -268,11 +268,16 @@ def _ward_fields():
 
 
 def _unique_name(model):
+    """No two rows with the same name, whatever the case (Zoë and ZOË are the same).
+
+    Compared in Python with casefold(): SQLite's LOWER() only knows ASCII. These registers
+    are small (wards, groups, committees), archived rows included."""
     def check(clean, row):
-        q = model.select().where(fn.LOWER(model.name) == clean["name"].lower())
+        wanted = clean["name"].casefold()
+        q = model.select(model.id, model.name)
         if row is not None:
             q = q.where(model.id != row.id)
-        if q.exists():
+        if any(name.casefold() == wanted for _id, name in q.tuples()):
             return {"name": f"There is already one called {clean['name']}."}
         return {}
     return check

@@ -143,6 +143,7 @@ class _Rule:
     tasks: tuple[_NoteSpec, ...]
     warnings: tuple[_NoteSpec, ...]
     due_working_days: int | str | None
+    refusal: bool = False  # a refusal: the clerk records the reasons (001 §5.5, 003 §8)
 
 
 @dataclass(frozen=True)
@@ -533,7 +534,10 @@ class _Loader:
         return tuple(out)
 
     def rule(self, r, p, addendum=False) -> _Rule:
-        allowed = {"key", "when", "outcome", "clause", "steps", "tasks", "warnings", "due_working_days"}
+        allowed = {"key", "when", "outcome", "clause", "steps", "tasks", "warnings", "due_working_days",
+                   "refusal"}
+        if not isinstance(r.get("refusal", False), bool):
+            self.fail(p + ("refusal",), "must be true or false")
         required = {"key", "when"} if addendum else {"key", "when", "outcome", "clause", "steps"}
         self.fields(r, p, allowed, required)
         steps = []
@@ -563,7 +567,8 @@ class _Loader:
         return _Rule(self.text(r["key"], p + ("key",)), self.condition(r["when"], p + ("when",)),
                      outcome, self.clause(r["clause"], p + ("clause",)) if "clause" in r else "",
                      tuple(steps), self.notes(r.get("tasks", []), p + ("tasks",), "description"),
-                     self.notes(r.get("warnings", []), p + ("warnings",), "text"), due)
+                     self.notes(r.get("warnings", []), p + ("warnings",), "text"), due,
+                     r.get("refusal", False))
 
 
 def _check_value(fact: Fact, v):
@@ -794,6 +799,7 @@ class Route:
     facts: dict[str, Any]
     profile: str
     clause_texts: dict[str, str] = field(default_factory=dict)
+    refusal: bool = False  # the outcome refuses or declines: its reasons must be recorded
 
     @property
     def handlers(self) -> list[str]:
@@ -809,6 +815,7 @@ class Route:
             "profile": self.profile,
             "outcome": self.outcome,
             "outcome_key": self.outcome_key,
+            "refusal": self.refusal,
             "clause": self.clause,
             "steps": [asdict(s) for s in self.steps],
             "tasks": [asdict(t) for t in self.tasks],
@@ -1017,4 +1024,4 @@ def route(profile: Profile, facts: Mapping[str, Any]) -> Route:
             d = part.due_working_days
             due = int(profile.settings[d]) if isinstance(d, str) else d
     return Route(rule.outcome, rule.key, rule.clause, steps, tasks, due, warnings, eff, profile.name,
-                 dict(profile.clauses))
+                 dict(profile.clauses), refusal=rule.refusal)

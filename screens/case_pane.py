@@ -3,17 +3,21 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from clerkdesk.models import cases
-from clerkdesk.models.forms import FieldSpec
+from clerkdesk.models import registers
 
+from . import case_actions
 from .form import FormScreen
 from .register_pane import RegisterPane
 
 
 class CasePane(RegisterPane):
     BINDINGS = [
+        Binding("w", "wizard", "Wizard"),
         Binding("s", "step", "Record step"),
         Binding("c", "close_case", "Close"),
+        Binding("a", "assign", "Assign"),
+        Binding("p", "priority", "Priority"),
+        Binding("z", "snooze", "Snooze"),
     ]
 
     def _case_or_warn(self):
@@ -31,36 +35,52 @@ class CasePane(RegisterPane):
                 self.table.focus()
         return done
 
-    def action_step(self) -> None:
+    def _run(self, action, message: str) -> None:
         case = self._case_or_warn()
-        if case is None:
+        if case is not None:
+            action(self.app, case, self._after(case.id, message.format(ref=case.ref)))
+
+    def action_wizard(self) -> None:
+        case = self._case_or_warn()
+        if case is not None:
+            self.open_wizard(case.id)
+
+    def open_wizard(self, case_id: int) -> None:
+        def done(routed) -> None:
+            if routed is not None:
+                self.app.notify(f"{routed.ref} routed: {routed.stage}.")
+                self.load(keep=case_id)
+                self.table.focus()
+
+        case_actions.wizard(self.app, case_id, done)
+
+    def open_form(self, row_id: int | None) -> None:
+        """A new case goes straight on to the protocol wizard once it is saved."""
+        if row_id is not None:
+            super().open_form(row_id)
             return
+        values = registers.form_values(self.register, None)
 
-        def save(raw):
-            return cases.add_step(case.id, raw["action"], note=raw["note"], clause=raw["clause"],
-                                  status=raw["status"] or None)
+        def done(saved) -> None:
+            if saved is not None:
+                self.app.notify(f"Saved {self.register.singular} {saved.ref}.")
+                self.load(keep=saved.id)
+                self.open_wizard(saved.id)
 
-        self.app.push_screen(
-            FormScreen(f"Record a step on {case.ref}", cases.STEP_FIELDS,
-                       {"status": ""}, save, subtitle=case.subject),
-            self._after(case.id, f"Step recorded on {case.ref}."))
+        self.app.push_screen(FormScreen(self.form_title(None), self.register.fields(), values,
+                                        lambda raw: registers.save(self.register, raw)), done)
+
+    def action_step(self) -> None:
+        self._run(case_actions.step, "Step recorded on {ref}.")
 
     def action_close_case(self) -> None:
-        case = self._case_or_warn()
-        if case is None:
-            return
-        if case.status == "closed":
-            specs = [FieldSpec("reason", "Why reopen it?", required=True, max_len=200)]
-            self.app.push_screen(
-                FormScreen(f"Reopen {case.ref}", specs, {},
-                           lambda raw: cases.reopen_case(case.id, raw["reason"]),
-                           subtitle=f"Closed {case.closed_on:%d/%m/%Y}: {case.outcome}"),
-                self._after(case.id, f"{case.ref} reopened."))
-            return
-        specs = [FieldSpec("outcome", "Outcome", "longtext", required=True),
-                 FieldSpec("clause", "Clause", max_len=40)]
-        self.app.push_screen(
-            FormScreen(f"Close {case.ref}", specs, {},
-                       lambda raw: cases.close_case(case.id, raw["outcome"], clause=raw["clause"]),
-                       subtitle=case.subject),
-            self._after(case.id, f"{case.ref} closed."))
+        self._run(case_actions.close_or_reopen, "{ref} updated.")
+
+    def action_assign(self) -> None:
+        self._run(case_actions.assign, "{ref} assigned.")
+
+    def action_priority(self) -> None:
+        self._run(case_actions.priority, "Priority of {ref} set.")
+
+    def action_snooze(self) -> None:
+        self._run(case_actions.snooze, "{ref} snoozed.")

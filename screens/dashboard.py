@@ -1,22 +1,27 @@
-"""The Dashboard: what needs the clerk today (counts, overdue, due soon, new)."""
+"""The Dashboard: the triage desk, the clerk's morning queue, with single-key actions on
+the highlighted item (the cursor moves on to the next item after each one)."""
 from __future__ import annotations
-
-import datetime as dt
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable, Static
 
-from clerkdesk.models import cases, council, dates, privacy
+from clerkdesk.models import cases, council, dates, privacy, triage
+from clerkdesk.models.schema import Case
 
+from . import case_actions
 from .register_pane import ListTable
 
-
-BADGE_STYLES = {"overdue": "bold red", "due": "bold yellow", "new": "bold cyan"}
+BADGE_STYLES = {
+    "overdue": "bold white on red", "due": "bold black on yellow", "new": "bold cyan",
+    "unrouted": "cyan", "stage": "magenta", "task": "green", "term": "yellow", "review": "bold red",
+}
+BADGE_TEXT = {"overdue": "OVERDUE", "due": "DUE", "new": "NEW", "unrouted": "ROUTE?",
+              "stage": "STAGE", "task": "TASK", "term": "TERM", "review": "REVIEW"}
 
 
 class OpenCase(Message):
@@ -27,34 +32,69 @@ class OpenCase(Message):
         self.case_id = case_id
 
 
+class OpenRecord(Message):
+    """Ask the app to show a member (or the council settings) in its tab."""
+
+    def __init__(self, tab: str, row_id: int | None = None) -> None:
+        super().__init__()
+        self.tab = tab
+        self.row_id = row_id
+
+
+class QueueTable(ListTable):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+
 class DashboardPane(Vertical):
     BINDINGS = [
+        Binding("a", "assign", "Assign"),
+        Binding("p", "priority", "Priority"),
+        Binding("z", "snooze", "Snooze"),
+        Binding("s", "step", "Step"),
+        Binding("w", "wizard", "Wizard"),
+        Binding("c", "close", "Close/done"),
         Binding("r", "refresh_data", "Refresh"),
     ]
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.items: dict[str, triage.Item] = {}
+
     def compose(self) -> ComposeResult:
         yield Static("", id="dash-counts")
-        with Horizontal(id="dash-body"):
-            with Vertical(id="dash-queue"):
-                yield Label("Needs attention", classes="section-title")
-                table = ListTable(cursor_type="row", zebra_stripes=True, id="dash-table")
-                for label, width in (("", 7), ("Ref", 13), ("Subject", 34), ("Owner", 14),
-                                     ("Due", 10), ("Why", 22)):
-                    table.add_column(label, width=width)
-                yield table
-            with VerticalScroll(id="dash-side"):
-                yield Static("", id="dash-side-body")
+        yield Static("", id="dash-council")
+        table = QueueTable(cursor_type="row", zebra_stripes=True, id="dash-table")
+        for label, width in (("", 8), ("Ref", 13), ("Subject", 33), ("Owner", 14),
+                             ("Due", 10), ("Why", 25)):
+            table.add_column(label, width=width)
+        yield table
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#dash-table", DataTable)
 
     def on_mount(self) -> None:
         self.refresh_data()
 
     def focus_default(self) -> None:
-        self.query_one("#dash-table").focus()
+        self.table.focus()
 
     def action_refresh_data(self) -> None:
         self.refresh_data()
 
-    def refresh_data(self) -> None:
+    # --- the queue --------------------------------------------------------------------------
+
+    def current(self) -> triage.Item | None:
+        table = self.table
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.items.get(key)
+
+    def refresh_data(self, move_to: str | None = None) -> None:
         today = dates.today()
         n = cases.counts()
         counts = Text()
@@ -65,45 +105,115 @@ class DashboardPane(Vertical):
                                   ("overdue", "overdue", "bold red")):
             counts.append(f" {n[key]} ", style=f"{style} reverse")
             counts.append(f" {label}   ")
+        snoozed = triage.snoozed_count(today)
+        if snoozed:
+            counts.append(f"({snoozed} snoozed)", style="dim")
         self.query_one("#dash-counts", Static).update(counts)
 
-        table = self.query_one("#dash-table", DataTable)
-        keep = table.cursor_row
+        table = self.table
+        keep_row = table.cursor_row
         table.clear()
         hide = bool(getattr(self.app, "meeting_mode", False))
-        for c, badge, why in cases.attention(today):
-            subject = privacy.HIDDEN if hide and privacy.case_is_private(c.type, c.confidential) else c.subject
-            table.add_row(Text(badge.upper(), style=BADGE_STYLES[badge]), c.ref, subject,
-                          c.owner.name if c.owner else "—", dates.fmt(c.due), why, key=str(c.id))
+        self.items = {}
+        for item in triage.queue(today):
+            self.items[item.key] = item
+            title = privacy.HIDDEN if hide and item.private else item.title
+            owner = privacy.HIDDEN if hide and item.private and item.kind == "task" else item.owner
+            badge = Text(BADGE_TEXT[item.badge], style=BADGE_STYLES[item.badge])
+            if item.priority in ("urgent", "high"):
+                badge.append(" !" if item.priority == "high" else " !!", style="bold red")
+            table.add_row(badge, item.ref, title, owner or "—", dates.fmt(item.due), item.why,
+                          key=item.key)
         if not table.row_count:
             table.add_row("", "", "Nothing needs you right now.", "", "", "", key="none")
-        if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
+        if move_to and move_to in self.items:
+            table.move_cursor(row=table.get_row_index(move_to))
+        elif table.row_count:
+            table.move_cursor(row=min(keep_row, table.row_count - 1))
+        self.refresh_side(today)
 
-        side = Text()
+    def refresh_side(self, today) -> None:
+        """The lines under the counts: the protocol's dates and the complaints by stage."""
+        line = Text()
         row = council.get()
         if row:
-            side.append(f"{row.name}\n", style="bold")
-            side.append(f"Protocol profile: {row.profile}\n", style="dim")
+            line.append(f"Protocol: {row.profile}", style="dim")
             if council.review_overdue(today):
-                side.append("\nProtocol review due", style="bold red")
-                side.append(f" since {dates.fmt(row.protocol_review_due)}\n")
+                line.append("   Protocol review due since ", style="bold red")
+                line.append(dates.fmt(row.protocol_review_due), style="bold red")
             elif row.protocol_review_due:
-                side.append(f"\nProtocol review due {dates.fmt(row.protocol_review_due)}\n")
+                line.append(f"   review due {dates.fmt(row.protocol_review_due)}", style="dim")
             if council.in_pre_election_period(today):
-                side.append("\nPre-election period: ", style="bold yellow")
-                side.append(f"election on {dates.fmt(row.next_election)}\n")
-        side.append("\nComplaints by stage\n", style="bold underline")
+                line.append(f"   Pre-election period: election on {dates.fmt(row.next_election)}",
+                            style="bold yellow")
         stages = cases.complaints_by_stage()
-        for stage, count in stages or [("none open", 0)]:
-            side.append(f"  {count:>3}  {stage}\n" if count else f"  {stage}\n")
-        side.append("\nOpen requests by kind\n", style="bold underline")
-        for kind, count in cases.requests_by_kind():
-            side.append(f"  {count:>3}  {kind}\n")
-        self.query_one("#dash-side-body", Static).update(side)
+        line.append("\nComplaints by stage: ", style="bold")
+        line.append(" · ".join(f"{n} {stage}" for stage, n in stages) if stages else "none open")
+        self.query_one("#dash-council", Static).update(line)
+
+    # --- actions on the highlighted item ----------------------------------------------------
+
+    def _next_key(self) -> str | None:
+        table = self.table
+        row = table.cursor_row
+        if row + 1 < table.row_count:
+            return table.coordinate_to_cell_key((row + 1, 0)).row_key.value
+        return None
+
+    def _on_case(self, action, verb: str) -> None:
+        item = self.current()
+        if item is None or item.kind != "case":
+            self.app.notify("That works on a case: choose a request or complaint.",
+                            severity="warning")
+            return
+        case = Case.get_by_id(item.case_id)
+        after = self._next_key()
+
+        def done(result) -> None:
+            if result is not None:
+                self.app.notify(f"{case.ref}: {verb}.")
+                self.refresh_data(move_to=after)
+                self.table.focus()
+
+        action(self.app, case, done)
+
+    def _task_done(self, item: triage.Item) -> None:
+        after = self._next_key()
+        triage.task_done(item.id)
+        self.app.notify(f"Task done: {item.title[:60]}")
+        self.refresh_data(move_to=after)
+
+    def action_assign(self) -> None:
+        self._on_case(case_actions.assign, "assigned")
+
+    def action_priority(self) -> None:
+        self._on_case(case_actions.priority, "priority set")
+
+    def action_snooze(self) -> None:
+        self._on_case(case_actions.snooze, "snoozed")
+
+    def action_step(self) -> None:
+        self._on_case(case_actions.step, "step recorded")
+
+    def action_close(self) -> None:
+        item = self.current()
+        if item is not None and item.kind == "task":
+            self._task_done(item)
+            return
+        self._on_case(case_actions.close_or_reopen, "closed")
+
+    def action_wizard(self) -> None:
+        self._on_case(lambda app, case, done: case_actions.wizard(app, case.id, done), "routed")
 
     @on(DataTable.RowSelected, "#dash-table")
     def selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value != "none":
-            self.post_message(OpenCase(int(event.row_key.value)))
+        item = self.items.get(event.row_key.value)
+        if item is None:
+            return
+        if item.case_id is not None:
+            self.post_message(OpenCase(item.case_id))
+        elif item.kind == "member":
+            self.post_message(OpenRecord("members", item.id))
+        elif item.kind == "review":
+            self.post_message(OpenRecord("council"))

@@ -173,6 +173,7 @@ async def test_record_a_step_and_close_a_case(demo_db):
         steps_before = Case.get_by_id(case_id).steps.count()
         await pilot.press("s")
         await pilot.pause()
+        await pilot.press("tab")  # "what happened" stays "a note only"
         await pilot.press(*"Phoned the member")
         await pilot.press("ctrl+s")
         await pilot.pause()

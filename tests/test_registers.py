@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from clerkdesk.models import cases, forms, registers
+from clerkdesk.models import cases, forms, registers, routes
 from clerkdesk.models.forms import ValidationError
 from clerkdesk.models.registers import (
     COMMITTEES, CONTACTS, GROUPS, MEMBERS, OFFICERS, REGISTERS, WARDS, archive, count, rows, save,
@@ -267,7 +267,7 @@ def _form_specs():
     out = [(key, reg.fields) for key, reg in REGISTERS.items()]
     out += [("requests", cases.request_fields), ("complaints", cases.complaint_fields),
             ("interest", registers.interest_fields), ("training", registers.training_fields),
-            ("step", lambda: cases.STEP_FIELDS)]
+            ("step", routes.step_fields)]
     return out
 
 
@@ -330,3 +330,10 @@ def test_hostile_names_round_trip_through_save_and_filter(db, name):
     stored = Contact.get_by_id(row.id).name
     assert stored == forms.clean_text(name)
     assert row.id in [r[0] for r in rows(CONTACTS, stored)]
+
+
+def test_unique_names_ignore_case_beyond_ascii(db):
+    registers.save(registers.WARDS, {"name": "ZOË"})
+    with pytest.raises(ValidationError) as err:
+        registers.save(registers.WARDS, {"name": "Zoë"})
+    assert "already one called" in err.value.errors["name"]

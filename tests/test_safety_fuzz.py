@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from peewee import IntegrityError
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from clerkdesk.models import audit, cases, council, integrity, registers
@@ -46,14 +45,7 @@ def _check_round_trip(register, raw, row):
             assert back[spec.name] == expected, spec.name
 
 
-#: registers.save's unique-name check compares SQLite's LOWER (ASCII only) with Python's
-#: str.lower (Unicode), so "Zoë" and "ZOË" pass the check and hit the UNIQUE constraint
-#: as an IntegrityError instead of a sentence. Reported to the registers' owner; only
-#: that exception is tolerated here until it is fixed.
-_UNIQUE_NAME_BUG = pytest.mark.xfail(raises=IntegrityError, strict=False,
-                                     reason="unique-name check is ASCII-only (registers.py)")
-_KEYS = [pytest.param(k, marks=_UNIQUE_NAME_BUG) if k in ("wards", "groups", "committees")
-         else k for k in _forms()]
+_KEYS = list(_forms())
 
 
 @pytest.mark.parametrize("key", _KEYS)

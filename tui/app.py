@@ -11,7 +11,7 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from clerkdesk.models import cases, council, privacy, registers
 from clerkdesk.screens.case_pane import CasePane
 from clerkdesk.screens.council_pane import CouncilPane, SettingsPane
-from clerkdesk.screens.dashboard import DashboardPane, OpenCase
+from clerkdesk.screens.dashboard import DashboardPane, OpenCase, OpenRecord, QueueTable
 from clerkdesk.screens.form import FormScreen
 from clerkdesk.screens.help import HelpScreen
 from clerkdesk.screens.member_pane import MemberPane
@@ -39,14 +39,17 @@ class ClerkDesk(App):
         *(Binding(str(i), f"show_tab('{tab}')", title, show=False)
           for i, (tab, title) in enumerate(TABS, start=1)),
         Binding("m", "toggle_meeting_mode", "Meeting mode"),
+        Binding("ctrl+z", "undo", "Undo"),
         Binding("question_mark", "help", "Keys"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
-    def __init__(self, db_path: str | Path, *, demo: bool = False) -> None:
+    def __init__(self, db_path: str | Path, *, demo: bool = False,
+                 warnings: list[str] | None = None) -> None:
         super().__init__()
         self.db_path = Path(db_path)
         self.demo = demo
+        self.start_warnings = list(warnings or [])
         self.meeting_mode = False
 
     def compose(self) -> ComposeResult:
@@ -74,6 +77,8 @@ class ClerkDesk(App):
         self.meeting_mode = privacy.is_on()
         self.query_one("#meeting-banner").display = self.meeting_mode
         self.council_changed()
+        for warning in self.start_warnings:
+            self.notify(warning, severity="warning", timeout=15)
         if council.needs_setup():
             self.push_screen(SetupScreen(), self._setup_done)
         else:
@@ -127,6 +132,27 @@ class ClerkDesk(App):
         pane.filter_text = ""
         pane.load(keep=case.id)
 
+    @on(OpenRecord)
+    def open_record(self, message: OpenRecord) -> None:
+        self.action_show_tab(message.tab)
+        if message.row_id is not None:
+            pane = self.pane(message.tab)
+            pane.load(keep=message.row_id)
+
+    # --- undo ---------------------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        from clerkdesk.models import audit
+
+        try:
+            entry = audit.undo_last()
+        except audit.UndoError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        undone = audit.Audit.get_by_id(entry.undoes)
+        self.notify(f"Undone: {audit.describe(undone)}", title="Undo")
+        self.refresh_all()
+
     # --- meeting mode ---------------------------------------------------------------------
 
     def action_toggle_meeting_mode(self) -> None:
@@ -145,7 +171,7 @@ class ClerkDesk(App):
         groups = [
             ("Everywhere", [("1 … 7", "", "switch tab (Dashboard, Members, Officers, Requests, "
                              "Party groups, Complaints, Council)"), *self.BINDINGS[len(TABS):]]),
-            ("Dashboard", DashboardPane.BINDINGS),
+            ("Dashboard (the triage desk)", DashboardPane.BINDINGS + QueueTable.BINDINGS),
             ("Every list", ListTable.BINDINGS + RegisterPane.BINDINGS + [("esc", "", "in the filter: clear it, then back to the list")]),
             ("Members", MemberPane.BINDINGS),
             ("Requests and complaints", CasePane.BINDINGS),

@@ -1,6 +1,7 @@
 """Opening the full-screen app on a casebook (the default command)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from clerkdesk.models import db
@@ -15,15 +16,16 @@ def run_app(args) -> int:
         path = make_temp_demo()
     else:
         path = db.resolve_path(args.db)
-    create_parent = not demo and not args.db and not __import__("os").environ.get("CLERKDESK_DB")
+    create_parent = not demo and not args.db and not os.environ.get("CLERKDESK_DB")
     try:
-        db.open_database(path, create_parent=create_parent)
+        db.open_database(path, create_parent=create_parent, backup=not demo)
     except db.DatabaseError as exc:
         raise CliError(str(exc)) from None
+    warnings = [w for w in [db.location_warning(path)] if w]
     from clerkdesk.tui.app import ClerkDesk
 
     try:
-        ClerkDesk(Path(path), demo=demo).run()
+        ClerkDesk(Path(path), demo=demo, warnings=warnings).run()
     finally:
         db.close_database()
     if demo:

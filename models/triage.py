@@ -1,0 +1,153 @@
+"""The triage desk: one queue of what needs the clerk, and the single-key actions on it.
+
+The queue, in order: overdue cases (with working days over), cases due within 3 working
+days, new cases, open cases not yet routed, complaints waiting at each stage, tasks the
+wizards created, members whose term has ended with cases still open, and the protocol
+review when its date has passed. Snoozed cases stay out of it until their date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from . import audit, cases, council, dates, privacy
+from .db import database
+from .forms import ValidationError
+from .schema import Case, Member, Officer, Task
+
+PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+DUE_SOON_DAYS = 3
+
+
+@dataclass
+class Item:
+    kind: str  # case | task | member | review
+    id: int  # the case, task or member id (0 for the review)
+    badge: str  # overdue | due | new | unrouted | stage | task | term | review
+    ref: str
+    title: str
+    owner: str
+    due: dt.date | None
+    why: str
+    case_id: int | None = None
+    private: bool = False
+    priority: str = "normal"
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+def _case_item(c: Case, badge: str, why: str) -> Item:
+    return Item("case", c.id, badge, c.ref, c.subject, c.owner.name if c.owner_id else "",
+                c.due, why, case_id=c.id, private=privacy.case_is_private(c.type, c.confidential),
+                priority=c.priority)
+
+
+def _awake(q, today):
+    return q.where(Case.snoozed_until.is_null() | (Case.snoozed_until <= today))
+
+
+def _by_priority(items: list[Item]) -> list[Item]:
+    return sorted(items, key=lambda i: PRIORITY_ORDER.get(i.priority, 2))
+
+
+def queue(today: dt.date | None = None) -> list[Item]:
+    today = today or dates.today()
+    nation, closed = council.get().nation if council.get() else "england", cases.closures()
+    soon = cases.due_after(today, DUE_SOON_DAYS)
+    base = _awake(cases.open_cases(), today).order_by(Case.due, Case.received, Case.id)
+    out: list[Item] = []
+    seen: set[int] = set()
+
+    def take(items):
+        for item in _by_priority(items):
+            if item.id not in seen:
+                seen.add(item.id)
+                out.append(item)
+
+    overdue = []
+    for c in base.where(Case.due < today):
+        over = dates.working_days_between(c.due, today, nation=nation, closures=closed)
+        overdue.append(_case_item(c, "overdue", f"{over} working day{'s' if over != 1 else ''} over"))
+    take(overdue)
+    def due_in(day):
+        n = dates.working_days_between(today, day, nation=nation, closures=closed)
+        return "due today" if day == today else f"due in {n} working day{'s' if n != 1 else ''}"
+
+    take([_case_item(c, "due", due_in(c.due))
+          for c in base.where((Case.due >= today) & (Case.due <= soon))])
+    take([_case_item(c, "new", "new: not yet picked up") for c in base.where(Case.status == "new")])
+    take([_case_item(c, "unrouted", "not routed yet (w)")
+          for c in base.where(Case.route == "")])
+    take([_case_item(c, "stage", f"complaint at: {c.stage or 'no stage yet'}")
+          for c in base.where(Case.type == "complaint").order_by(Case.stage, Case.received)])
+    tasks = (Task.select(Task, Case).join(Case)
+             .where(Task.done_on.is_null() & ~Task.archived & (Case.status != "closed") & ~Case.archived)
+             .order_by(Task.due, Task.id))
+    for t in tasks:
+        out.append(Item("task", t.id, "task", t.case.ref, t.description,
+                        t.case.owner.name if t.case.owner_id else "", t.due,
+                        f"task [{t.clause}]" if t.clause else "task", case_id=t.case_id,
+                        private=privacy.case_is_private(t.case.type, t.case.confidential)))
+    ended = (Member.select().where(~Member.archived & (Member.term_end < today)).order_by(Member.name))
+    for m in ended:
+        n = cases.open_cases().where((Case.member == m) | (Case.complainant_member == m)).count()
+        if n:
+            out.append(Item("member", m.id, "term", "", m.name, "", m.term_end,
+                            f"term ended {dates.fmt(m.term_end)}; {n} open case{'s' if n != 1 else ''}"))
+    row = council.get()
+    if row and row.protocol_review_due and row.protocol_review_due < today:
+        out.append(Item("review", 0, "review", "", "Review the Member/Officer Protocol", "",
+                        row.protocol_review_due, "protocol review due (Council tab)"))
+    return out
+
+
+def snoozed_count(today: dt.date | None = None) -> int:
+    today = today or dates.today()
+    return cases.open_cases().where(Case.snoozed_until > today).count()
+
+
+# --- the single-key actions -------------------------------------------------------------
+
+def assign(case_id: int, officer_id: int) -> Case:
+    officer = Officer.get_or_none(Officer.id == officer_id)
+    if officer is None or officer.archived:
+        raise ValidationError({"owner": "Choose an officer on the register."})
+    cases.add_step(case_id, f"Assigned to {officer.name}", kind="assigned",
+                   updates={"owner": officer.id})
+    return Case.get_by_id(case_id)
+
+
+def set_priority(case_id: int, priority: str) -> Case:
+    if priority not in cases.PRIORITIES:
+        raise ValidationError({"priority": f"Choose one of: {', '.join(cases.PRIORITIES)}."})
+    cases.add_step(case_id, f"Priority set to {cases.PRIORITIES[priority].lower()}", kind="priority",
+                   updates={"priority": priority})
+    return Case.get_by_id(case_id)
+
+
+def snooze_fields():
+    from .forms import FieldSpec
+
+    return [FieldSpec("until", "Snooze until", "date", required=True, default="+3wd",
+                      placeholder="dd/mm/yyyy, +3, +3wd",
+                      help="It leaves the queue until then; it still counts as overdue.")]
+
+
+def snooze(case_id: int, until: dt.date) -> Case:
+    if until <= dates.today():
+        raise ValidationError({"until": "Snooze to a day after today."})
+    cases.add_step(case_id, f"Snoozed until {dates.fmt(until)}", kind="snoozed",
+                   updates={"snoozed_until": until})
+    return Case.get_by_id(case_id)
+
+
+def task_done(task_id: int) -> Task:
+    with database.atomic():
+        task = Task.get_by_id(task_id)
+        if task.done_on is None:
+            task.done_on = dates.today()
+            task.save()
+            audit.record("update", "task", task.id, {"done_on": [None, task.done_on.isoformat()]})
+    return task

@@ -1,0 +1,86 @@
+"""The actions on one case, shared by the case lists and the triage desk: the wizard,
+record a step, close or reopen, assign, priority, snooze. Each opens its modal and calls
+`done(result)` when something was saved."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from clerkdesk.models import cases, registers, routes, triage
+from clerkdesk.models.forms import FieldSpec, validate
+from clerkdesk.models.schema import Case
+
+from .form import FormScreen
+from .picker import PickerScreen
+
+Done = Callable[[object], None]
+
+
+def wizard(app, case_id: int, done: Done) -> None:
+    from .wizard import WizardScreen
+
+    app.push_screen(WizardScreen(case_id), done)
+
+
+def step(app, case: Case, done: Done) -> None:
+    if case.status == "closed":
+        app.notify(f"{case.ref} is closed: c reopens it.", severity="warning")
+        return
+    specs = routes.step_fields()
+    now = routes.current_step(case)
+    subtitle = case.subject + (f"\nNow: {now['action']} [{now['clause']}]" if now else
+                               "\nNot routed yet (w runs the wizard).")
+
+    def save(raw):
+        clean = validate(specs, raw)
+        return routes.record(case.id, clean["outcome"], clean["note"],
+                             contrary_to_advice=clean["contrary"], clause=clean["clause"])
+
+    app.push_screen(FormScreen(f"Record a step on {case.ref}", specs,
+                               {s.name: s.initial() for s in specs}, save, subtitle=subtitle), done)
+
+
+def close_or_reopen(app, case: Case, done: Done) -> None:
+    if case.status == "closed":
+        specs = [FieldSpec("reason", "Why reopen it?", required=True, max_len=200)]
+        app.push_screen(FormScreen(f"Reopen {case.ref}", specs, {},
+                                   lambda raw: cases.reopen_case(case.id, validate(specs, raw)["reason"]),
+                                   subtitle=f"Closed {case.closed_on:%d/%m/%Y}: {case.outcome}"), done)
+        return
+    specs = [FieldSpec("outcome", "Outcome", "longtext", required=True),
+             FieldSpec("clause", "Clause", max_len=40)]
+
+    def save(raw):
+        clean = validate(specs, raw)
+        return cases.close_case(case.id, clean["outcome"], clause=clean["clause"])
+
+    app.push_screen(FormScreen(f"Close {case.ref}", specs, {}, save, subtitle=case.subject), done)
+
+
+def assign(app, case: Case, done: Done) -> None:
+    options = [(int(k), label) for k, label in registers.officer_choices()]
+
+    def picked(officer_id) -> None:
+        if officer_id is not None:
+            done(triage.assign(case.id, officer_id))
+
+    app.push_screen(PickerScreen(f"Assign {case.ref} to", options, current=case.owner_id), picked)
+
+
+def priority(app, case: Case, done: Done) -> None:
+    options = list(cases.PRIORITIES.items())
+
+    def picked(value) -> None:
+        if value is not None:
+            done(triage.set_priority(case.id, value))
+
+    app.push_screen(PickerScreen(f"Priority of {case.ref}", options, current=case.priority), picked)
+
+
+def snooze(app, case: Case, done: Done) -> None:
+    specs = triage.snooze_fields()
+
+    def save(raw):
+        return triage.snooze(case.id, validate(specs, raw)["until"])
+
+    app.push_screen(FormScreen(f"Snooze {case.ref}", specs, {s.name: s.initial() for s in specs},
+                               save, subtitle=case.subject), done)
