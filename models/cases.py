@@ -191,6 +191,23 @@ def _case_after_save(row: Case, clean: dict, created: bool) -> None:
         Step.create(case=row, who=audit.current_user(), action="Case details edited", kind="edited")
 
 
+PRE_ELECTION_KINDS = {"public_meeting": "003 §11", "media": "003 §12"}
+
+
+def pre_election_warning(case: Case) -> str:
+    """A sentence when a public meeting or media request falls in the pre-election period."""
+    from . import council
+
+    clause = PRE_ELECTION_KINDS.get(case.kind)
+    if case.type != "request" or clause is None or case.status == "closed":
+        return ""
+    if not council.in_pre_election_period(dates.today()):
+        return ""
+    row = council.get()
+    return (f"pre-election period (election {dates.fmt(row.next_election)}): no meetings or "
+            f"publicity that could be seen as political [{clause}]")
+
+
 def timeline(case: Case) -> list[Step]:
     return list(case.steps.order_by(Step.at, Step.id))
 
@@ -236,6 +253,9 @@ def _case_detail(c: Case) -> Detail:
         ("Priority", PRIORITIES.get(c.priority, c.priority)),
         ("Confidential", "yes" if c.confidential else "no"),
     ]
+    warning = pre_election_warning(c)
+    if warning:
+        fields.append(("Warning", warning))
     if c.closed_on:
         fields.append(("Closed", dates.fmt(c.closed_on)))
     if c.outcome:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from clerkdesk.models import registers
+from clerkdesk.models import cases, registers
 
 from . import case_actions
 from .form import FormScreen
@@ -64,6 +64,9 @@ class CasePane(RegisterPane):
         def done(saved) -> None:
             if saved is not None:
                 self.app.notify(f"Saved {self.register.singular} {saved.ref}.")
+                warning = cases.pre_election_warning(saved)
+                if warning:
+                    self.app.notify(f"{saved.ref}: {warning}", severity="warning", timeout=12)
                 self.load(keep=saved.id)
                 self.open_wizard(saved.id)
 

@@ -281,3 +281,27 @@ def test_nothing_is_ever_deleted(demo_db):
     for t in tables:
         after = database.obj.execute_sql(f'select count(*) from "{t}"').fetchone()[0]
         assert after >= counts_before[t], t
+
+
+def test_pre_election_warning_on_public_meetings_and_media(db):
+    from clerkdesk.models import council as council_mod
+    from clerkdesk.models import registers
+
+    _dt = dt
+    row = Council.get()
+    row.next_election = dates.today() + _dt.timedelta(days=20)
+    row.pre_election_days = 42
+    row.save()
+    ward = registers.save(registers.WARDS, {"name": "Quay"})
+    member = registers.save(registers.MEMBERS, {"name": "Cllr Q", "ward": str(ward.id)})
+    media = registers.save(cases.REQUESTS, {"kind": "media", "subject": "Radio slot",
+                                            "member": str(member.id), "received": "today"})
+    info = registers.save(cases.REQUESTS, {"kind": "information", "subject": "Costs",
+                                           "member": str(member.id), "received": "today"})
+    assert "003 §12" in cases.pre_election_warning(media)
+    assert cases.pre_election_warning(info) == ""
+    assert any(label == "Warning" for label, _ in cases.REQUESTS.detail(media).fields)
+    row.next_election = dates.today() + _dt.timedelta(days=200)
+    row.save()
+    assert not council_mod.in_pre_election_period()
+    assert cases.pre_election_warning(media) == ""

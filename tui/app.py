@@ -17,6 +17,7 @@ from clerkdesk.screens.help import HelpScreen
 from clerkdesk.screens.member_pane import MemberPane
 from clerkdesk.screens.register_pane import DetailScreen, ListTable, RegisterPane
 from clerkdesk.screens.setup import SetupScreen
+from clerkdesk.tui.palette import CommandsProvider, RecordsProvider
 
 SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
 
@@ -34,6 +35,7 @@ TABS = [
 
 class ClerkDesk(App):
     TITLE = "clerkdesk"
+    COMMANDS = App.COMMANDS | {RecordsProvider, CommandsProvider}
     CSS_PATH = ["app.tcss", "../screens/screens.tcss"]
     BINDINGS = [
         *(Binding(str(i), f"show_tab('{tab}')", title, show=False)
@@ -138,6 +140,61 @@ class ClerkDesk(App):
         if message.row_id is not None:
             pane = self.pane(message.tab)
             pane.load(keep=message.row_id)
+
+    def show_record(self, kind: str, row_id: int) -> None:
+        """Open any record found by the palette in its own tab."""
+        if kind == "case":
+            self.post_message(OpenCase(row_id))
+            return
+        if kind == "committee":
+            self.action_show_tab("council")
+            council_pane = self.pane("council")
+            council_pane.query_one("#council-tabs", TabbedContent).active = "council-committees"
+            council_pane.query_one("#council-committees RegisterPane").load(keep=row_id)
+            return
+        tab = {"member": "members", "officer": "officers", "party_group": "groups"}[kind]
+        self.post_message(OpenRecord(tab, row_id))
+
+    def new_record(self, tab: str) -> None:
+        self.action_show_tab(tab)
+        self.pane(tab).action_new()
+
+    def _beside_casebook(self, name: str) -> Path:
+        folder = self.db_path.parent / name
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def backup_now(self) -> None:
+        from clerkdesk.models import backup
+
+        try:
+            dest = backup.backup(self.db_path, backup.default_dest(self.db_path))
+        except Exception as exc:  # a full disk, a read-only folder: say so, keep going
+            self.notify(f"The backup failed: {exc}", severity="error", timeout=10)
+            return
+        self.notify(f"Backed up to {dest}", title="Backup")
+
+    def write_report(self) -> None:
+        from clerkdesk.models import report
+
+        try:
+            paths = report.write_report(self._beside_casebook("reports"))
+        except OSError as exc:
+            self.notify(f"The report could not be written: {exc}", severity="error", timeout=10)
+            return
+        self.notify("Written: " + ", ".join(str(p) for p in paths), title="Committee report",
+                    timeout=10)
+
+    def export_calendar(self) -> None:
+        from clerkdesk.models import calendar_export
+
+        path = self._beside_casebook("exports") / "clerkdesk-due-dates.ics"
+        try:
+            n = calendar_export.export_ics(path)
+        except OSError as exc:
+            self.notify(f"The calendar could not be written: {exc}", severity="error", timeout=10)
+            return
+        self.notify(f"{n} due date{'s' if n != 1 else ''} written to {path}", title="Calendar")
 
     # --- undo ---------------------------------------------------------------------------------
 

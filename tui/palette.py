@@ -1,0 +1,65 @@
+"""ctrl+p: the command palette finds any record (full-text search, meeting mode
+respected) and offers the app's commands."""
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from clerkdesk.models import search
+
+KIND_LABELS = {"case": "case", "member": "member", "officer": "officer",
+               "party_group": "party group", "committee": "committee"}
+
+
+class RecordsProvider(Provider):
+    """Members, officers, groups, committees, requests and complaints, by any word."""
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        if len(query.strip()) < 2:
+            return
+        matcher = self.matcher(query)
+        results = search.search(query, limit=15, meeting_mode=bool(getattr(app, "meeting_mode", False)))
+        for rank, (kind, row_id, label, detail) in enumerate(results):
+            text = f"{label}  ·  {KIND_LABELS.get(kind, kind)}"
+            score = max(matcher.match(label), 1.0 - rank * 0.02)
+            yield Hit(score, matcher.highlight(text), partial(app.show_record, kind, row_id),
+                      help=detail or None)
+
+
+class CommandsProvider(Provider):
+    """The app's own commands: new records, tabs, meeting mode, backup, report, undo."""
+
+    def commands(self) -> list[tuple[str, object, str]]:
+        app = self.app
+        out = [
+            ("New request", partial(app.new_record, "requests"), "log a member's request (then the wizard)"),
+            ("New complaint", partial(app.new_record, "complaints"), "log a complaint (then the wizard)"),
+            ("New member", partial(app.new_record, "members"), "add a councillor"),
+            ("New officer", partial(app.new_record, "officers"), "add a member of staff"),
+            ("Meeting mode on/off", app.action_toggle_meeting_mode,
+             "hide confidential names and details (m)"),
+            ("Back up the casebook now", app.backup_now, "a copy in the backups folder beside it"),
+            ("Write the committee report", app.write_report,
+             "progress on actions (002 §2.4), Markdown and HTML, names removed"),
+            ("Export due dates to a calendar file", app.export_calendar, "an .ics file beside the casebook"),
+            ("Undo the last change", app.action_undo, "ctrl+z"),
+            ("Show the keys", app.action_help, "?"),
+        ]
+        from clerkdesk.tui.app import TABS
+
+        for number, (tab, title) in enumerate(TABS, start=1):
+            out.append((f"Go to {title}", partial(app.action_show_tab, tab), f"key {number}"))
+        return out
+
+    async def discover(self) -> Hits:
+        for name, command, help_text in self.commands():
+            yield DiscoveryHit(name, command, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, command, help_text in self.commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), command, help=help_text)
