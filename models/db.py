@@ -11,6 +11,7 @@ import os
 import re
 import sqlite3
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from peewee import DatabaseProxy, OperationalError, SqliteDatabase
@@ -485,6 +486,25 @@ def close_database() -> None:
     obj = database.obj
     if obj is not None and not obj.is_closed():
         obj.close()
+
+
+@contextmanager
+def worker_connection():
+    """A connection of its own for one job of a UI worker.
+
+    Textual runs thread workers on a pool, and Peewee keeps one connection per thread,
+    so without this two jobs that land on the same pooled thread share a connection (and
+    an interrupt meant for one stops the other). This closes whatever connection the
+    thread had, yields a fresh one, and closes it when the job ends."""
+    obj = database.obj
+    if obj is not None and not obj.is_closed():
+        obj.close()
+    try:
+        yield database.connection()
+    finally:
+        obj = database.obj
+        if obj is not None and not obj.is_closed():
+            obj.close()
 
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from . import audit, cases, council, dates, privacy
 from .db import database
 from .forms import ValidationError
+from peewee import JOIN
+
 from .schema import Case, Member, Officer, Task
 
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
@@ -39,7 +41,7 @@ class Item:
 
 
 def _case_item(c: Case, badge: str, why: str) -> Item:
-    return Item("case", c.id, badge, c.ref, c.subject, c.owner.name if c.owner_id else "",
+    return Item("case", c.id, badge, c.ref, c.subject, c.owner.name if c.owner else "",
                 c.due, why, case_id=c.id, private=privacy.case_is_private(c.type, c.confidential),
                 priority=c.priority)
 
@@ -54,9 +56,14 @@ def _by_priority(items: list[Item]) -> list[Item]:
 
 def queue(today: dt.date | None = None) -> list[Item]:
     today = today or dates.today()
-    nation, closed = council.get().nation if council.get() else "england", cases.closures()
+    row = council.get()
+    nation, closed = (row.nation if row else "england"), cases.closures()
     soon = cases.due_after(today, DUE_SOON_DAYS)
-    base = _awake(cases.open_cases(), today).order_by(Case.due, Case.received, Case.id)
+    # every open, awake case once, with its owner (one query; sections are made in Python)
+    open_now = list(_awake(cases.open_cases(), today)
+                    .select(Case, Officer)
+                    .join(Officer, JOIN.LEFT_OUTER, on=(Case.owner == Officer.id), attr="owner")
+                    .order_by(Case.due.is_null(), Case.due, Case.received, Case.id))
     out: list[Item] = []
     seen: set[int] = set()
 
@@ -67,36 +74,40 @@ def queue(today: dt.date | None = None) -> list[Item]:
                 out.append(item)
 
     overdue = []
-    for c in base.where(Case.due < today):
+    for c in (c for c in open_now if c.due and c.due < today):
         over = dates.working_days_between(c.due, today, nation=nation, closures=closed)
         overdue.append(_case_item(c, "overdue", f"{over} working day{'s' if over != 1 else ''} over"))
     take(overdue)
+
     def due_in(day):
         n = dates.working_days_between(today, day, nation=nation, closures=closed)
         return "due today" if day == today else f"due in {n} working day{'s' if n != 1 else ''}"
 
-    take([_case_item(c, "due", due_in(c.due))
-          for c in base.where((Case.due >= today) & (Case.due <= soon))])
-    take([_case_item(c, "new", "new: not yet picked up") for c in base.where(Case.status == "new")])
-    take([_case_item(c, "unrouted", "not routed yet (w)")
-          for c in base.where(Case.route == "")])
+    take([_case_item(c, "due", due_in(c.due)) for c in open_now if c.due and today <= c.due <= soon])
+    take([_case_item(c, "new", "new: not yet picked up") for c in open_now if c.status == "new"])
+    take([_case_item(c, "unrouted", "not routed yet (w)") for c in open_now if not c.route])
     take([_case_item(c, "stage", f"complaint at: {c.stage or 'no stage yet'}")
-          for c in base.where(Case.type == "complaint").order_by(Case.stage, Case.received)])
-    tasks = (Task.select(Task, Case).join(Case)
+          for c in sorted((c for c in open_now if c.type == "complaint"),
+                          key=lambda c: (c.stage, c.received))])
+    tasks = (Task.select(Task, Case, Officer).join(Case)
+             .join(Officer, JOIN.LEFT_OUTER, on=(Case.owner == Officer.id), attr="owner")
              .where(Task.done_on.is_null() & ~Task.archived & (Case.status != "closed") & ~Case.archived)
              .order_by(Task.due, Task.id))
     for t in tasks:
         out.append(Item("task", t.id, "task", t.case.ref, t.description,
-                        t.case.owner.name if t.case.owner_id else "", t.due,
+                        t.case.owner.name if t.case.owner else "", t.due,
                         f"task [{t.clause}]" if t.clause else "task", case_id=t.case_id,
                         private=privacy.case_is_private(t.case.type, t.case.confidential)))
+    open_by_member: dict[int, int] = {}
+    for c in cases.open_cases().select(Case.member, Case.complainant_member).tuples():
+        for member_id in {m for m in c if m}:
+            open_by_member[member_id] = open_by_member.get(member_id, 0) + 1
     ended = (Member.select().where(~Member.archived & (Member.term_end < today)).order_by(Member.name))
     for m in ended:
-        n = cases.open_cases().where((Case.member == m) | (Case.complainant_member == m)).count()
+        n = open_by_member.get(m.id, 0)
         if n:
             out.append(Item("member", m.id, "term", "", m.name, "", m.term_end,
                             f"term ended {dates.fmt(m.term_end)}; {n} open case{'s' if n != 1 else ''}"))
-    row = council.get()
     if row and row.protocol_review_due and row.protocol_review_due < today:
         out.append(Item("review", 0, "review", "", "Review the Member/Officer Protocol", "",
                         row.protocol_review_due, "protocol review due (Council tab)"))

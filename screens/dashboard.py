@@ -3,14 +3,16 @@ the highlighted item (the cursor moves on to the next item after each one)."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
+from textual.worker import get_current_worker
 
 from clerkdesk.models import cases, council, dates, privacy, triage
+from clerkdesk.models.db import worker_connection
 from clerkdesk.models.schema import Case
 
 from . import case_actions
@@ -95,8 +97,26 @@ class DashboardPane(Vertical):
         return self.items.get(key)
 
     def refresh_data(self, move_to: str | None = None) -> None:
+        """Re-read the queue on a worker (it can take a while on a large casebook) and
+        fill the table when it is ready; a newer refresh cancels an older one."""
+        self._load(move_to)
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def _load(self, move_to: str | None) -> None:
+        with worker_connection():  # never a pooled thread's shared connection
+            data = self._read()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._fill, data, move_to)
+
+    @staticmethod
+    def _read():
         today = dates.today()
-        n = cases.counts()
+        return (today, cases.counts(), triage.snoozed_count(today), triage.queue(today),
+                council.get(), council.review_overdue(today), council.in_pre_election_period(today),
+                cases.complaints_by_stage())
+
+    def _fill(self, data, move_to: str | None) -> None:
+        today, n, snoozed, queue, row, review_overdue, pre_election, stages = data
         counts = Text()
         for label, key, style in (("open requests", "open_requests", "bold"),
                                   ("open complaints", "open_complaints", "bold"),
@@ -105,7 +125,6 @@ class DashboardPane(Vertical):
                                   ("overdue", "overdue", "bold red")):
             counts.append(f" {n[key]} ", style=f"{style} reverse")
             counts.append(f" {label}   ")
-        snoozed = triage.snoozed_count(today)
         if snoozed:
             counts.append(f"({snoozed} snoozed)", style="dim")
         self.query_one("#dash-counts", Static).update(counts)
@@ -115,7 +134,7 @@ class DashboardPane(Vertical):
         table.clear()
         hide = bool(getattr(self.app, "meeting_mode", False))
         self.items = {}
-        for item in triage.queue(today):
+        for item in queue:
             self.items[item.key] = item
             title = privacy.HIDDEN if hide and item.private else item.title
             owner = privacy.HIDDEN if hide and item.private and item.kind == "task" else item.owner
@@ -130,23 +149,21 @@ class DashboardPane(Vertical):
             table.move_cursor(row=table.get_row_index(move_to))
         elif table.row_count:
             table.move_cursor(row=min(keep_row, table.row_count - 1))
-        self.refresh_side(today)
+        self.refresh_side(row, review_overdue, pre_election, stages)
 
-    def refresh_side(self, today) -> None:
+    def refresh_side(self, row, review_overdue: bool, pre_election: bool, stages) -> None:
         """The lines under the counts: the protocol's dates and the complaints by stage."""
         line = Text()
-        row = council.get()
         if row:
             line.append(f"Protocol: {row.profile}", style="dim")
-            if council.review_overdue(today):
+            if review_overdue:
                 line.append("   Protocol review due since ", style="bold red")
                 line.append(dates.fmt(row.protocol_review_due), style="bold red")
             elif row.protocol_review_due:
                 line.append(f"   review due {dates.fmt(row.protocol_review_due)}", style="dim")
-            if council.in_pre_election_period(today):
+            if pre_election:
                 line.append(f"   Pre-election period: election on {dates.fmt(row.next_election)}",
                             style="bold yellow")
-        stages = cases.complaints_by_stage()
         line.append("\nComplaints by stage: ", style="bold")
         line.append(" · ".join(f"{n} {stage}" for stage, n in stages) if stages else "none open")
         self.query_one("#dash-council", Static).update(line)

@@ -204,6 +204,7 @@ async def test_enter_opens_the_record_and_help_lists_keys(demo_db):
 async def test_dashboard_enter_jumps_to_the_case(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()  # the queue is read on a worker
         await pilot.pause()
         table = app.query_one("#dash-table", DataTable)
         assert table.row_count > 0

@@ -28,4 +28,9 @@ def pinned_demo(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("keys", [[], ["2"], ["4"], ["7"]], ids=["dashboard", "members", "requests", "council"])
 def test_main_tabs(snap_compare, pinned_demo, keys):
-    assert snap_compare(ClerkDesk(pinned_demo), terminal_size=(120, 40), press=keys)
+    async def settle(pilot):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(ClerkDesk(pinned_demo), terminal_size=(120, 40), press=keys,
+                        run_before=settle)

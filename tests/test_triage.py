@@ -71,6 +71,12 @@ def make_app(path):
     return ClerkDesk(path)
 
 
+async def settle(pilot):
+    """Let the desk's queue worker finish and the screen catch up."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def current_key(app):
     table = app.pane("dashboard").table
     return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
@@ -80,16 +86,16 @@ async def test_assign_with_the_fuzzy_picker_then_move_on(demo_db):
     app = make_app(demo_db)
     target = Officer.select().where(Officer.name.contains("Ingram")).first() or Officer.select().first()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         first = current_key(app)
         case_id = int(first.split(":")[1])
         second = app.pane("dashboard").table.coordinate_to_cell_key((1, 0)).row_key.value
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, PickerScreen)
         await pilot.press(*target.name.split()[-1][:4].lower())
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert Case.get_by_id(case_id).owner_id == target.id
         assert current_key(app) == second, "the cursor moves to the next item"
 
@@ -97,36 +103,36 @@ async def test_assign_with_the_fuzzy_picker_then_move_on(demo_db):
 async def test_priority_snooze_close_and_undo(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         case_id = int(current_key(app).split(":")[1])
         # p: priority, three keys (p, type, enter)
         await pilot.press("p", "u", "enter")
-        await pilot.pause()
+        await settle(pilot)
         assert Case.get_by_id(case_id).priority == "urgent"
         # k back up, z: snooze (the default is +3 working days)
         await pilot.press("k")
-        await pilot.pause()
+        await settle(pilot)
         assert current_key(app) == f"case:{case_id}"
         await pilot.press("z")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, FormScreen)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot)
         assert Case.get_by_id(case_id).snoozed_until == dates.add_working_days(dates.today(), 3)
         assert f"case:{case_id}" not in app.pane("dashboard").items
         # ctrl+z undoes the snooze, with a toast
         await pilot.press("ctrl+z")
-        await pilot.pause()
+        await settle(pilot)
         assert Case.get_by_id(case_id).snoozed_until is None
         assert f"case:{case_id}" in app.pane("dashboard").items
         # c closes with an outcome
         app.pane("dashboard").table.move_cursor(
             row=app.pane("dashboard").table.get_row_index(f"case:{case_id}"))
         await pilot.press("c")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press(*"Answered at the meeting")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot)
         case = Case.get_by_id(case_id)
         assert case.status == "closed" and case.outcome == "Answered at the meeting"
 
@@ -134,12 +140,12 @@ async def test_priority_snooze_close_and_undo(demo_db):
 async def test_c_on_a_task_marks_it_done(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         pane = app.pane("dashboard")
         key = next(k for k, item in pane.items.items() if item.kind == "task")
         pane.table.move_cursor(row=pane.table.get_row_index(key))
         await pilot.press("c")
-        await pilot.pause()
+        await settle(pilot)
         assert Task.get_by_id(int(key.split(":")[1])).done_on == dates.today()
         assert key not in pane.items
 
@@ -147,14 +153,14 @@ async def test_c_on_a_task_marks_it_done(demo_db):
 async def test_step_and_wizard_from_the_desk(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         case_id = int(current_key(app).split(":")[1])
         steps = Case.get_by_id(case_id).steps.count()
         await pilot.press("s")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("tab", *"Chased the RFO", "ctrl+s")
-        await pilot.pause()
+        await settle(pilot)
         assert Case.get_by_id(case_id).steps.count() == steps + 1
         await pilot.press("k", "w")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen.__class__.__name__ == "WizardScreen"
