@@ -171,7 +171,7 @@ class RegisterPane(Vertical):
         self._loaded = True
         self._interrupt()
         self.table.refresh_rows()  # meeting mode may have changed: never show stale cells
-        if not self.filter_text and paging.ensure_indexes(create=False):
+        if not self.filter_text and paging.ensure_indexes(create=paging.quick_to_index()):
             pager = self._pager()
             pager.prefetch(0)
             index = pager.index_of(keep) if keep is not None else None
