@@ -44,6 +44,13 @@ _lock = threading.Lock()
 _ready: set[tuple] = set()
 
 
+def quick_to_index(db=None, limit: int = 20000) -> bool:
+    """Few enough cases that creating the list indexes takes milliseconds."""
+    db = db or database.obj
+    row = db.connection().execute('SELECT max(id) FROM "case"').fetchone()
+    return (row[0] or 0) < limit
+
+
 def ensure_indexes(db=None, *, create: bool = True) -> bool:
     """Create the indexes the list orders walk (idempotent; checked once per database).
 

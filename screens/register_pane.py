@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import ContentSwitcher, DataTable, Input, Label
 from textual.worker import get_current_worker
 
 from peewee import OperationalError
@@ -99,6 +99,7 @@ class RegisterPane(Vertical):
         self.show_archived = False
         self.filter_text = ""
         self._worker_con = None
+        self._pending_keep: int | None = None
         self._generation = 0  # each load's number: a worker's late result for an older one is dropped
         self._loaded = False
 
@@ -125,11 +126,15 @@ class RegisterPane(Vertical):
             self.load()
 
     def _is_shown(self) -> bool:
+        """Is this pane in the shown page of every tab set (content switcher) above it?"""
         node = self
-        while node is not None and node is not self.screen:
+        while node.parent is not None:
+            parent = node.parent
+            if isinstance(parent, ContentSwitcher) and parent.current != node.id:
+                return False
             if not node.display:
                 return False
-            node = node.parent
+            node = parent
         return True
 
     # --- data -------------------------------------------------------------------------------
@@ -158,12 +163,15 @@ class RegisterPane(Vertical):
         Without a filter (a tab opening, a save) the count and the first page are read
         here and now: both come from an index in milliseconds. A filter goes to a worker.
         """
-        keep = keep if keep is not None else (self.selected_id() if self._loaded else None)
+        if keep is None:
+            # a load still in flight was asked to keep a row: this one keeps it instead
+            keep = self._pending_keep if self._pending_keep is not None else (
+                self.selected_id() if self._loaded else None)
         self._generation += 1
         self._loaded = True
         self._interrupt()
         self.table.refresh_rows()  # meeting mode may have changed: never show stale cells
-        if not self.filter_text and paging.ensure_indexes(create=False):
+        if not self.filter_text and paging.ensure_indexes(create=paging.quick_to_index()):
             pager = self._pager()
             pager.prefetch(0)
             index = pager.index_of(keep) if keep is not None else None
@@ -171,6 +179,7 @@ class RegisterPane(Vertical):
                 pager.prefetch(index)
             self._show(self._generation, pager, index, keep)
         else:
+            self._pending_keep = keep
             self._load_in_worker(self._generation, self._pager(), keep)
 
     def _interrupt(self) -> None:
@@ -218,17 +227,17 @@ class RegisterPane(Vertical):
               keep: int | None) -> None:
         if generation != self._generation:
             return  # a later keystroke's load has started: this one is stale
+        self._pending_keep = None
         table = self.table
         cursor = index if index is not None else (0 if keep is None or self.filter_text else None)
-        table.set_source(PagerSource(pager, self.cells), cursor=cursor)
+        table.set_source(PagerSource(pager, self.cells), cursor=cursor)  # -> RowHighlighted
         self._update_count(pager)
-        self.show_detail()
 
     def _counted(self, generation: int) -> None:
         if generation != self._generation:
             return
         table = self.table
-        table.set_source(table.source, fit=False)
+        table.rows_changed()
         self._update_count(table.source.pager)
 
     def _update_count(self, pager: paging.Pager) -> None:
@@ -249,8 +258,7 @@ class RegisterPane(Vertical):
         self.load()
 
     def focus_default(self) -> None:
-        if not self._loaded:
-            self.load()
+        # no load here: the app refreshes a tab's pane as it is activated (refresh_data)
         self.table.focus()
 
     # --- events -----------------------------------------------------------------------------

@@ -183,6 +183,13 @@ class VirtualTable(ScrollView, can_focus=True):
         self.move_cursor(row=target, animate=False, scroll=cursor is not None)
         self.refresh()
 
+    def rows_changed(self) -> None:
+        """The source has more (or fewer) rows than before: resize, keep the cursor."""
+        self._update_virtual_size()
+        if self.cursor_row >= self.row_count:
+            self.move_cursor(row=self.row_count - 1)
+        self.refresh()
+
     def refresh_rows(self) -> None:
         """Forget the cells drawn so far (e.g. meeting mode changed) and draw again."""
         self._cells.clear()

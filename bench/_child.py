@@ -1,0 +1,199 @@
+"""One measured run in a fresh interpreter (called by the bench scripts, not by hand).
+
+    _child.py startup bare|clerkdesk|clerkdesk-backup [DB]
+        start the app headless (120x40) and print one JSON line at its first painted
+        frame: {"rss_mib": peak RSS so far}; then exit at once. The parent times it.
+    _child.py lists clerkdesk|datatable DB FILTER
+        drive the app through Pilot: open the Requests tab, type FILTER a key at a time,
+        clear it, jump to the end; print the milliseconds of each step and the peak RSS.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import os
+import resource
+import sys
+import time
+
+SIZE = (120, 40)
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _painted(app) -> None:
+    """Report the first painted frame: after the refresh that follows mounting."""
+    def done():
+        sys.stdout.write(json.dumps({"rss_mib": peak_mib()}) + "\n")
+        sys.stdout.flush()
+        os._exit(0)
+
+    app.call_after_refresh(lambda: app.call_after_refresh(done))
+
+
+def startup(mode: str, db: str | None = None) -> None:
+    if mode == "bare":
+        from textual.app import App
+        from textual.widgets import Footer, Header, Static
+
+        class Bare(App):
+            def compose(self):
+                yield Header()
+                yield Static("Hello")
+                yield Footer()
+
+            def on_mount(self):
+                _painted(self)
+
+        Bare().run(headless=True, size=SIZE)
+        return
+    # clerkdesk exactly as `clerkdesk --db DB` starts it, headless, reporting its first frame
+    from textual.app import App
+
+    from clerkdesk.models import db as dbmod
+    from clerkdesk.tui import __main__ as cli
+    from clerkdesk.tui import app as appmod
+
+    if mode == "clerkdesk":  # without the automatic backup on open (measured on its own)
+        dbmod.open_database = functools.partial(dbmod.open_database, backup=False)
+    original = appmod.ClerkDesk.on_mount
+
+    def on_mount(self):
+        original(self)
+        _painted(self)
+
+    appmod.ClerkDesk.on_mount = on_mount
+    appmod.ClerkDesk.run = functools.partialmethod(App.run, headless=True, size=SIZE)
+    cli.main(["--db", db])
+
+
+class Frames:
+    """When each frame was written (App._display), and when the data a step waits for was
+    put in place ("applied": the pane showed its rows, or the baseline filled its table).
+
+    A step's latency is from just before the key press to the first frame written after
+    the last "applied" of that step: what the clerk waits for. Pilot's own waiting (about
+    80 ms a key even for a bare Input) is not counted; Textual's frame pacing is."""
+
+    def __init__(self, app) -> None:
+        self.frames: list[float] = []
+        self.applied: list[float] = []
+        self.first: list[float] = []  # when the rows (before their count) were shown
+        original = app._display
+
+        def _display(screen, renderable):
+            self.frames.append(time.perf_counter())
+            return original(screen, renderable)
+
+        app._display = _display
+
+    def mark(self) -> None:
+        self.applied.append(time.perf_counter())
+
+    def latency_ms(self, t0: float, *, first: bool = False) -> float:
+        marks = [t for t in (self.first if first else self.applied) if t >= t0]
+        if first and marks:
+            marks = marks[:1]
+        after = marks[-1] if marks else t0
+        painted = [t for t in self.frames if t >= after]
+        if not painted:
+            raise RuntimeError("no frame was painted after the change")
+        return (painted[0] - t0) * 1000
+
+
+async def lists(mode: str, db: str, text: str) -> dict:
+    from clerkdesk.models import db as dbmod
+
+    dbmod.open_database(db, backup=False)
+    if mode == "clerkdesk":
+        from clerkdesk.screens import register_pane
+        from clerkdesk.tui.app import ClerkDesk
+
+        app = ClerkDesk(db)
+        for name in ("_show", "_counted"):
+            original = getattr(register_pane.RegisterPane, name)
+
+            def wrapped(self, *a, _original=original, _name=name, **kw):
+                result = _original(self, *a, **kw)
+                frames.mark()
+                if _name == "_show":
+                    frames.first.append(frames.applied[-1])
+                return result
+
+            setattr(register_pane.RegisterPane, name, wrapped)
+    else:
+        from baseline import FullTableApp
+
+        app = FullTableApp()
+        original_load = FullTableApp.load
+
+        def load(self):
+            original_load(self)
+            frames.mark()
+            frames.first.append(frames.applied[-1])
+
+        FullTableApp.load = load
+    frames = Frames(app)
+    out: dict = {"filter_ms": [], "filter_count_ms": []}
+
+    def table():
+        return app.pane("requests").table if mode == "clerkdesk" else app.query_one(".register-table")
+
+    def filter_input():
+        return app.pane("requests").query_one(".filter") if mode == "clerkdesk" else app.query_one(".filter")
+
+    async with app.run_test(size=SIZE) as pilot:
+        async def step(*keys, both: bool = False):
+            t0 = time.perf_counter()
+            await pilot.press(*keys)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.pause()
+            if both:
+                return frames.latency_ms(t0, first=True), frames.latency_ms(t0)
+            return frames.latency_ms(t0)
+
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        out["tab_open_ms"] = await step("4")
+        out["rows"] = table().row_count
+        await pilot.press("slash")
+        await pilot.pause()
+        for ch in text:
+            rows_ms, count_ms = await step(ch, both=True)
+            out["filter_ms"].append(rows_ms)
+            out["filter_count_ms"].append(count_ms)
+        out["filtered_rows"] = table().row_count
+        filter_input().value = ""
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table().focus()
+        await pilot.pause()
+        frames.mark()  # the jump changes no data: latency to the first frame after the key
+        out["jump_end_ms"] = await step("end")
+        out["end_row"] = table().cursor_row
+        out["peak_mib"] = peak_mib()
+    return out
+
+
+def main() -> None:
+    what = sys.argv[1]
+    if what == "lists":
+        # no tab-underline animation in either app: it is cosmetic and would add its
+        # duration to every tab switch of both
+        os.environ["TEXTUAL_ANIMATIONS"] = "none"
+    if what == "startup":
+        startup(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
+    elif what == "lists":
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        result = asyncio.run(lists(sys.argv[2], sys.argv[3], sys.argv[4]))
+        print(json.dumps(result))
+        sys.stdout.flush()
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

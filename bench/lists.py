@@ -1,0 +1,55 @@
+"""(2) the Requests list: open the tab, type a 3-character filter (each keystroke
+timed), jump to the end; clerkdesk's virtual table against a DataTable loaded with every
+row (the baseline in baseline.py), each run in a fresh interpreter; (3) their peak memory.
+
+Each step is timed in the child from just before the key press to the first frame
+Textual writes after the step's data is in place (see `Frames` in _child.py): a filter
+keystroke to the frame showing the filtered rows (`filter_keystroke_ms`), and to the
+frame showing their exact count too (`filter_count_ms`); the baseline does both at once.
+
+    python bench/lists.py [FILTER]
+"""
+from __future__ import annotations
+
+import sys
+
+from common import RUNS, casebook, child, median
+
+FILTER = "bus"
+
+
+def run(runs: int = RUNS, text: str = FILTER, baseline_runs: int = 1) -> dict:
+    db = str(casebook())
+    ours = [child("lists", "clerkdesk", db, text) for _ in range(runs)]
+    full = [child("lists", "datatable", db, text, timeout=1800) for _ in range(baseline_runs)]
+    keystrokes = [ms for r in ours for ms in r["filter_ms"]]
+    full_keys = [ms for r in full for ms in r["filter_ms"]]
+    return {
+        "tab_open_ms": median([r["tab_open_ms"] for r in ours]),
+        "filter_keystroke_ms": median(keystrokes),
+        "filter_keystroke_max_ms": max(keystrokes),
+        "filter_count_ms": median([ms for r in ours for ms in r["filter_count_ms"]]),
+        "filter_count_max_ms": max(ms for r in ours for ms in r["filter_count_ms"]),
+        "filter_keystrokes_ms": [round(median([r["filter_ms"][i] for r in ours]), 1)
+                                 for i in range(len(text))],
+        "jump_end_ms": median([r["jump_end_ms"] for r in ours]),
+        "peak_mib": median([r["peak_mib"] for r in ours]),
+        "rows": ours[0]["rows"],
+        "filtered_rows": ours[0]["filtered_rows"],
+        "full_datatable_open_ms": median([r["tab_open_ms"] for r in full]),
+        "full_datatable_filter_keystroke_ms": median(full_keys),
+        "full_datatable_jump_end_ms": median([r["jump_end_ms"] for r in full]),
+        "full_datatable_peak_mib": median([r["peak_mib"] for r in full]),
+        "filter": text,
+    }
+
+
+if __name__ == "__main__":
+    r = run(text=sys.argv[1] if len(sys.argv) > 1 else FILTER)
+    print(f"Requests list ({r['rows']} rows; filter {r['filter']!r} -> {r['filtered_rows']}):")
+    for label, ours, base in (("open the tab", "tab_open_ms", "full_datatable_open_ms"),
+                              ("filter keystroke", "filter_keystroke_ms",
+                               "full_datatable_filter_keystroke_ms"),
+                              ("jump to the end", "jump_end_ms", "full_datatable_jump_end_ms")):
+        print(f"  {label:18} {r[ours]:8.1f} ms  |  full DataTable {r[base]:9.1f} ms")
+    print(f"  peak memory        {r['peak_mib']:8.1f} MiB |  full DataTable {r['full_datatable_peak_mib']:9.1f} MiB")
