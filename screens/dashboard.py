@@ -78,9 +78,6 @@ class DashboardPane(Vertical):
     def table(self) -> DataTable:
         return self.query_one("#dash-table", DataTable)
 
-    def on_mount(self) -> None:
-        self.refresh_data()
-
     def focus_default(self) -> None:
         self.table.focus()
 

@@ -22,7 +22,7 @@ from textual.worker import get_current_worker
 from peewee import OperationalError
 
 from clerkdesk.models import paging, registers
-from clerkdesk.models.db import database
+from clerkdesk.models.db import database, worker_connection
 from clerkdesk.models.registers import Register
 
 from .confirm import ConfirmScreen
@@ -194,7 +194,10 @@ class RegisterPane(Vertical):
     @work(thread=True, exclusive=True, group="list-load")
     def _load_in_worker(self, generation: int, pager: paging.Pager, keep: int | None) -> None:
         try:
-            self._load_pages(generation, pager, keep)
+            # a connection of this job's own: the interrupt of a later keystroke must reach
+            # this query and never another job that lands on the same pooled thread
+            with worker_connection():
+                self._load_pages(generation, pager, keep)
         except OperationalError as exc:
             if "interrupt" not in str(exc):
                 raise

@@ -1,9 +1,10 @@
 """The application shell: the tabs, the global keys, first-run setup."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
@@ -47,8 +48,9 @@ class ClerkDesk(App):
     ]
 
     def __init__(self, db_path: str | Path, *, demo: bool = False,
-                 warnings: list[str] | None = None) -> None:
+                 warnings: list[str] | None = None, backup_on_start: bool = False) -> None:
         super().__init__()
+        self.backup_on_start = backup_on_start
         self.db_path = Path(db_path)
         self.demo = demo
         self.start_warnings = list(warnings or [])
@@ -81,6 +83,8 @@ class ClerkDesk(App):
         self.council_changed()
         for warning in self.start_warnings:
             self.notify(warning, severity="warning", timeout=15)
+        if self.backup_on_start:
+            self.call_after_refresh(self.automatic_backup)
         if council.needs_setup():
             self.push_screen(SetupScreen(), self._setup_done)
         else:
@@ -163,6 +167,18 @@ class ClerkDesk(App):
         folder = self.db_path.parent / name
         folder.mkdir(parents=True, exist_ok=True)
         return folder
+
+    @work(thread=True, group="backup", exit_on_error=False)
+    def automatic_backup(self) -> None:
+        """The rotating backup taken on every open, after the first frame is on screen."""
+        from clerkdesk.models import backup
+
+        try:
+            backup.automatic_backup(self.db_path,
+                                    passphrase=os.environ.get("CLERKDESK_PASSPHRASE") or None)
+        except Exception as exc:  # it must never stop the clerk working: say so instead
+            self.call_from_thread(self.notify, f"The automatic backup failed: {exc}",
+                                  severity="warning", timeout=15)
 
     def backup_now(self) -> None:
         from clerkdesk.models import backup

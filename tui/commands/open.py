@@ -18,14 +18,15 @@ def run_app(args) -> int:
         path = db.resolve_path(args.db)
     create_parent = not demo and not args.db and not os.environ.get("CLERKDESK_DB")
     try:
-        db.open_database(path, create_parent=create_parent, backup=not demo)
+        # the automatic backup runs after the first frame, on a worker (see the app)
+        db.open_database(path, create_parent=create_parent, backup=False)
     except db.DatabaseError as exc:
         raise CliError(str(exc)) from None
     warnings = [w for w in [db.location_warning(path)] if w]
     from clerkdesk.tui.app import ClerkDesk
 
     try:
-        ClerkDesk(Path(path), demo=demo, warnings=warnings).run()
+        ClerkDesk(Path(path), demo=demo, warnings=warnings, backup_on_start=not demo).run()
     finally:
         db.close_database()
     if demo:
