@@ -42,14 +42,40 @@ class UndoError(Exception):
     """Why a change cannot be undone, as a sentence for the clerk."""
 
 
+def user_settings_path():
+    """The clerk's own settings file (per login, never shared): `clerk = "Name"`."""
+    from pathlib import Path
+
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("clerkdesk", appauthor=False)) / "settings.toml"
+
+
+def _settings_clerk() -> str:
+    import tomllib
+
+    try:
+        with user_settings_path().open("rb") as fh:
+            return str(tomllib.load(fh).get("clerk", "")).strip()
+    except (OSError, ValueError):
+        return ""
+
+
 def current_user() -> str:
-    """The clerk's name: $CLERKDESK_USER, else the council's clerk name, else the login."""
+    """The clerk's name: $CLERKDESK_USER, else `clerk` in the clerk's own settings file,
+    else (on a casebook of one clerk, SQLite) the council's clerk name, else the login.
+    On a shared PostgreSQL database the council's clerk name is not every user's, so
+    each clerk's own name comes from the variable, the settings file or the login."""
     env = os.environ.get("CLERKDESK_USER", "").strip()
     if env:
         return env
-    council = Council.select(Council.clerk_name).first()
-    if council and council.clerk_name:
-        return council.clerk_name
+    own = _settings_clerk()
+    if own:
+        return own
+    if not backend.is_postgres(database):
+        council = Council.select(Council.clerk_name).first()
+        if council and council.clerk_name:
+            return council.clerk_name
     try:
         return getpass.getuser()
     except Exception:  # pragma: no cover - no login name at all

@@ -10,7 +10,9 @@ Four checks, each a one-line verdict; every failure names the record:
 4. the records: every row of an audited table matches the digest in its latest audit
    entry (a row changed, added or deleted with plain SQL fails, naming it).
 
-Works on a plain DB-API connection (sqlite3 or sqlcipher3): no Peewee, no writes.
+Works on a plain DB-API connection (sqlite3, sqlcipher3 or psycopg): no Peewee, no
+writes. On PostgreSQL checks 1 and 2 are the server's: it checks its pages itself and
+enforces every foreign key as rows are written, so they report what was verified.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import audit
+from . import audit, backend
 
 #: at most this many problems are named per check; the rest are counted
 MAX_NAMED = 20
@@ -56,6 +58,13 @@ class Report:
 
 
 def check_file_integrity(con) -> Verdict:
+    if backend.con_is_postgres(con):
+        try:
+            version = con.execute("SHOW server_version").fetchone()[0]
+        except Exception as exc:
+            return Verdict("integrity", False, f"the server did not answer: {exc}", [str(exc)])
+        return Verdict("integrity", True, f"PostgreSQL {version} server answering; its storage "
+                       "is the server's (pg_amcheck can check it)")
     try:
         rows = [r[0] for r in con.execute("PRAGMA integrity_check")]
     except Exception as exc:
@@ -66,6 +75,15 @@ def check_file_integrity(con) -> Verdict:
 
 
 def check_foreign_keys(con) -> Verdict:
+    if backend.con_is_postgres(con):
+        n, unchecked = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE NOT convalidated) FROM pg_constraint "
+            "WHERE contype = 'f' AND connamespace = current_schema()::regnamespace").fetchone()
+        if unchecked:
+            return Verdict("foreign keys", False, f"{unchecked} of {n} foreign keys are not "
+                           "validated by PostgreSQL", [])
+        return Verdict("foreign keys", True, f"{n} foreign keys, each enforced and validated "
+                       "by PostgreSQL")
     try:
         rows = list(con.execute("PRAGMA foreign_key_check"))
     except Exception as exc:
@@ -77,7 +95,7 @@ def check_foreign_keys(con) -> Verdict:
 
 
 def _columns(con, table) -> set[str]:
-    return {r[1] for r in con.execute(f'PRAGMA table_info("{table}")')}
+    return set(backend.columns(con, table))
 
 
 def _redaction_ok(entries: dict, entry_id: int, changes: str) -> bool:
@@ -99,7 +117,7 @@ def _redaction_ok(entries: dict, entry_id: int, changes: str) -> bool:
 
 def check_chain(con) -> Verdict:
     if "hash" not in _columns(con, "audit"):
-        version = con.execute("PRAGMA user_version").fetchone()[0]
+        version = backend.schema_version_con(con)
         return Verdict("audit chain", False,
                        f"schema {version} has no chain yet: open the casebook with clerkdesk "
                        "once to upgrade it", [])
@@ -172,7 +190,7 @@ def check_records(con) -> Verdict:
     if "row_digest" not in _columns(con, "audit"):
         return Verdict("records", False, "the audit log has no row digests yet: open the "
                        "casebook with clerkdesk once to upgrade it", [])
-    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    tables = backend.tables(con)
     problems = []
     count = 0
     for table in audit.ATTESTED:
@@ -204,14 +222,26 @@ def check_records(con) -> Verdict:
 
 
 def run_checks(con) -> Report:
+    con = backend.raw(con)
     return Report([check_file_integrity(con), check_foreign_keys(con), check_chain(con),
                    check_records(con)])
 
 
 def check_path(path, *, passphrase: str | None = None) -> Report:
-    """Run every check on the casebook at *path* (read only; waits if another is writing)."""
+    """Run every check on the casebook at *path* (read only; waits if another is writing),
+    or on the PostgreSQL database at a postgresql:// URL (in one read-only snapshot)."""
     from .db import connect_raw
 
+    if backend.is_url(path):
+        con = backend.connect_url(str(path))
+        try:
+            con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                return run_checks(con)
+            finally:
+                con.execute("ROLLBACK")
+        finally:
+            con.close()
     con = connect_raw(Path(path), passphrase)
     try:
         con.execute("PRAGMA query_only = 1")

@@ -19,7 +19,7 @@ from collections import OrderedDict
 
 from peewee import SQL, Ordering, fn
 
-from . import registers
+from . import backend, registers
 from .db import database
 
 #: CREATE INDEX statements for the list orders (idempotent); see `_case_order` in cases.py
@@ -47,7 +47,7 @@ _ready: set[tuple] = set()
 def quick_to_index(db=None, limit: int = 20000) -> bool:
     """Few enough cases that creating the list indexes takes milliseconds."""
     db = db or database.obj
-    row = db.connection().execute('SELECT max(id) FROM "case"').fetchone()
+    row = backend.raw(db.connection()).execute('SELECT max(id) FROM "case"').fetchone()
     return (row[0] or 0) < limit
 
 
@@ -64,8 +64,8 @@ def ensure_indexes(db=None, *, create: bool = True) -> bool:
     with _lock:
         if key in _ready:
             return True
-        con = db.connection()
-        have = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        con = backend.raw(db.connection())
+        have = backend.indexes(con)
         wanted = [sql for sql in INDEXES if sql.split(" IF NOT EXISTS ")[1].split()[0] not in have]
         if wanted and not create:
             return False

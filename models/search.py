@@ -7,7 +7,9 @@ returning (kind, id, label, detail) tuples, and one for the case lists' filter,
 `ids_matching(words, kind)`, a subquery of ids. Both hide how it is done: here with an
 SQLite FTS5 table (`search_index`, trigram tokenizer: every word typed matches anywhere
 inside a word, case-insensitively, like the lists' LIKE filter, but from an index) kept
-current by triggers; a PostgreSQL backend would put a tsvector behind the same functions.
+current by triggers; on PostgreSQL the same table carries a `tsvector` column (generated
+from the label and body, 'simple' configuration, GIN index) kept current by plpgsql
+triggers, and each word typed matches as a word prefix (`word:*`).
 
 `ensure_search(db)` creates the table and its triggers if missing (idempotent) and fills
 the table when it is empty; the functions here call it on first use per database.
@@ -19,6 +21,7 @@ import threading
 
 from peewee import SQL
 
+from . import backend
 from .db import database
 
 TABLE = "search_index"
@@ -43,7 +46,7 @@ def _case_labels() -> str:
     return f"(CASE c.kind {' '.join(whens)} ELSE '' END)"
 
 
-def _docs() -> dict[str, str]:
+def _docs(pg: bool = False) -> dict[str, str]:
     """kind -> a SELECT of (rowid, kind, ref_id, label, detail, body); `{where}` is filled in."""
     return {
         "case": (
@@ -53,7 +56,8 @@ def _docs() -> dict[str, str]:
             " || (CASE WHEN c.archived THEN ' · archived' ELSE '' END), "
             "c.kind || ' ' || " + _case_labels() + " || ' ' || c.status || ' ' || c.stage || ' ' || "
             "COALESCE(m.name, '') || ' ' || COALESCE(o.name, '') || ' ' || c.details || ' ' || "
-            "COALESCE((SELECT group_concat(s.note, ' ') FROM step s WHERE s.case_id = c.id), '') "
+            "COALESCE((SELECT " + ("string_agg(s.note, ' ')" if pg else "group_concat(s.note, ' ')")
+            + " FROM step s WHERE s.case_id = c.id), '') "
             'FROM "case" c '
             "LEFT JOIN member m ON m.id = COALESCE(c.member_id, c.complainant_member_id) "
             "LEFT JOIN officer o ON o.id = c.owner_id WHERE {where}"),
@@ -81,9 +85,75 @@ def _docs() -> dict[str, str]:
     }
 
 
-def _insert_doc(kind: str, where: str) -> str:
+def _insert_doc(kind: str, where: str, pg: bool = False) -> str:
     return (f"INSERT INTO {TABLE} (rowid, kind, ref_id, label, detail, body) "
-            + _docs()[kind].format(where=where))
+            + _docs(pg)[kind].format(where=where))
+
+
+# --- PostgreSQL: a tsvector column with a GIN index, kept current by plpgsql triggers -------
+
+_PG_TABLE = (f"CREATE TABLE IF NOT EXISTS {TABLE} (rowid BIGINT PRIMARY KEY, kind TEXT NOT NULL, "
+             "ref_id INTEGER NOT NULL, label TEXT, detail TEXT, body TEXT, "
+             "tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(label, '') || ' ' "
+             "|| coalesce(body, ''))) STORED)")
+_PG_INDEX = f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv ON {TABLE} USING GIN (tsv)"
+
+
+def _pg_redo(kind: str, id_expr: str) -> str:
+    return (f"DELETE FROM {TABLE} WHERE rowid = ({id_expr}) * 8 + {KINDS[kind]}; "
+            + _insert_doc(kind, ("c" if kind == "case" else "x") + f".id = {id_expr}", True) + ";")
+
+
+def _pg_triggers() -> dict[str, tuple[str, str, str]]:
+    """name -> (table, events, plpgsql body)."""
+    out = {}
+    for kind, table in (("case", '"case"'), ("member", "member"), ("officer", "officer"),
+                        ("party_group", "party_group"), ("committee", "committee")):
+        body = (f"IF TG_OP = 'DELETE' THEN DELETE FROM {TABLE} WHERE rowid = OLD.id * 8 + "
+                f"{KINDS[kind]}; RETURN OLD; END IF; {_pg_redo(kind, 'NEW.id')} ")
+        if kind in ("member", "officer"):
+            cond = ("(c.member_id = NEW.id OR c.complainant_member_id = NEW.id)"
+                    if kind == "member" else "c.owner_id = NEW.id")
+            body += (f"IF TG_OP = 'UPDATE' AND NEW.name IS DISTINCT FROM OLD.name THEN "
+                     f"DELETE FROM {TABLE} WHERE rowid IN (SELECT c.id * 8 + 1 FROM \"case\" c "
+                     f"WHERE {cond}); {_insert_doc('case', cond, True)}; END IF; ")
+        out[f"search_{kind}_trg"] = (table, "INSERT OR UPDATE OR DELETE", body + "RETURN NEW;")
+    out["search_step_trg"] = ("step", "INSERT OR UPDATE OR DELETE",
+                              "IF TG_OP = 'DELETE' THEN " + _pg_redo("case", "OLD.case_id")
+                              + " RETURN OLD; END IF; " + _pg_redo("case", "NEW.case_id")
+                              + " RETURN NEW;")
+    return out
+
+
+def _ensure_pg(db, force: bool) -> None:
+    con = backend.raw(db.connection())
+    triggers = _pg_triggers()
+    have_table = TABLE in backend.tables(con)
+    have = {r[0] for r in con.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
+    missing = [name for name in triggers if name not in have]
+    if have_table and not missing and not force:
+        return
+    with db.atomic():
+        con.execute(_PG_TABLE)
+        con.execute(_PG_INDEX)
+        for name, (table, events, body) in triggers.items():
+            con.execute(f"CREATE OR REPLACE FUNCTION {name}_fn() RETURNS trigger "
+                        f"LANGUAGE plpgsql AS $clerk$ BEGIN {body} END $clerk$")
+            con.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            con.execute(f"CREATE TRIGGER {name} AFTER {events} ON {table} FOR EACH ROW "
+                        f"EXECUTE FUNCTION {name}_fn()")
+        empty = con.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {TABLE})").fetchone()[0]
+        if empty or missing or force:
+            rebuild(db)
+
+
+def _tsquery(words: list[str]) -> str:
+    """'word':* & 'other':* for to_tsquery('simple', ...): each word as a prefix."""
+    parts = []
+    for w in words:
+        for piece in "".join(ch if ch.isalnum() else " " for ch in w.lower()).split():
+            parts.append("'" + piece + "':*")
+    return " & ".join(parts)
 
 
 def _redo(kind: str, id_expr: str) -> str:
@@ -140,6 +210,10 @@ def ensure_search(db=None, *, force: bool = False) -> None:
     with _lock:
         if key in _ready and not force:
             return
+        if backend.is_postgres(db):
+            _ensure_pg(db, force)
+            _ready.add(key)
+            return
         con = db.connection()
         triggers = _triggers()
         have = {r[0] for r in con.execute(
@@ -164,10 +238,11 @@ def ensure_search(db=None, *, force: bool = False) -> None:
 def rebuild(db=None) -> None:
     """Refill the search table from the records (inside the caller's transaction)."""
     db = db or database.obj
-    con = db.connection()
+    pg = backend.is_postgres(db)
+    con = backend.raw(db.connection())
     con.execute(f"DELETE FROM {TABLE}")
     for kind in KINDS:
-        con.execute(_insert_doc(kind, "1"))
+        con.execute(_insert_doc(kind, "TRUE" if pg else "1", pg))
 
 
 def forget(db=None) -> None:
@@ -194,6 +269,9 @@ def ids_matching(words, kind: str = "case"):
     MIN_WORD characters long), for `Model.id.in_(...)`."""
     ensure_search()
     words = _words(words)
+    if backend.is_postgres(database):
+        return SQL(f"(SELECT ref_id FROM {TABLE} WHERE tsv @@ to_tsquery('simple', %s) "
+                   "AND kind = %s)", [_tsquery(words) or "''", kind])
     return SQL(f"(SELECT ref_id FROM {TABLE} WHERE {TABLE} MATCH ? AND kind = ?)",
                [_phrase(words), kind])
 
@@ -217,14 +295,24 @@ def search(text: str, kinds=None, limit: int = 20, *, meeting_mode: bool = False
     long = [w for w in words if indexable(w)]
     short = [w.lower() for w in words if not indexable(w)]
     marks = ", ".join("?" * len(kinds))
-    con = database.connection()
-    if long:
+    con = backend.raw(database.connection())
+    pg = backend.is_postgres(database)
+    if long and pg:
+        query = _tsquery(long)
+        if not query:
+            return []
+        sql = (f"SELECT kind, ref_id, label, detail, label || ' ' || body FROM {TABLE} "
+               f"WHERE tsv @@ to_tsquery('simple', ?) AND kind IN ({marks}) "
+               f"ORDER BY ts_rank(tsv, to_tsquery('simple', ?)) DESC, rowid LIMIT ?")
+        params = [query, *kinds, query, (limit + 50) * (4 if short or meeting_mode else 1)]
+    elif long:
         sql = (f"SELECT kind, ref_id, label, detail, label || ' ' || body FROM {TABLE} "
                f"WHERE {TABLE} MATCH ? AND kind IN ({marks}) ORDER BY rank LIMIT ?")
         params = [_phrase(long), *kinds, (limit + 50) * (4 if short or meeting_mode else 1)]
     else:
         sql = (f"SELECT kind, ref_id, label, detail, label FROM {TABLE} "
-               f"WHERE kind IN ({marks}) AND label LIKE ? ESCAPE '\\' ORDER BY label LIMIT ?")
+               f"WHERE kind IN ({marks}) AND label {'ILIKE' if pg else 'LIKE'} ? ESCAPE '\\' "
+               "ORDER BY label LIMIT ?")
         first = short[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params = [*kinds, f"{first}%", (limit + 50) * 4]
     out = []
@@ -251,7 +339,7 @@ def _private_cases(meeting_mode: bool):
         return None
 
     def private(case_id):
-        row = database.connection().execute(
+        row = backend.raw(database.connection()).execute(
             'SELECT type, confidential FROM "case" WHERE id = ?', (case_id,)).fetchone()
         from .privacy import case_is_private
 

@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 
 from peewee import OperationalError
 
-from clerkdesk.models import paging, registers
+from clerkdesk.models import backend, paging, registers
 from clerkdesk.models.db import database, worker_connection
 from clerkdesk.models.registers import Register
 
@@ -187,7 +187,7 @@ class RegisterPane(Vertical):
         con, self._worker_con = self._worker_con, None
         if con is not None:
             try:
-                con.interrupt()
+                backend.interrupt(con)  # SQLite's interrupt, PostgreSQL's cancel
             except Exception:  # that worker has finished and its connection is gone
                 pass
 
@@ -199,7 +199,7 @@ class RegisterPane(Vertical):
             with worker_connection():
                 self._load_pages(generation, pager, keep)
         except OperationalError as exc:
-            if "interrupt" not in str(exc):
+            if not backend.is_interrupted(exc):
                 raise
 
     def _load_pages(self, generation: int, pager: paging.Pager, keep: int | None) -> None:

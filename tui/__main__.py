@@ -12,7 +12,8 @@ import sys
 from clerkdesk.tui.commands import CliError
 
 #: subcommand name -> module under clerkdesk.tui.commands
-SUBCOMMANDS = ["demo", "route", "due", "check", "backup", "restore", "retention", "report", "export", "importcsv"]
+SUBCOMMANDS = ["demo", "route", "due", "check", "backup", "restore", "retention", "report", "export",
+               "importcsv", "copy"]
 
 
 def build_parser() -> argparse.ArgumentParser:

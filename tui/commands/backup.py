@@ -24,10 +24,19 @@ def add_parser(subparsers) -> None:
     add_passphrase_option(p)
 
 
+PG_BACKUP = ("A PostgreSQL casebook is backed up with the server's own tools, not by "
+             "clerkdesk: pg_dump -Fc -f clerkdesk.dump DBNAME (and pg_restore to put it back); "
+             "see docs/shared-office.md.")
+
+
 def run(args) -> int:
     from clerkdesk.models import backup, db
 
     path = casebook_path(args)
+    from clerkdesk.models import backend
+
+    if backend.is_url(path):
+        raise CliError(PG_BACKUP)
     secret = passphrase(args)
     if args.dest:
         dest = Path(args.dest).expanduser()

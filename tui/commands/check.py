@@ -31,10 +31,13 @@ def passphrase(args) -> str | None:
     return os.environ.get(PASSPHRASE_ENV) or None
 
 
-def casebook_path(args, *, must_exist: bool = True) -> Path:
-    from clerkdesk.models import db
+def casebook_path(args, *, must_exist: bool = True) -> Path | str:
+    """The casebook's path, or a PostgreSQL URL as given (postgresql://...)."""
+    from clerkdesk.models import backend, db
 
     path = db.resolve_path(getattr(args, "db", None))
+    if backend.is_url(path):
+        return path
     if must_exist and not path.exists():
         raise CliError(f"There is no casebook at {path}: give --db PATH.")
     if must_exist and path.is_dir():
@@ -58,10 +61,17 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from clerkdesk.models import db, integrity
+    from clerkdesk.models import backend, db, integrity
 
     path = casebook_path(args)
     try:
+        if backend.is_url(path):
+            report = integrity.check_path(path)
+            for line in report.lines():
+                print(line)
+            print(f"{backend.display_url(path)}: "
+                  f"{'all checks passed' if report.ok else 'CHECK FAILED'}")
+            return 0 if report.ok else 1
         db.check_path(path, encrypted=bool(passphrase(args)) or db.is_encrypted_file(path))
         report = integrity.check_path(path, passphrase=passphrase(args))
     except db.DatabaseError as exc:

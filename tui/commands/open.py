@@ -23,10 +23,13 @@ def run_app(args) -> int:
     except db.DatabaseError as exc:
         raise CliError(str(exc)) from None
     warnings = [w for w in [db.location_warning(path)] if w]
+    from clerkdesk.models import backend
     from clerkdesk.tui.app import ClerkDesk
 
+    shared = backend.is_url(path)  # a server's database: backups are pg_dump's
     try:
-        ClerkDesk(Path(path), demo=demo, warnings=warnings, backup_on_start=not demo).run()
+        ClerkDesk(path if shared else Path(path), demo=demo, warnings=warnings,
+                  backup_on_start=not demo and not shared).run()
     finally:
         db.close_database()
     if demo:
