@@ -21,6 +21,10 @@ def wizard(app, case_id: int, done: Done) -> None:
     app.push_screen(WizardScreen(case_id), done)
 
 
+def wizard_on(app, case: Case, done: Done) -> None:
+    wizard(app, case.id, done)
+
+
 def step(app, case: Case, done: Done) -> None:
     if case.status == "closed":
         app.notify(f"{case.ref} is closed: c reopens it.", severity="warning")

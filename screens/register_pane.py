@@ -28,14 +28,8 @@ from clerkdesk.models.registers import Register
 from .confirm import ConfirmScreen
 from .form import FormScreen
 from .widgets.detail import DetailView
+from .widgets.list_table import ListTable  # noqa: F401  (kept importable from here)
 from .widgets.virtual_table import VirtualTable
-
-
-class ListTable(DataTable):
-    """A small, fully loaded row-cursor table (the dashboard's queue) whose enter key
-    shows in the footer as "Open"."""
-
-    BINDINGS = [Binding("enter", "select_cursor", "Open")]
 
 
 class PagerSource:
