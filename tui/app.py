@@ -30,6 +30,10 @@ TABS = [
 ]
 
 
+#: the order the tabs' panes are built in after start-up: the busiest first
+PREMOUNT_ORDER = ["requests", "complaints", "members", "officers", "groups", "council"]
+
+
 def make_pane(tab: str):
     """A tab's pane; its screen module is imported only now, when the tab is first shown."""
     if tab == "members":
@@ -94,7 +98,7 @@ class ClerkDesk(App):
             self.call_after_refresh(self.automatic_backup)
         # the other tabs' panes are built in the background, one at a time, once the first
         # screen is up; a tab shown before its turn is built at once (ensure_pane)
-        self.set_timer(0.6, self._premount_next)
+        self.call_after_refresh(self.set_timer, 0.05, self._premount_next)
         if council.needs_setup():
             self.push_screen(SetupScreen(), self._setup_done)
         else:
@@ -134,11 +138,11 @@ class ClerkDesk(App):
     async def _premount_next(self) -> None:
         if not self.is_running or not self.screen_stack:
             return  # shutting down
-        missing = [tab for tab, _ in TABS if self.pane_or_none(tab) is None]
+        missing = [tab for tab in PREMOUNT_ORDER if self.pane_or_none(tab) is None]
         if missing:
             await self.ensure_pane(missing[0])
         if len(missing) > 1:
-            self.set_timer(0.15, self._premount_next)
+            self.set_timer(0.05, self._premount_next)
 
     def focus_tab(self, tab: str) -> None:
         pane = self.pane_or_none(tab)
