@@ -23,6 +23,7 @@ import json
 import os
 import re
 
+from . import backend
 from .db import database
 from .schema import Audit, Council
 
@@ -112,9 +113,7 @@ def sha256(text: str) -> str:
 
 
 def _canon_value(v):
-    if isinstance(v, (bytes, bytearray, memoryview)):
-        return {"hex": bytes(v).hex()}
-    return v
+    return backend.canon(v)
 
 
 def _canon_rows(cursor) -> list:
@@ -128,6 +127,7 @@ def _dumps(obj) -> str:
 
 def row_digest(con, table: str, row_id: int) -> str:
     """sha256 of the row's full state ("" when there is no such row or table)."""
+    con = backend.raw(con)
     if table not in ATTESTED:
         return ""
     rows = _canon_rows(con.execute(f'SELECT * FROM "{table}" WHERE id = ?', (row_id,)))
@@ -142,6 +142,7 @@ def row_digest(con, table: str, row_id: int) -> str:
 
 def table_digests(con, table: str) -> dict[int, str]:
     """{id: digest} for every row of an attested table, as `row_digest` computes it."""
+    con = backend.raw(con)
     cur = con.execute(f'SELECT * FROM "{table}" ORDER BY id')
     names = [d[0] for d in cur.description]
     id_index = names.index("id")
@@ -167,6 +168,7 @@ def table_digests(con, table: str) -> dict[int, str]:
 
 def entry_hash(id, at, who, action, table, row_id, changes_digest, row_digest, undoes,
                prev_hash) -> str:
+    at = backend.canon(at)  # text on SQLite, a datetime on PostgreSQL: the same string
     return sha256(_dumps([id, at, who, action, table, row_id, changes_digest, row_digest,
                           undoes, prev_hash]))
 
@@ -178,6 +180,7 @@ _ENTRY_SQL = ('SELECT id, at, who, action, "table", row_id, changes, undoes FROM
 def seal_entries(con, ids, *, prev: str | None = None, digests: dict | None = None) -> str:
     """Fill in the digests and chain hashes of entries *ids* (ascending), inside the
     caller's transaction; returns the last hash. *digests* may give ready row digests."""
+    con = backend.raw(con)
     ids = sorted(ids)
     if not ids:
         return prev or ""
@@ -205,9 +208,17 @@ def seal_entries(con, ids, *, prev: str | None = None, digests: dict | None = No
                     "hash = ? WHERE id = ?", (cd, rd, prev or "", h, id_))
         prev, last_id = h, id_
     if last_id is not None:
-        con.execute("INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)",
-                    (HEAD_KEY, f"{last_id} {prev}"))
+        set_head(con, f"{last_id} {prev}")
     return prev
+
+
+#: one upsert for both engines (SQLite 3.24+ and PostgreSQL)
+UPSERT_SETTING = ("INSERT INTO setting (key, value) VALUES (?, ?) "
+                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+
+
+def set_head(con, value: str) -> None:
+    backend.raw(con).execute(UPSERT_SETTING, (HEAD_KEY, value))
 
 
 def seal(db, ids) -> None:
@@ -332,11 +343,11 @@ def undo(entry_id: int, *, who: str | None = None) -> Audit:
         fields = model._meta.fields
         for name, (_current, restored) in revert.items():
             setattr(row, name, _to_python(fields[name], restored))
-        if model is Case:
+        if "version" in fields:
             row.version = (row.version or 0) + 1
+            revert.pop("version", None)
+        if model is Case:
             row.updated_at = now()
-            if "version" in revert:
-                revert.pop("version")
         row.save()
         if entry.action == "step" and model is Case:
             changes = json.loads(entry.changes or "{}")

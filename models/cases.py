@@ -177,9 +177,7 @@ def _case_before_save(case_type):
                                     "grievance": "officer"}.get(clean["kind"],
                                     "member" if clean.get("complainant_member") else
                                     "officer" if clean.get("complainant_officer") else "")
-        if not created:
-            row.version = (row.version or 0) + 1
-        row.updated_at = now()
+        row.updated_at = now()  # registers.save moves the version on
     return before
 
 

@@ -87,7 +87,7 @@ def form_values(row: Council) -> dict[str, str]:
     return out
 
 
-def save_settings(raw: dict[str, str]) -> Council:
+def save_settings(raw: dict[str, str], *, expected_version: int | None = None) -> Council:
     specs = settings_fields()
     clean = validate(specs, raw)
     try:
@@ -96,10 +96,16 @@ def save_settings(raw: dict[str, str]) -> Council:
         raise ValidationError({"closure_days": str(exc)}) from None
     with database.atomic():
         row = get()
+        from .registers import check_version
+
+        check_version(row, expected_version)
         before = {s.name: getattr(row, s.name) for s in specs}
         for key, value in clean.items():
             setattr(row, key, value if value is not None or key not in ("pre_election_days",
                     "info_response_days", "retention_years") else getattr(row, key))
+        changes = audit.diff(before, {s.name: getattr(row, s.name) for s in specs})
+        if changes:
+            row.version = (row.version or 0) + 1
         row.save()
         changes = audit.diff(before, {s.name: getattr(row, s.name) for s in specs})
         if changes:

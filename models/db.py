@@ -14,15 +14,18 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from peewee import DatabaseProxy, OperationalError, SqliteDatabase
+from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
 from peewee import DatabaseError as PeeweeDatabaseError
+
+from . import backend
 
 #: The proxy every model is bound to; `open_database` points it at a real database.
 database = DatabaseProxy()
 
 #: The schema this clerkdesk writes. Stored in SQLite's `PRAGMA user_version`.
 #: 1: the first release. 2: the audit log is hash-chained (see migrations.py).
-SCHEMA_VERSION = 2
+#: 3: every editable record carries a version (optimistic concurrency).
+SCHEMA_VERSION = 3
 
 #: How long a second clerkdesk waits for another's write before saying "busy" (ms).
 BUSY_TIMEOUT_MS = 5000
@@ -60,8 +63,7 @@ def busy_message(path=None) -> str:
 
 
 def _is_busy(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+    return backend.is_busy_error(exc)
 
 
 class _ClerkMixin:
@@ -124,6 +126,28 @@ class ClerkDatabase(_ClerkMixin, SqliteDatabase):
     pass
 
 
+class ClerkPgDatabase(_ClerkMixin, PostgresqlDatabase):
+    """The same on PostgreSQL: BEGIN takes the writers' advisory lock (backend.lock_writers),
+    which is what SQLite's BEGIN IMMEDIATE does; a lock wait longer than the session's
+    lock_timeout becomes `DatabaseBusy`."""
+
+    def begin(self, lock_type=None):
+        try:
+            PostgresqlDatabase.begin(self)
+            backend.lock_writers(self)
+        except (OperationalError, PeeweeDatabaseError) as exc:
+            if backend.is_busy_error(exc):
+                try:
+                    PostgresqlDatabase.rollback(self)
+                except Exception:
+                    pass
+                raise DatabaseBusy(busy_message()) from None
+            raise
+
+    def _initialize_connection(self, conn):
+        backend.session_settings(conn)
+
+
 def _cipher_class():
     try:
         from playhouse.sqlcipher_ext import SqlCipherDatabase
@@ -154,13 +178,14 @@ def default_path() -> Path:
     return Path(user_data_dir("clerkdesk", appauthor=False)) / "clerkdesk.db"
 
 
-def resolve_path(cli_value: str | None) -> Path:
-    """--db PATH, else $CLERKDESK_DB, else the user's data directory."""
+def resolve_path(cli_value: str | None) -> Path | str:
+    """--db PATH, else $CLERKDESK_DB, else the user's data directory. A PostgreSQL URL
+    (postgresql://user@host:port/name) is returned as the string it is."""
     if cli_value:
-        return Path(cli_value).expanduser()
+        return cli_value if backend.is_url(cli_value) else Path(cli_value).expanduser()
     env = os.environ.get("CLERKDESK_DB")
     if env:
-        return Path(env).expanduser()
+        return env if backend.is_url(env) else Path(env).expanduser()
     return default_path()
 
 
@@ -282,6 +307,8 @@ def location_warning(path, *, mounts_file: str = "/proc/mounts") -> str | None:
     SQLite's locking is not reliable there, and a sync client may copy a half-written file
     or make "conflicted copies". The app shows this as a notification; the CLI on stderr.
     """
+    if backend.is_url(path):
+        return None  # a server's storage is the server's business
     p = Path(path).expanduser()
     try:
         p = p.resolve()
@@ -392,6 +419,8 @@ def open_database(path: str | os.PathLike, *, create_parent: bool = False, backu
     """
     from . import migrations, schema
 
+    if backend.is_url(path):
+        return _open_postgres(str(path))
     if passphrase is None:
         passphrase = os.environ.get(PASSPHRASE_ENV) or None
     path = Path(path)
@@ -455,7 +484,7 @@ def open_database(path: str | os.PathLike, *, create_parent: bool = False, backu
             if missing or version != SCHEMA_VERSION:
                 with db.atomic():
                     schema.create_tables(db)
-                    db.pragma("user_version", SCHEMA_VERSION)
+                    backend.set_schema_version(db, SCHEMA_VERSION)
     except DatabaseBusy:
         db.close()
         raise
@@ -469,6 +498,59 @@ def open_database(path: str | os.PathLike, *, create_parent: bool = False, backu
         raise DatabaseError(f"Could not prepare {path}: {exc}") from None
     db.clerk_path = path
     db.clerk_passphrase = passphrase
+    return db
+
+
+def _open_postgres(url: str):
+    """Open (creating the tables if it is empty) the clerkdesk database at a PostgreSQL URL.
+
+    The database itself must exist (`createdb`); backups are the server's (`pg_dump`)."""
+    from . import migrations, schema
+
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise DatabaseError("PostgreSQL support is not installed: pip install "
+                            "'clerkdesk[postgres]'.") from None
+    where = backend.display_url(url)
+    db = ClerkPgDatabase(url)
+    try:
+        db.connect(reuse_if_open=True)
+    except Exception as exc:
+        try:
+            db.close()
+        except Exception:
+            pass
+        raise DatabaseError(f"Could not connect to {where}: {str(exc).strip()}. Check that "
+                            "the server is running and the database exists (createdb).") from None
+    try:
+        version = backend.schema_version(db)
+        have = backend.tables(db.connection())
+        if version == 0 and (have - {"clerkdesk_schema"}) and not {"council", "audit"} <= have:
+            raise DatabaseError(f"{where} holds other tables but no clerkdesk casebook; "
+                                "it was left untouched.")
+        if version > SCHEMA_VERSION:
+            raise DatabaseError(
+                f"{where} was made by a newer clerkdesk (schema {version}; this one knows "
+                f"{SCHEMA_VERSION}). Upgrade clerkdesk to open it; it was left untouched.")
+        database.initialize(db)
+        if 0 < version < SCHEMA_VERSION:
+            migrations.migrate(db, version)
+        elif version != SCHEMA_VERSION or any(
+                t._meta.table_name not in have for t in schema.TABLES):
+            with db.atomic():
+                schema.create_tables(db)
+                backend.set_schema_version(db, SCHEMA_VERSION)
+    except DatabaseError:
+        db.close()
+        raise
+    except Exception as exc:
+        db.close()
+        if _is_busy(exc):
+            raise DatabaseBusy(busy_message(where)) from None
+        raise DatabaseError(f"Could not prepare {where}: {exc}") from None
+    db.clerk_path = url
+    db.clerk_passphrase = None
     return db
 
 

@@ -24,6 +24,22 @@ class ValidationError(Exception):
         self.errors = errors
 
 
+class ConflictError(ValidationError):
+    """Someone else saved the record since this form was opened: nothing was overwritten.
+
+    `message` says who changed what and when (from the audit log); `current_version` is
+    the record's version now, so a form can reload it."""
+
+    def __init__(self, message: str, *, who: str = "", at=None, fields=(),
+                 current_version: int | None = None):
+        super().__init__({"_conflict": message})
+        self.message = message
+        self.who = who
+        self.at = at
+        self.fields = list(fields)
+        self.current_version = current_version
+
+
 @dataclass
 class FieldSpec:
     name: str

@@ -11,9 +11,9 @@ it must end by re-attesting them (`_attest_all`), as 1 -> 2 does.
 from __future__ import annotations
 
 from peewee import CharField, IntegerField
-from playhouse.migrate import SqliteMigrator, migrate as run_operations
+from playhouse.migrate import migrate as run_operations
 
-from . import audit
+from . import audit, backend
 from .db import SCHEMA_VERSION, DatabaseError
 
 
@@ -26,7 +26,7 @@ def _v1_to_v2(db) -> None:
     given the row's digest as it is at upgrade; rows that schema 1 wrote without any
     entry get an `adopt` entry; and an `upgrade` entry records the upgrade itself.
     """
-    migrator = SqliteMigrator(db)
+    migrator = backend.migrator(db)
     existing = {c.name for c in db.get_columns("audit")}
     ops = []
     for name, field in (
@@ -56,9 +56,9 @@ def _attest_all(db, *, who: str, note: dict) -> None:
     import datetime as dt
     import json
 
-    con = db.connection()
+    con = backend.raw(db.connection())
     at = dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
-    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    tables = backend.tables(con)
     digests: dict = {}
     for table in audit.ATTESTED:
         if table not in tables:
@@ -90,6 +90,7 @@ def _attest_all(db, *, who: str, note: dict) -> None:
 
 
 def _seal_with(con, ids, prev, given: dict) -> str:
+    con = backend.raw(con)
     last = None
     for entry_id in ids:
         id_, at, who, action, table, row_id, changes, undoes = con.execute(
@@ -101,14 +102,51 @@ def _seal_with(con, ids, prev, given: dict) -> str:
                     "hash = ? WHERE id = ?", (cd, rd, prev, h, id_))
         prev, last = h, id_
     if last is not None:
-        con.execute("INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)",
-                    (audit.HEAD_KEY, f"{last} {prev}"))
+        audit.set_head(con, f"{last} {prev}")
     return prev
+
+
+#: the tables that gained a `version` column in schema 3 (`case` had one already)
+VERSIONED = ["council", "ward", "member", "party_group", "interest", "training", "officer",
+             "contact", "committee", "committee_seat", "task", "advice"]
+
+
+def _v2_to_v3(db) -> None:
+    """Schema 3: every editable record carries a version, so two clerks saving the same
+    record never overwrite each other silently (optimistic concurrency, registers.save).
+
+    Adds `version` (1) to each editable table, then re-attests the rows, whose digests
+    now cover the new column: an `adopt` entry per row and an `upgrade` entry are appended
+    to the chain (the entries already there are left exactly as they were)."""
+    for table in VERSIONED:
+        if "version" not in {c.name for c in db.get_columns(table)}:
+            # the same statement on both engines; no table rebuild (other tables refer here)
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN version INTEGER NOT NULL DEFAULT 1')
+    _reattest(db, who="clerkdesk upgrade", note={"schema_version": [2, 3]})
+
+
+def _reattest(db, *, who: str, note: dict) -> None:
+    import datetime as dt
+    import json
+
+    con = backend.raw(db.connection())
+    at = dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
+    have = backend.tables(con)
+    for table in audit.ATTESTED:
+        if table in have:
+            for (row_id,) in con.execute(f'SELECT id FROM "{table}" ORDER BY id').fetchall():
+                con.execute(_INSERT, (at, who, "adopt", table, row_id, "{}"))
+    con.execute(_INSERT, (at, who, "upgrade", "casebook", 0, json.dumps(note)))
+    head = con.execute("SELECT value FROM setting WHERE key = ?", (audit.HEAD_KEY,)).fetchone()
+    last = int(head[0].split()[0]) if head else 0
+    ids = [r[0] for r in con.execute("SELECT id FROM audit WHERE id > ? ORDER BY id", (last,))]
+    audit.seal_entries(con, ids)
 
 
 #: schema n -> the function that takes it to n + 1
 MIGRATIONS = {
     1: _v1_to_v2,
+    2: _v2_to_v3,
 }
 
 
@@ -129,7 +167,7 @@ def migrate(db, from_version: int) -> int:
                 step(db)
                 version += 1
             schema.create_tables(db)  # tables new in this version, if any
-            db.pragma("user_version", SCHEMA_VERSION)
+            backend.set_schema_version(db, SCHEMA_VERSION)
     except DatabaseError:
         raise
     except Exception as exc:

@@ -6,6 +6,7 @@ Screens call `save`, `archive`, `rows`, `detail` and never build queries themsel
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -13,7 +14,7 @@ from peewee import JOIN, SQL, Model, NodeList, fn
 
 from . import audit, dates
 from .db import database
-from .forms import FieldSpec, ValidationError, validate
+from .forms import ConflictError, FieldSpec, ValidationError, validate
 from .roles import CONTACT_ROLES, INTEREST_KINDS, MEMBER_ROLES, OFFICER_ROLES, join, labels, split
 from .schema import (
     Committee, CommitteeSeat, Contact, Council, Interest, Member, Officer, PartyGroup, Training, Ward,
@@ -202,12 +203,19 @@ def generic_form_values(specs: list[FieldSpec], row: Model) -> dict[str, str]:
     return out
 
 
-def save(register: Register, raw: dict[str, str], row_id: int | None = None) -> Model:
-    """Validate *raw* and create or update the row, with its audit entry, in one transaction."""
+def save(register: Register, raw: dict[str, str], row_id: int | None = None, *,
+         expected_version: int | None = None) -> Model:
+    """Validate *raw* and create or update the row, with its audit entry, in one transaction.
+
+    *expected_version* is the row's version when the form was opened: if someone else has
+    saved it since, nothing is written and ConflictError says who changed what and when.
+    Every update moves the version on by one."""
     specs = register.fields()
     clean = validate(specs, raw, nation=council_nation())
     with database.atomic():
         row = register.get(row_id) if row_id else None
+        if row is not None:
+            check_version(row, expected_version)
         if register.check:
             problems = register.check(clean, row)
             if problems:
@@ -223,6 +231,8 @@ def save(register: Register, raw: dict[str, str], row_id: int | None = None) -> 
                 value = join(value)
             setattr(row, f"{s.name}_id" if s.kind == "ref" else s.name, value)
         created = row.id is None
+        if not created and "version" in row._meta.fields:
+            row.version = (row.version or 0) + 1
         if register.before_save:
             register.before_save(row, clean, created)
         row.save()
@@ -234,6 +244,44 @@ def save(register: Register, raw: dict[str, str], row_id: int | None = None) -> 
             audit.record("create" if created else "update", register.model._meta.table_name,
                          row.id, changes)
     return row
+
+
+def check_version(row: Model, expected_version: int | None) -> None:
+    """Raise ConflictError when *row* has moved on from *expected_version* (None: no check)."""
+    if expected_version is None or "version" not in row._meta.fields:
+        return
+    if (row.version or 0) == expected_version:
+        return
+    raise conflict(row, expected_version)
+
+
+def conflict(row: Model, expected_version: int) -> ConflictError:
+    """The ConflictError for *row*: who changed it, what and when, from the audit log."""
+    table = row._meta.table_name
+    entries = list(audit.Audit.select().where((audit.Audit.table == table)
+                                              & (audit.Audit.row_id == row.id))
+                   .order_by(audit.Audit.id.desc()).limit(max(1, (row.version or 0) - expected_version)))
+    who, at, fields = "", None, []
+    for e in entries:
+        try:
+            changes = json.loads(e.changes or "{}")
+        except ValueError:
+            changes = {}
+        for k in (changes if isinstance(changes, dict) else {}):
+            if not k.startswith("_") and k not in fields and k != "version":
+                fields.append(k)
+    if entries:
+        who, at = entries[0].who, entries[0].at
+    label = getattr(row, "ref", None) or getattr(row, "name", None) or f"{table} {row.id}"
+    when = at.strftime("%d/%m/%Y at %H:%M") if hasattr(at, "strftime") else str(at or "")
+    what = (", ".join(f.replace("_", " ") for f in fields)) or "it"
+    by = who or "another clerk"
+    message = (f"{by} changed {label} ({what}) on {when}, after you opened it. Nothing was "
+               "saved. Reload to take their version, or keep yours on screen to copy "
+               "from.") if when else (
+               f"{by} changed {label} after you opened it. Nothing was saved. Reload to "
+               "take their version, or keep yours on screen to copy from.")
+    return ConflictError(message, who=by, at=at, fields=fields, current_version=row.version)
 
 
 def _current(row, spec: FieldSpec):
@@ -252,6 +300,8 @@ def archive(register: Register, row_id: int, *, restore: bool = False) -> Model:
         row = register.get(row_id)
         if row.archived != (not restore):
             row.archived = not restore
+            if "version" in row._meta.fields:
+                row.version = (row.version or 0) + 1
             row.save()
             audit.record("restore" if restore else "archive", register.model._meta.table_name,
                          row.id, {"archived": [restore, not restore]})

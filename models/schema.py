@@ -16,6 +16,7 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
+    SQL,
 )
 
 from .db import database
@@ -49,12 +50,14 @@ class Council(BaseModel):
     closure_days = TextField(default="")  # extra closure days, UK dates comma-separated
     backups_kept = IntegerField(default=7)
     created_at = DateTimeField(default=now)
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
 
 
 class Ward(BaseModel):
     name = CharField(unique=True)
     notes = TextField(default="")
     archived = BooleanField(default=False, index=True)
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
 
 
 class Member(BaseModel):
@@ -68,6 +71,7 @@ class Member(BaseModel):
     address = TextField(default="")
     notes = TextField(default="")
     archived = BooleanField(default=False, index=True)
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
 
 
 class PartyGroup(BaseModel):
@@ -76,6 +80,7 @@ class PartyGroup(BaseModel):
     deputy_leader = ForeignKeyField(Member, null=True, backref="+", on_delete="RESTRICT")
     notes = TextField(default="")
     archived = BooleanField(default=False, index=True)
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
 
 
 # Member and PartyGroup refer to each other; SQLite accepts the forward reference, so the
@@ -93,6 +98,7 @@ class Interest(BaseModel):
     description = TextField()
     declared_on = DateField(null=True)
     archived = BooleanField(default=False)
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
 
 
 class Training(BaseModel):
@@ -102,6 +108,7 @@ class Training(BaseModel):
     course = CharField()
     taken_on = DateField(null=True)
     archived = BooleanField(default=False)
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
 
 
 class Officer(BaseModel):
@@ -116,6 +123,7 @@ class Officer(BaseModel):
     left_on = DateField(null=True)
     notes = TextField(default="")
     archived = BooleanField(default=False, index=True)
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
 
 
 class Contact(BaseModel):
@@ -128,6 +136,7 @@ class Contact(BaseModel):
     phone = CharField(default="")
     notes = TextField(default="")
     archived = BooleanField(default=False, index=True)
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
 
 
 class Committee(BaseModel):
@@ -137,12 +146,14 @@ class Committee(BaseModel):
     vice_chair = ForeignKeyField(Member, null=True, backref="+", on_delete="RESTRICT")
     staffing = BooleanField(default=False)  # the committee responsible for staffing
     archived = BooleanField(default=False, index=True)
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
 
 
 class CommitteeSeat(BaseModel):
     committee = ForeignKeyField(Committee, backref="seats", on_delete="RESTRICT")
     member = ForeignKeyField(Member, backref="seats", on_delete="RESTRICT")
     archived = BooleanField(default=False)
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
 
     class Meta:
         indexes = ((("committee", "member"), True),)
@@ -204,6 +215,7 @@ class Task(BaseModel):
     due = DateField(null=True)
     done_on = DateField(null=True)
     archived = BooleanField(default=False)
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
 
 
 class Advice(BaseModel):
@@ -215,6 +227,7 @@ class Advice(BaseModel):
     given_on = DateField()
     case = ForeignKeyField(Case, null=True, backref="advice", on_delete="RESTRICT")
     archived = BooleanField(default=False)
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
 
 
 class Audit(BaseModel):

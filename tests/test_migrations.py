@@ -52,7 +52,8 @@ def test_every_row_survives_the_migration(source, tmp_path):
         kept = [row[: len(old_cols)] for row in after[key]]
         if key == "setting":
             # the chain's head is recorded at upgrade
-            assert [r for r in kept if r[0] != "audit.head"] == rows
+            assert ([r for r in kept if r[0] != "audit.head"]
+                    == [r for r in rows if r[0] != "audit.head"])
         elif key == "audit":
             # entries appended at upgrade come after the old ones
             assert kept[: len(rows)] == rows
