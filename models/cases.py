@@ -489,3 +489,103 @@ def attention(today: dt.date | None = None) -> list[tuple[Case, str, str]]:
     for c in _with_owner(open_cases().where(Case.status == "new")).order_by(Case.received, Case.id):
         add(c, "new", "not yet picked up")
     return out
+
+
+# --- facets of the case lists (status:open kind:info owner:marsh due:overdue ...) --------
+
+def _pick(value: str, table: dict[str, str]) -> list[str]:
+    """Keys whose key or label starts with *value* (case-insensitively)."""
+    v = value.casefold()
+    return [k for k, label in table.items()
+            if k.casefold().startswith(v) or label.casefold().startswith(v)
+            or KIND_SHORT.get(k, "").casefold().startswith(v)]
+
+
+def _status_facet(value):
+    v = value.casefold()
+    if v in ("active", "notclosed", "live"):
+        return Case.status != "closed"
+    keys = _pick(value, STATUSES)
+    return Case.status.in_(keys) if keys else None
+
+
+def _kind_facet(kinds):
+    def facet(value):
+        keys = _pick(value, kinds)
+        return Case.kind.in_(keys) if keys else None
+    return facet
+
+
+def _owner_facet(value):
+    from .registers import like
+
+    ids = Officer.select(Officer.id).where(like(Officer.name, value))
+    return Case.owner.in_(ids)
+
+
+def _members_where(condition):
+    from .schema import Member as M
+
+    ids = M.select(M.id).where(condition)
+    return Case.member.in_(ids) | Case.complainant_member.in_(ids) | Case.subject_member.in_(ids)
+
+
+def _ward_facet(value):
+    from .registers import like
+    from .schema import Ward
+
+    return _members_where(Member.ward.in_(Ward.select(Ward.id).where(like(Ward.name, value))))
+
+
+def _group_facet(value):
+    from .registers import like
+
+    groups = PartyGroup.select(PartyGroup.id).where(like(PartyGroup.name, value))
+    return _members_where(Member.group.in_(groups)) | Case.group.in_(groups)
+
+
+def _due_facet(value):
+    today = dates.today()
+    v = value.casefold()
+    if v == "overdue":
+        return (Case.due < today) & (Case.status != "closed")
+    if v == "today":
+        return Case.due == today
+    if v in ("week", "soon"):
+        return (Case.due >= today) & (Case.due <= due_after(today, 5))
+    if v == "none":
+        return Case.due.is_null()
+    if v.isdigit() and int(v) <= 3650:
+        return (Case.due >= today) & (Case.due <= today + dt.timedelta(days=int(v)))
+    return None
+
+
+def _priority_facet(value):
+    keys = _pick(value, PRIORITIES)
+    return Case.priority.in_(keys) if keys else None
+
+
+def case_facets(kinds):
+    return {
+        "status": ("new, open, waiting, closed, or active (anything not closed)", _status_facet),
+        "kind": ("the start of a kind, e.g. kind:info", _kind_facet(kinds)),
+        "owner": ("part of the owner's name", _owner_facet),
+        "ward": ("part of a ward's name (of the member)", _ward_facet),
+        "group": ("part of a party group's name", _group_facet),
+        "due": ("overdue, today, week, none, or a number of days ahead", _due_facet),
+        "priority": ("urgent, high, normal or low", _priority_facet),
+    }
+
+
+CASE_VIEWS = (
+    ("Overdue", "due:overdue"),
+    ("Due within 5 working days", "due:week"),
+    ("New, not picked up", "status:new"),
+    ("Everything not closed", "status:active"),
+    ("Urgent", "priority:urgent"),
+)
+
+REQUESTS.facets = case_facets(REQUEST_KINDS)
+REQUESTS.builtin_views = CASE_VIEWS
+COMPLAINTS.facets = case_facets(COMPLAINT_KINDS)
+COMPLAINTS.builtin_views = CASE_VIEWS

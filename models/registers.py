@@ -80,6 +80,10 @@ class Register:
     before_save: Callable[[Model, dict, bool], None] | None = None
     #: turns one row of `query` (without its id) into the strings the list shows
     format: Callable[[tuple], tuple] | None = None
+    #: facets the filter box understands (`status:open`): name -> (help, value -> condition)
+    facets: dict = field(default_factory=dict)
+    #: ready-made views offered with the saved ones: (name, filter text)
+    builtin_views: tuple = ()
     #: meeting mode: does this row (with its id) hide names, and which shown columns
     private: Callable[[tuple], bool] | None = None
     private_columns: tuple[int, ...] = ()
@@ -154,11 +158,21 @@ def count(register: Register, text: str = "", *, archived: bool = False) -> int:
 
 
 def filtered(register: Register, text: str = "", *, archived: bool = False):
+    """The register's query narrowed by a filter: free words (every one must match) and
+    facets (`status:open`); raises views.ViewError for a facet the list does not know."""
+    from .views import ViewError, parse
+
     q = register.query()
     if not archived:
         # an equality (not NOT archived), so an index with `archived` in it can serve it
         q = q.where(register.model.archived == False)  # noqa: E712
-    words = [w for w in (text or "").split() if w]
+    wanted = parse(text, register.facets)
+    for name, value in wanted.facets.items():
+        condition = register.facets[name][1](value)
+        if condition is None:
+            raise ViewError(f"'{name}:{value}' means nothing here: {register.facets[name][0]}")
+        q = q.where(condition)
+    words = wanted.words
     if register.search_kind:
         from . import search
 
@@ -691,3 +705,42 @@ COMMITTEES = Register(
 
 
 REGISTERS = {r.key: r for r in (WARDS, MEMBERS, OFFICERS, CONTACTS, GROUPS, COMMITTEES)}
+
+
+# --- facets of the registers ------------------------------------------------------------------
+
+def _member_facets():
+    def ward(value):
+        return Member.ward.in_(Ward.select(Ward.id).where(like(Ward.name, value)))
+
+    def group(value):
+        if value.casefold().startswith("indep"):
+            return Member.group.is_null()
+        return Member.group.in_(PartyGroup.select(PartyGroup.id).where(like(PartyGroup.name, value)))
+
+    def role(value):
+        return like(Member.roles, value.replace(" ", "_"))
+
+    def term(value):
+        today = dates.today()
+        v = value.casefold()
+        if v == "ended":
+            return Member.term_end < today
+        if v in ("serving", "current"):
+            return Member.term_end.is_null() | (Member.term_end >= today)
+        return None
+
+    return {"ward": ("part of a ward's name", ward),
+            "group": ("part of a group's name, or independent", group),
+            "role": ("a role, e.g. role:group_leader", role),
+            "term": ("ended or serving", term)}
+
+
+def _officer_facets():
+    return {"department": ("part of a department's name", lambda v: like(Officer.department, v)),
+            "role": ("a protocol role, e.g. role:town_clerk", lambda v: like(Officer.roles, v.replace(" ", "_")))}
+
+
+MEMBERS.facets = _member_facets()
+MEMBERS.builtin_views = (("Term ended", "term:ended"), ("Independents", "group:independent"))
+OFFICERS.facets = _officer_facets()

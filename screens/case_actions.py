@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from clerkdesk.models import cases, registers, routes, triage
+from clerkdesk.models import cases, registers
 from clerkdesk.models.forms import FieldSpec, validate
 from clerkdesk.models.schema import Case
 
@@ -21,7 +21,13 @@ def wizard(app, case_id: int, done: Done) -> None:
     app.push_screen(WizardScreen(case_id), done)
 
 
+def wizard_on(app, case: Case, done: Done) -> None:
+    wizard(app, case.id, done)
+
+
 def step(app, case: Case, done: Done) -> None:
+    from clerkdesk.models import routes
+
     if case.status == "closed":
         app.notify(f"{case.ref} is closed: c reopens it.", severity="warning")
         return
@@ -57,6 +63,8 @@ def close_or_reopen(app, case: Case, done: Done) -> None:
 
 
 def assign(app, case: Case, done: Done) -> None:
+    from clerkdesk.models import triage
+
     options = [(int(k), label) for k, label in registers.officer_choices()]
 
     def picked(officer_id) -> None:
@@ -67,6 +75,8 @@ def assign(app, case: Case, done: Done) -> None:
 
 
 def priority(app, case: Case, done: Done) -> None:
+    from clerkdesk.models import triage
+
     options = list(cases.PRIORITIES.items())
 
     def picked(value) -> None:
@@ -77,6 +87,8 @@ def priority(app, case: Case, done: Done) -> None:
 
 
 def snooze(app, case: Case, done: Done) -> None:
+    from clerkdesk.models import triage
+
     specs = triage.snooze_fields()
 
     def save(raw):

@@ -15,8 +15,7 @@ from clerkdesk.models import cases, council, dates, privacy, triage
 from clerkdesk.models.db import worker_connection
 from clerkdesk.models.schema import Case
 
-from . import case_actions
-from .register_pane import ListTable
+from .widgets.list_table import ListTable
 
 BADGE_STYLES = {
     "overdue": "bold white on red", "due": "bold black on yellow", "new": "bold cyan",
@@ -58,7 +57,7 @@ class DashboardPane(Vertical):
         Binding("s", "step", "Step"),
         Binding("w", "wizard", "Wizard"),
         Binding("c", "close", "Close/done"),
-        Binding("r", "refresh_data", "Refresh"),
+        Binding("r", "refresh_data", "Refresh", show=False),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -95,8 +94,9 @@ class DashboardPane(Vertical):
 
     def refresh_data(self, move_to: str | None = None) -> None:
         """Re-read the queue on a worker (it can take a while on a large casebook) and
-        fill the table when it is ready; a newer refresh cancels an older one."""
-        self._load(move_to)
+        fill the table when it is ready; a newer refresh cancels an older one. It starts
+        after the next frame, so the screen is painted first."""
+        self.call_after_refresh(self._load, move_to)
 
     @work(thread=True, exclusive=True, group="dashboard")
     def _load(self, move_to: str | None) -> None:
@@ -174,7 +174,10 @@ class DashboardPane(Vertical):
             return table.coordinate_to_cell_key((row + 1, 0)).row_key.value
         return None
 
-    def _on_case(self, action, verb: str) -> None:
+    def _on_case(self, action_name: str, verb: str) -> None:
+        from . import case_actions
+
+        action = getattr(case_actions, action_name)
         item = self.current()
         if item is None or item.kind != "case":
             self.app.notify("That works on a case: choose a request or complaint.",
@@ -198,26 +201,26 @@ class DashboardPane(Vertical):
         self.refresh_data(move_to=after)
 
     def action_assign(self) -> None:
-        self._on_case(case_actions.assign, "assigned")
+        self._on_case("assign", "assigned")
 
     def action_priority(self) -> None:
-        self._on_case(case_actions.priority, "priority set")
+        self._on_case("priority", "priority set")
 
     def action_snooze(self) -> None:
-        self._on_case(case_actions.snooze, "snoozed")
+        self._on_case("snooze", "snoozed")
 
     def action_step(self) -> None:
-        self._on_case(case_actions.step, "step recorded")
+        self._on_case("step", "step recorded")
 
     def action_close(self) -> None:
         item = self.current()
         if item is not None and item.kind == "task":
             self._task_done(item)
             return
-        self._on_case(case_actions.close_or_reopen, "closed")
+        self._on_case("close_or_reopen", "closed")
 
     def action_wizard(self) -> None:
-        self._on_case(lambda app, case, done: case_actions.wizard(app, case.id, done), "routed")
+        self._on_case("wizard_on", "routed")
 
     @on(DataTable.RowSelected, "#dash-table")
     def selected(self, event: DataTable.RowSelected) -> None:

@@ -21,21 +21,15 @@ from textual.worker import get_current_worker
 
 from peewee import OperationalError
 
-from clerkdesk.models import backend, paging, registers
+from clerkdesk.models import backend, paging, registers, views
 from clerkdesk.models.db import database, worker_connection
 from clerkdesk.models.registers import Register
 
 from .confirm import ConfirmScreen
 from .form import FormScreen
 from .widgets.detail import DetailView
+from .widgets.list_table import ListTable  # noqa: F401  (kept importable from here)
 from .widgets.virtual_table import VirtualTable
-
-
-class ListTable(DataTable):
-    """A small, fully loaded row-cursor table (the dashboard's queue) whose enter key
-    shows in the footer as "Open"."""
-
-    BINDINGS = [Binding("enter", "select_cursor", "Open")]
 
 
 class PagerSource:
@@ -87,6 +81,7 @@ class RegisterPane(Vertical):
 
     BINDINGS = [
         Binding("slash", "filter", "Filter"),
+        Binding("f", "views", "Views"),
         Binding("n", "new", "New"),
         Binding("e", "edit", "Edit"),
         Binding("x,delete", "archive", "Archive"),
@@ -120,6 +115,11 @@ class RegisterPane(Vertical):
         return self.query_one(VirtualTable)
 
     def on_mount(self) -> None:
+        # the view this tab had when clerkdesk was last closed
+        last = views.last_filter(self.register.key)
+        if last:
+            self.filter_text = last
+            self.query_one(".filter", Input).value = last
         # a pane loads when first shown (the app refreshes a tab as it is activated), so
         # starting up costs only the first tab's query
         if self._is_shown():
@@ -167,6 +167,15 @@ class RegisterPane(Vertical):
             # a load still in flight was asked to keep a row: this one keeps it instead
             keep = self._pending_keep if self._pending_keep is not None else (
                 self.selected_id() if self._loaded else None)
+        if self.filter_text:
+            try:  # a facet the list does not know: say so, keep the rows shown
+                registers.filtered(self.register, self.filter_text, archived=self.show_archived)
+            except views.ViewError as exc:
+                self._interrupt()
+                self.query_one(".list-count", Label).update(f"⚠ {exc}")
+                self.query_one(".list-count", Label).add_class("problem")
+                return
+        self.query_one(".list-count", Label).remove_class("problem")
         self._generation += 1
         self._loaded = True
         self._interrupt()
@@ -269,14 +278,72 @@ class RegisterPane(Vertical):
     @on(Input.Changed, ".filter")
     def filter_changed(self, event: Input.Changed) -> None:
         text = event.value.strip()
-        if text == self.filter_text and self._loaded:
+        if text == self.filter_text and (self._loaded or not self._is_shown()):
             return
         self.filter_text = text
         self.load()
 
     @on(Input.Submitted, ".filter")
     def filter_done(self) -> None:
+        views.remember(self.register.key, self.filter_text)
         self.table.focus()
+
+    @on(Input.Blurred, ".filter")
+    def filter_left(self) -> None:
+        views.remember(self.register.key, self.filter_text)
+
+    def action_views(self) -> None:
+        """f: choose a ready-made or saved view, save the current filter, or clear it."""
+        from .picker import PickerScreen
+
+        key = self.register.key
+        options: list[tuple[object, str]] = [(("apply", ""), "All (no filter)")]
+        for name, text in self.register.builtin_views:
+            options.append((("apply", text), f"{name}   [{text}]"))
+        for view in views.saved(key):
+            options.append((("apply", view["filter"]), f"{view['name']}   [{view['filter']}]  (saved)"))
+        if self.filter_text:
+            options.append((("save", self.filter_text), f"Save “{self.filter_text}” as a view…"))
+        for view in views.saved(key):
+            options.append((("delete", view["name"]), f"Delete the saved view “{view['name']}”"))
+
+        def picked(choice) -> None:
+            if choice is None:
+                return
+            what, value = choice
+            if what == "apply":
+                self.apply_view(value)
+            elif what == "save":
+                self.save_view(value)
+            else:
+                views.delete_view(key, value)
+                self.app.notify(f"View “{value}” deleted.")
+
+        facets = ", ".join(f"{k}:" for k in self.register.facets)
+        title = f"Views of {self.register.title.lower()}" + (f"  (filters: {facets})" if facets else "")
+        self.app.push_screen(PickerScreen(title, options), picked)
+
+    def apply_view(self, text: str) -> None:
+        self.query_one(".filter", Input).value = text  # -> filter_changed -> load
+        views.remember(self.register.key, text)
+        self.table.focus()
+
+    def save_view(self, text: str) -> None:
+        from clerkdesk.models.forms import FieldSpec, ValidationError
+
+        specs = [FieldSpec("name", "Name of the view", required=True, max_len=60)]
+
+        def save(raw):
+            try:
+                return views.save_view(self.register.key, raw.get("name", ""), text)
+            except views.ViewError as exc:
+                raise ValidationError({"name": str(exc)}) from None
+
+        def done(result) -> None:
+            if result is not None:
+                self.app.notify("View saved: f shows it.")
+
+        self.app.push_screen(FormScreen("Save this view", specs, {}, save, subtitle=f"Filter: {text}"), done)
 
     @on(VirtualTable.RowHighlighted)
     def highlighted(self) -> None:

@@ -10,13 +10,9 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from clerkdesk.models import cases, council, privacy, registers
-from clerkdesk.screens.case_pane import CasePane
-from clerkdesk.screens.council_pane import CouncilPane, SettingsPane
 from clerkdesk.screens.dashboard import DashboardPane, OpenCase, OpenRecord, QueueTable
 from clerkdesk.screens.form import FormScreen
 from clerkdesk.screens.help import HelpScreen
-from clerkdesk.screens.member_pane import MemberPane
-from clerkdesk.screens.register_pane import DetailScreen, ListTable, RegisterPane
 from clerkdesk.screens.setup import SetupScreen
 from clerkdesk.tui.palette import CommandsProvider, RecordsProvider
 
@@ -34,6 +30,30 @@ TABS = [
 ]
 
 
+#: the order the tabs' panes are built in after start-up: the busiest first
+PREMOUNT_ORDER = ["requests", "complaints", "members", "officers", "groups", "council"]
+
+
+def make_pane(tab: str):
+    """A tab's pane; its screen module is imported only now, when the tab is first shown."""
+    if tab == "members":
+        from clerkdesk.screens.member_pane import MemberPane
+
+        return MemberPane(registers.MEMBERS, id="pane-members")
+    if tab in ("requests", "complaints"):
+        from clerkdesk.screens.case_pane import CasePane
+
+        return CasePane(cases.REQUESTS if tab == "requests" else cases.COMPLAINTS, id=f"pane-{tab}")
+    if tab == "council":
+        from clerkdesk.screens.council_pane import CouncilPane
+
+        return CouncilPane(id="pane-council")
+    from clerkdesk.screens.register_pane import RegisterPane
+
+    return RegisterPane({"officers": registers.OFFICERS, "groups": registers.GROUPS}[tab],
+                        id=f"pane-{tab}")
+
+
 class ClerkDesk(App):
     TITLE = "clerkdesk"
     COMMANDS = App.COMMANDS | {RecordsProvider, CommandsProvider}
@@ -42,7 +62,7 @@ class ClerkDesk(App):
         *(Binding(str(i), f"show_tab('{tab}')", title, show=False)
           for i, (tab, title) in enumerate(TABS, start=1)),
         Binding("m", "toggle_meeting_mode", "Meeting mode"),
-        Binding("ctrl+z", "undo", "Undo"),
+        Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("question_mark", "help", "Keys"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -63,18 +83,9 @@ class ClerkDesk(App):
         with TabbedContent(id="tabs", initial="dashboard"):
             with TabPane("1 Dashboard", id="dashboard"):
                 yield DashboardPane(id="pane-dashboard")
-            with TabPane("2 Members", id="members"):
-                yield MemberPane(registers.MEMBERS, id="pane-members")
-            with TabPane("3 Officers", id="officers"):
-                yield RegisterPane(registers.OFFICERS, id="pane-officers")
-            with TabPane("4 Requests", id="requests"):
-                yield CasePane(cases.REQUESTS, id="pane-requests")
-            with TabPane("5 Party groups", id="groups"):
-                yield RegisterPane(registers.GROUPS, id="pane-groups")
-            with TabPane("6 Complaints", id="complaints"):
-                yield CasePane(cases.COMPLAINTS, id="pane-complaints")
-            with TabPane("7 Council", id="council"):
-                yield CouncilPane(id="pane-council")
+            # the other tabs get their pane when first shown (see ensure_pane)
+            for number, (tab, title) in enumerate(TABS[1:], start=2):
+                yield TabPane(f"{number} {title}", id=tab)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -85,6 +96,9 @@ class ClerkDesk(App):
             self.notify(warning, severity="warning", timeout=15)
         if self.backup_on_start:
             self.call_after_refresh(self.automatic_backup)
+        # the other tabs' panes are built in the background, one at a time, once the first
+        # screen is up; a tab shown before its turn is built at once (ensure_pane)
+        self.call_after_refresh(self.set_timer, 0.05, self._premount_next)
         if council.needs_setup():
             self.push_screen(SetupScreen(), self._setup_done)
         else:
@@ -107,42 +121,77 @@ class ClerkDesk(App):
     def pane(self, tab: str):
         return self.screen_stack[0].query_one(f"#pane-{tab}")
 
+    def pane_or_none(self, tab: str):
+        """The tab's pane, or None while its tab has never been shown."""
+        panes = self.screen_stack[0].query(f"#pane-{tab}")
+        return panes.first() if panes else None
+
+    async def ensure_pane(self, tab: str):
+        """The tab's pane, made and mounted the first time it is needed (start-up only
+        builds the Dashboard)."""
+        pane = self.pane_or_none(tab)
+        if pane is None:
+            pane = make_pane(tab)
+            await self.screen_stack[0].query_one(f"TabPane#{tab}").mount(pane)
+        return pane
+
+    async def _premount_next(self) -> None:
+        if not self.is_running or not self.screen_stack:
+            return  # shutting down
+        missing = [tab for tab in PREMOUNT_ORDER if self.pane_or_none(tab) is None]
+        if missing:
+            await self.ensure_pane(missing[0])
+        if len(missing) > 1:
+            self.set_timer(0.05, self._premount_next)
+
     def focus_tab(self, tab: str) -> None:
-        self.pane(tab).focus_default()
+        pane = self.pane_or_none(tab)
+        if pane is not None:
+            pane.focus_default()
 
     def action_show_tab(self, tab: str) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
         if tabs.active != tab:
-            tabs.active = tab
-        self.focus_tab(tab)
+            tabs.active = tab  # TabActivated makes the pane if need be and focuses it
+        else:
+            self.focus_tab(tab)
 
     @on(TabbedContent.TabActivated, "#tabs")
-    def tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        panes = self.screen_stack[0].query(f"#pane-{event.pane.id}")
-        if panes:
-            panes.first().refresh_data()
-            panes.first().focus_default()
+    async def tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        tab = event.pane.id
+        existed = self.pane_or_none(tab) is not None
+        pane = await self.ensure_pane(tab)
+        if existed:
+            pane.refresh_data()  # a new pane reads its data as it mounts
+        pane.focus_default()
+
+    async def show_tab(self, tab: str):
+        """Switch to *tab* and return its pane, ready."""
+        self.query_one("#tabs", TabbedContent).active = tab
+        pane = await self.ensure_pane(tab)
+        pane.focus_default()
+        return pane
 
     def refresh_all(self) -> None:
         for tab, _ in TABS:
-            self.pane(tab).refresh_data()
+            pane = self.pane_or_none(tab)
+            if pane is not None:
+                pane.refresh_data()
 
     @on(OpenCase)
-    def open_case(self, message: OpenCase) -> None:
+    async def open_case(self, message: OpenCase) -> None:
         case = cases.Case.get_by_id(message.case_id)
         tab = "requests" if case.type == "request" else "complaints"
-        self.action_show_tab(tab)
-        pane = self.pane(tab)
+        pane = await self.show_tab(tab)
         filt = pane.query_one(".filter")
         filt.value = ""
         pane.filter_text = ""
         pane.load(keep=case.id)
 
     @on(OpenRecord)
-    def open_record(self, message: OpenRecord) -> None:
-        self.action_show_tab(message.tab)
+    async def open_record(self, message: OpenRecord) -> None:
+        pane = await self.show_tab(message.tab)
         if message.row_id is not None:
-            pane = self.pane(message.tab)
             pane.load(keep=message.row_id)
 
     def show_record(self, kind: str, row_id: int) -> None:
@@ -151,17 +200,21 @@ class ClerkDesk(App):
             self.post_message(OpenCase(row_id))
             return
         if kind == "committee":
-            self.action_show_tab("council")
-            council_pane = self.pane("council")
-            council_pane.query_one("#council-tabs", TabbedContent).active = "council-committees"
-            council_pane.query_one("#council-committees RegisterPane").load(keep=row_id)
+            self.call_later(self._show_committee, row_id)
             return
         tab = {"member": "members", "officer": "officers", "party_group": "groups"}[kind]
         self.post_message(OpenRecord(tab, row_id))
 
+    async def _show_committee(self, row_id: int) -> None:
+        council_pane = await self.show_tab("council")
+        council_pane.query_one("#council-tabs", TabbedContent).active = "council-committees"
+        council_pane.query_one("#council-committees RegisterPane").load(keep=row_id)
+
     def new_record(self, tab: str) -> None:
-        self.action_show_tab(tab)
-        self.pane(tab).action_new()
+        async def go() -> None:
+            (await self.show_tab(tab)).action_new()
+
+        self.call_later(go)
 
     def _beside_casebook(self, name: str) -> Path:
         folder = self.db_path.parent / name
@@ -231,6 +284,8 @@ class ClerkDesk(App):
     def action_toggle_meeting_mode(self) -> None:
         self.meeting_mode = not self.meeting_mode
         privacy.set_mode(self.meeting_mode)
+        from clerkdesk.screens.register_pane import DetailScreen
+
         while isinstance(self.screen, DetailScreen):  # it may show what must now be hidden
             self.pop_screen()
         self.query_one("#meeting-banner").display = self.meeting_mode
@@ -241,6 +296,12 @@ class ClerkDesk(App):
     # --- help -----------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from clerkdesk.screens.case_pane import CasePane
+        from clerkdesk.screens.council_pane import SettingsPane
+        from clerkdesk.screens.member_pane import MemberPane
+        from clerkdesk.screens.register_pane import RegisterPane
+        from clerkdesk.screens.widgets.list_table import ListTable
+
         groups = [
             ("Everywhere", [("1 … 7", "", "switch tab (Dashboard, Members, Officers, Requests, "
                              "Party groups, Complaints, Council)"), *self.BINDINGS[len(TABS):]]),

@@ -112,31 +112,22 @@ class VirtualTable(ScrollView, can_focus=True):
     }
     """
 
-    class RowHighlighted(Message):
+    class _RowMessage(Message):
+        def __init__(self, table: VirtualTable, cursor_row: int, key) -> None:
+            super().__init__()
+            self.table = table
+            self.cursor_row = cursor_row
+            self.key = key
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    class RowHighlighted(_RowMessage):
         """The cursor moved to another row (or the rows under it changed)."""
 
-        def __init__(self, table: VirtualTable, cursor_row: int, key) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
-            self.key = key
-
-        @property
-        def control(self) -> VirtualTable:
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(_RowMessage):
         """Enter (or a click on the cursor row) chose a row."""
-
-        def __init__(self, table: VirtualTable, cursor_row: int, key) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
-            self.key = key
-
-        @property
-        def control(self) -> VirtualTable:
-            return self.table
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False, init=False)
 
