@@ -63,19 +63,18 @@ def _settings_clerk() -> str:
 
 def current_user() -> str:
     """The clerk's name: $CLERKDESK_USER, else `clerk` in the clerk's own settings file,
-    else (on a casebook of one clerk, SQLite) the council's clerk name, else the login.
-    On a shared PostgreSQL database the council's clerk name is not every user's, so
-    each clerk's own name comes from the variable, the settings file or the login."""
+    else the council's clerk name, else the login. In a shared office (PostgreSQL) each
+    clerk sets their own name in the variable or the settings file, since the council's
+    clerk name is the same for everyone."""
     env = os.environ.get("CLERKDESK_USER", "").strip()
     if env:
         return env
     own = _settings_clerk()
     if own:
         return own
-    if not backend.is_postgres(database):
-        council = Council.select(Council.clerk_name).first()
-        if council and council.clerk_name:
-            return council.clerk_name
+    council = Council.select(Council.clerk_name).first()
+    if council and council.clerk_name:
+        return council.clerk_name
     try:
         return getpass.getuser()
     except Exception:  # pragma: no cover - no login name at all

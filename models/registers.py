@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, SQL, Model, NodeList, fn
 
-from . import audit, dates
+from . import audit, backend, dates
 from .db import database
 from .forms import ConflictError, FieldSpec, ValidationError, validate
 from .roles import CONTACT_ROLES, INTEREST_KINDS, MEMBER_ROLES, OFFICER_ROLES, join, labels, split
@@ -98,7 +98,8 @@ class Register:
 def like(expr, word: str):
     """`expr` contains `word`, case-insensitively, with % and _ taken literally."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return NodeList((fn.COALESCE(expr, ""), SQL("LIKE"), f"%{escaped}%", SQL("ESCAPE '\\'")))
+    op = "ILIKE" if backend.is_postgres(database) else "LIKE"  # SQLite's LIKE ignores case
+    return NodeList((fn.COALESCE(expr, ""), SQL(op), f"%{escaped}%", SQL("ESCAPE '\\'")))
 
 
 def rows(register: Register, text: str = "", *, archived: bool = False, limit: int | None = None,
@@ -177,9 +178,16 @@ def filtered(register: Register, text: str = "", *, archived: bool = False):
         from . import search
 
         indexed = [w for w in words if search.indexable(w)]
+        if backend.is_postgres(database):
+            # PostgreSQL's index finds word prefixes: a word with punctuation in it (h_w,
+            # 100%) is found by the LIKE below alone
+            indexed = [w for w in indexed if w.isalnum()]
         if indexed:
             q = q.where(register.model.id.in_(search.ids_matching(indexed, register.search_kind)))
-            words = [w for w in words if not search.indexable(w)]
+            if not backend.is_postgres(database):
+                # SQLite's trigram index matches exactly; PostgreSQL's word prefixes only
+                # narrow, and the LIKE below keeps the rows that hold the word as typed
+                words = [w for w in words if not search.indexable(w)]
     for word in words:
         cond = None
         for expr in register.search():

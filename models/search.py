@@ -94,8 +94,8 @@ def _insert_doc(kind: str, where: str, pg: bool = False) -> str:
 
 _PG_TABLE = (f"CREATE TABLE IF NOT EXISTS {TABLE} (rowid BIGINT PRIMARY KEY, kind TEXT NOT NULL, "
              "ref_id INTEGER NOT NULL, label TEXT, detail TEXT, body TEXT, "
-             "tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(label, '') || ' ' "
-             "|| coalesce(body, ''))) STORED)")
+             "tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', regexp_replace(coalesce(label, "
+             "'') || ' ' || coalesce(body, ''), '[^[:alnum:]]+', ' ', 'g'))) STORED)")
 _PG_INDEX = f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv ON {TABLE} USING GIN (tsv)"
 
 

@@ -30,7 +30,8 @@ def parse(text: str, known: dict | None = None) -> Filter:
     out = Filter()
     for token in (text or "").split():
         name, sep, value = token.partition(":")
-        if sep and name and value and name.isalpha():
+        # a list with no facets at all takes "A:0" as the word it is (a contact's name)
+        if sep and name and value and name.isalpha() and (known is None or known):
             name = name.lower()
             if known is not None and name not in known:
                 choices = ", ".join(f"{k}:" for k in known) or "none"

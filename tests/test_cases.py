@@ -15,6 +15,9 @@ from clerkdesk.models.schema import Audit, Case, Council, Step
 
 D = dt.date
 
+#: the same domain tests on SQLite and on PostgreSQL (conftest.py)
+BOTH_ENGINES = True
+
 
 @pytest.fixture
 def people(db):
@@ -253,6 +256,7 @@ def test_archived_case_leaves_the_lists_and_the_dashboard_but_stays(demo_db):
 
 # --- nothing is hard-deleted ---------------------------------------------------------------------
 
+@pytest.mark.sqlite_only
 def test_nothing_is_ever_deleted(demo_db):
     """Every kind of change, watched at the SQLite level: not one DELETE statement."""
     statements = []

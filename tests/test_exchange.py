@@ -17,6 +17,9 @@ from clerkdesk.tui.__main__ import main
 
 MEMBER_HEAD = "Name,Ward,Party group,Roles,Term starts,Term ends,Email,Phone\r\n"
 
+#: the same domain tests on SQLite and on PostgreSQL (conftest.py)
+BOTH_ENGINES = True
+
 
 def _csv(text: str) -> bytes:
     return text.encode("utf-8")

@@ -11,6 +11,9 @@ from clerkdesk.models import cases, paging, registers
 from clerkdesk.models.db import close_database, open_database
 from clerkdesk.models.schema import Case
 
+#: the same domain tests on SQLite and on PostgreSQL (conftest.py)
+BOTH_ENGINES = True
+
 
 @pytest.fixture(scope="session")
 def _big_template(tmp_path_factory):

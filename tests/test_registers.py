@@ -18,6 +18,9 @@ from clerkdesk.models.schema import (
     Audit, Committee, CommitteeSeat, Contact, Interest, Member, Training, Ward,
 )
 
+#: the same domain tests on SQLite and on PostgreSQL (conftest.py)
+BOTH_ENGINES = True
+
 
 def audits(table, row_id=None):
     q = Audit.select().where(Audit.table == table)

@@ -13,6 +13,9 @@ from clerkdesk.tui.__main__ import main
 
 D = dt.date
 
+#: the same domain tests on SQLite and on PostgreSQL (conftest.py)
+BOTH_ENGINES = True
+
 
 def _people():
     m = registers.save(registers.MEMBERS, {"name": "Cllr Ada Lovelace"})

@@ -14,6 +14,9 @@ from clerkdesk.models.schema import (
 
 TODAY = dt.date(2026, 11, 23)
 
+#: the same domain tests on SQLite and on PostgreSQL (conftest.py)
+BOTH_ENGINES = True
+
 
 @pytest.fixture
 def principal():

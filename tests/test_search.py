@@ -1,8 +1,13 @@
 """Full-text search: every kind of record, kept current by triggers, meeting mode."""
 from __future__ import annotations
 
+import pytest
+
 from clerkdesk.models import cases, registers, search
 from clerkdesk.models.schema import Case, Member
+
+#: the same domain tests on SQLite and on PostgreSQL (conftest.py)
+BOTH_ENGINES = True
 
 
 def kinds_ids(results):
@@ -66,6 +71,7 @@ def test_meeting_mode_hides_private_cases_unless_found_by_ref(demo_db):
     assert complaint.subject not in label and "hidden" in label
 
 
+@pytest.mark.sqlite_only
 def test_ensure_is_idempotent_and_rebuilds_missing_triggers(demo_db):
     from clerkdesk.models.db import database
 

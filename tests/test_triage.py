@@ -14,6 +14,9 @@ from clerkdesk.tui.app import ClerkDesk
 
 SIZE = (120, 40)
 
+#: the same domain tests on SQLite and on PostgreSQL (conftest.py)
+BOTH_ENGINES = True
+
 
 def test_queue_order_and_contents(demo_db):
     items = triage.queue()
