@@ -304,7 +304,9 @@ class ClerkDesk(App):
 
         groups = [
             ("Everywhere", [("1 … 7", "", "switch tab (Dashboard, Members, Officers, Requests, "
-                             "Party groups, Complaints, Council)"), *self.BINDINGS[len(TABS):]]),
+                             "Party groups, Complaints, Council)"),
+                            ("ctrl+p", "", "find any record by name, reference or words; run a command"),
+                            *self.BINDINGS[len(TABS):]]),
             ("Dashboard (the triage desk)", DashboardPane.BINDINGS + QueueTable.BINDINGS),
             ("Every list", ListTable.BINDINGS + RegisterPane.BINDINGS + [("esc", "", "in the filter: clear it, then back to the list")]),
             ("Members", MemberPane.BINDINGS),
