@@ -1,7 +1,9 @@
 """`?`: every key of the app, gathered from the bindings themselves so it stays true."""
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -14,13 +16,13 @@ def _keys(key: str) -> str:
     return ", ".join(names.get(k, k) for k in key.split(","))
 
 
-def bindings_table(groups: list[tuple[str, list]]) -> Table:
-    table = Table(show_header=False, box=None, padding=(0, 2), expand=True)
-    table.add_column("key", style="bold cyan", no_wrap=True, width=16)
-    table.add_column("does")
+def bindings_table(groups: list[tuple[str, list]]) -> Group:
+    """A heading and a two-column table of keys for each group."""
+    parts = []
     for title, bindings in groups:
-        table.add_row("", "")
-        table.add_row(f"[bold underline]{title}[/]", "")
+        table = Table(show_header=False, box=None, padding=(0, 2), expand=False)
+        table.add_column("key", style="bold cyan", no_wrap=True, min_width=16, max_width=16)
+        table.add_column("does")
         for b in bindings:
             if isinstance(b, Binding):
                 key, desc = b.key, b.description
@@ -28,7 +30,8 @@ def bindings_table(groups: list[tuple[str, list]]) -> Table:
                 key, _action, desc = b
             if desc:
                 table.add_row(_keys(key), desc)
-    return table
+        parts += [Text(""), Text(title, style="bold underline"), table]
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):

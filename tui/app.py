@@ -254,6 +254,17 @@ class ClerkDesk(App):
         self.notify("Written: " + ", ".join(str(p) for p in paths), title="Committee report",
                     timeout=10)
 
+    def import_csv(self) -> None:
+        from clerkdesk.screens.import_screen import start_import
+
+        def done(created) -> None:
+            if created is not None:
+                self.notify(f"{len(created)} record{'s' if len(created) != 1 else ''} added.",
+                            title="Import")
+                self.refresh_all()
+
+        start_import(self, done)
+
     def export_calendar(self) -> None:
         from clerkdesk.models import calendar_export
 
@@ -304,7 +315,9 @@ class ClerkDesk(App):
 
         groups = [
             ("Everywhere", [("1 … 7", "", "switch tab (Dashboard, Members, Officers, Requests, "
-                             "Party groups, Complaints, Council)"), *self.BINDINGS[len(TABS):]]),
+                             "Party groups, Complaints, Council)"),
+                            ("ctrl+p", "", "find any record by name, reference or words; run a command"),
+                            *self.BINDINGS[len(TABS):]]),
             ("Dashboard (the triage desk)", DashboardPane.BINDINGS + QueueTable.BINDINGS),
             ("Every list", ListTable.BINDINGS + RegisterPane.BINDINGS + [("esc", "", "in the filter: clear it, then back to the list")]),
             ("Members", MemberPane.BINDINGS),

@@ -44,6 +44,8 @@ class CommandsProvider(Provider):
             ("Write the committee report", app.write_report,
              "progress on actions (002 §2.4), Markdown and HTML, names removed"),
             ("Export due dates to a calendar file", app.export_calendar, "an .ics file beside the casebook"),
+            ("Import a register from a CSV file", app.import_csv,
+             "members, officers, wards, contacts or groups: preview first, all or nothing"),
             ("Undo the last change", app.action_undo, "ctrl+z"),
             ("Show the keys", app.action_help, "?"),
         ]
