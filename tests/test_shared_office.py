@@ -1,0 +1,216 @@
+"""A shared office: several clerks on one database, on each engine, with real writer
+processes; `clerkdesk copy` between the engines; `check` and migrations on PostgreSQL."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from clerkdesk.models import cases, integrity, registers, transfer
+from clerkdesk.models.db import SCHEMA_VERSION, close_database, open_database
+from clerkdesk.models.forms import ConflictError
+from clerkdesk.models.schema import Case, Member, Step
+from clerkdesk.tui.__main__ import main
+
+#: every casebook test here runs on SQLite and on PostgreSQL (conftest.py)
+BOTH_ENGINES = True
+
+WORKER = r"""
+import json, os, sys, time
+from clerkdesk.models.db import open_database
+from clerkdesk.models import cases, registers
+from clerkdesk.models.forms import ConflictError
+from clerkdesk.models.schema import Member
+
+target, mode, start_at, arg = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
+open_database(target, backup=False)
+if mode == "steps":
+    case_id, n = map(int, arg.split(","))
+    time.sleep(max(0.0, start_at - time.time()))
+    for i in range(n):
+        cases.add_step(case_id, f"Step {os.environ['CLERKDESK_USER']} #{i}", note="at once")
+    print(json.dumps({"ok": n}))
+elif mode == "edit":
+    member_id, new_name = arg.split(",", 1)
+    member = Member.get_by_id(int(member_id))
+    raw = registers.form_values(registers.MEMBERS, member)  # the form is opened...
+    version = member.version
+    raw["name"] = new_name
+    time.sleep(max(0.0, start_at - time.time()))  # ...and both clerks press save at once
+    try:
+        registers.save(registers.MEMBERS, raw, member.id, expected_version=version)
+        print(json.dumps({"saved": new_name}))
+    except ConflictError as exc:
+        print(json.dumps({"conflict": exc.message, "who": exc.who, "fields": exc.fields}))
+"""
+
+
+def _spawn(target, mode, start_at, arg, user):
+    env = dict(os.environ, CLERKDESK_USER=user)
+    return subprocess.Popen([sys.executable, "-c", WORKER, str(target), mode, str(start_at), arg],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _results(procs):
+    out = []
+    for p in procs:
+        stdout, stderr = p.communicate(timeout=120)
+        assert p.returncode == 0, stderr
+        out.append(json.loads(stdout.strip().splitlines()[-1]))
+    return out
+
+
+def test_many_steps_at_once_all_land_and_check_passes(demo_db):
+    case = Case.select().where(Case.status != "closed").first()
+    steps_before, version_before = case.steps.count(), case.version
+    writers, each = 6, 8
+    start_at = time.time() + 2.0
+    procs = [_spawn(demo_db, "steps", start_at, f"{case.id},{each}", f"Clerk {i}")
+             for i in range(writers)]
+    assert all(r == {"ok": each} for r in _results(procs))
+    elapsed = time.time() - start_at  # from the moment all writers start together
+    case = Case.get_by_id(case.id)
+    assert case.steps.count() == steps_before + writers * each
+    assert case.version == version_before + writers * each  # no lost update
+    actions = {s.action for s in Step.select().where(Step.case == case.id)}
+    assert {f"Step Clerk {i} #{j}" for i in range(writers) for j in range(each)} <= actions
+    close_database()
+    report = integrity.check_path(demo_db)
+    assert report.ok, report.lines()
+    print(f"\n{writers} writers x {each} steps on one case: {elapsed:.2f} s from the start signal to the last exit")
+
+
+def test_two_clerks_saving_the_same_record_one_gets_the_conflict(demo_db):
+    member = Member.select().first()
+    start_at = time.time() + 2.0
+    procs = [_spawn(demo_db, "edit", start_at, f"{member.id},Cllr Ann Alpha", "Alice Clerk"),
+             _spawn(demo_db, "edit", start_at, f"{member.id},Cllr Bea Beta", "Bob Clerk")]
+    results = _results(procs)
+    saved = [r for r in results if "saved" in r]
+    conflicts = [r for r in results if "conflict" in r]
+    assert len(saved) == 1 and len(conflicts) == 1, results
+    winner = saved[0]["saved"]
+    loser_who = conflicts[0]["who"]
+    assert loser_who == ("Alice Clerk" if winner == "Cllr Ann Alpha" else "Bob Clerk")
+    assert "name" in conflicts[0]["fields"]
+    assert loser_who in conflicts[0]["conflict"] and "Nothing was saved" in conflicts[0]["conflict"]
+    member = Member.get_by_id(member.id)
+    assert member.name == winner  # the winner's change is kept, the loser's never written
+    close_database()
+    assert integrity.check_path(demo_db).ok
+
+
+def test_a_stale_save_in_one_process_says_who_changed_what(db):
+    member = registers.save(registers.MEMBERS, {"name": "Cllr Ann Test"})
+    os.environ["CLERKDESK_USER"] = "Other Clerk"
+    try:
+        raw = registers.form_values(registers.MEMBERS, member)
+        raw["email"] = "ann@example.org"
+        registers.save(registers.MEMBERS, raw, member.id, expected_version=member.version)
+    finally:
+        del os.environ["CLERKDESK_USER"]
+    raw = registers.form_values(registers.MEMBERS, member)
+    raw["phone"] = "01234 567890"
+    with pytest.raises(ConflictError) as err:
+        registers.save(registers.MEMBERS, raw, member.id, expected_version=member.version)
+    assert err.value.who == "Other Clerk" and err.value.fields == ["email"]
+    assert err.value.current_version == member.version + 1
+    assert Member.get_by_id(member.id).phone == ""  # nothing written
+    # reloaded, the save goes through
+    saved = registers.save(registers.MEMBERS, raw | {"email": "ann@example.org"}, member.id,
+                           expected_version=err.value.current_version)
+    assert saved.phone == "01234 567890" and saved.version == member.version + 2
+
+
+# --- copy between engines -------------------------------------------------------------------
+
+def _sqlite_rows(path) -> dict:
+    con = sqlite3.connect(path)
+    out = {}
+    for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name "
+                                "NOT LIKE 'sqlite_%' AND name NOT LIKE 'search_index%'"):
+        cols = sorted(r[1] for r in con.execute(f'PRAGMA table_info("{table}")'))
+        out[table] = con.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in cols)} '
+                                 f'FROM "{table}" ORDER BY 1, 2').fetchall()
+    con.close()
+    return out
+
+
+def test_round_trip_sqlite_postgres_sqlite_keeps_every_row(pg_server, _demo_template, tmp_path,
+                                                           capsys):
+    url = pg_server.url(pg_server.create_database())
+    back = tmp_path / "back.db"
+    started = time.perf_counter()
+    assert main(["copy", str(_demo_template), url]) == 0
+    there = time.perf_counter() - started
+    assert main(["copy", url, str(back)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("copy verified") == 2 and "audit chain: ok" in out
+    assert _sqlite_rows(_demo_template) == _sqlite_rows(back)
+    assert main(["--db", url, "check"]) == 0
+    assert main(["--db", str(back), "check"]) == 0
+    print(f"\ndemo SQLite -> PostgreSQL copy, verified: {there:.2f} s")
+
+
+def test_copy_refuses_a_destination_that_is_not_empty(pg_server, _demo_template, tmp_path, capsys):
+    url = pg_server.url(pg_server.create_database())
+    assert main(["copy", str(_demo_template), url]) == 0
+    capsys.readouterr()
+    assert main(["copy", str(_demo_template), url]) == 1
+    assert "is not empty" in capsys.readouterr().err
+    existing = tmp_path / "x.db"
+    existing.write_bytes(b"something")
+    assert main(["copy", url, str(existing)]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert existing.read_bytes() == b"something"
+
+
+# --- check and migrations on PostgreSQL -----------------------------------------------------
+
+def test_check_on_postgres_names_a_row_changed_behind_the_log(pg_server, _demo_template, capsys):
+    import psycopg
+
+    url = pg_server.url(pg_server.create_database())
+    transfer.copy(_demo_template, url)
+    assert main(["--db", url, "check"]) == 0
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("UPDATE member SET email = 'x@example.org' WHERE id = 2")
+    capsys.readouterr()
+    assert main(["--db", url, "check"]) == 1
+    out = capsys.readouterr().out
+    assert "records: FAILED" in out and "member 2" in out and "behind the log's back" in out
+
+
+def test_schema_2_on_postgres_is_migrated_and_verifies(pg_server, _demo_template):
+    import psycopg
+
+    from clerkdesk.models.migrations import VERSIONED
+
+    url = pg_server.url(pg_server.create_database())
+    transfer.copy(_demo_template, url)
+    with psycopg.connect(url, autocommit=True) as con:  # as schema 2 left it
+        for table in VERSIONED:
+            con.execute(f'ALTER TABLE "{table}" DROP COLUMN version')
+        con.execute("UPDATE clerkdesk_schema SET version = 2")
+        # schema 2's digests: recomputed without the column by re-chaining is what the
+        # upgrade must do; here the rows' digests simply no longer cover `version`
+    open_database(url)
+    try:
+        assert Member.select().first().version == 1
+        with psycopg.connect(url) as con:
+            assert con.execute("SELECT version FROM clerkdesk_schema").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        close_database()
+    report = integrity.check_path(url)
+    assert report.ok, report.lines()
+
+
+def test_backup_on_postgres_points_at_pg_dump(pg_server, capsys):
+    url = pg_server.url(pg_server.create_database())
+    assert main(["--db", url, "backup"]) == 1
+    assert "pg_dump" in capsys.readouterr().err
