@@ -60,8 +60,18 @@ class SettingsPane(Vertical):
                 self.refresh_data()
                 self.app.council_changed()
 
+        seen = {"version": row.version}
+
+        def save(raw):
+            return council.save_settings(raw, expected_version=seen["version"])
+
+        def reload() -> dict[str, str]:
+            fresh = council.get()
+            seen["version"] = fresh.version
+            return council.form_values(fresh)
+
         self.app.push_screen(FormScreen("Council settings", council.settings_fields(),
-                                        council.form_values(row), council.save_settings), done)
+                                        council.form_values(row), save, reload=reload), done)
 
 
 class CouncilPane(Vertical):

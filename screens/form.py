@@ -1,6 +1,11 @@
 """A form built from the domain's field specs: one widget per field, the error for a
 field shown right under it, ctrl+s to save, escape to leave (asking first when there are
-unsaved changes)."""
+unsaved changes).
+
+When someone else saved the record since the form was opened (ConflictError), the form
+says who changed what and when and offers two ways on: reload (ctrl+r: take their
+version into the fields) or keep mine (the clerk's text stays in the fields to copy;
+saving stays refused until they reload)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -11,7 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
-from clerkdesk.models.forms import FieldSpec, ValidationError
+from clerkdesk.models.forms import ConflictError, FieldSpec, ValidationError
 
 from .confirm import ConfirmScreen
 
@@ -52,6 +57,30 @@ def widget_value(widget) -> str:
     return widget.value
 
 
+def set_widget_value(widget, value: str) -> None:
+    """Put the raw string *value* into *widget* (what `widget_value` reads back)."""
+    value = value or ""
+    if isinstance(widget, TextArea):
+        widget.load_text(value)
+    elif isinstance(widget, Checkbox):
+        widget.value = value.lower() in ("yes", "true", "1", "y")
+    elif isinstance(widget, Select):
+        try:
+            widget.value = value if value else Select.NULL
+        except Exception:  # an option that is no longer offered
+            widget.value = Select.NULL
+    elif isinstance(widget, SelectionList):
+        chosen = {v.strip() for v in value.split(",") if v.strip()}
+        widget.deselect_all()
+        for v in chosen:
+            try:
+                widget.select(v)
+            except Exception:
+                pass
+    else:
+        widget.value = value
+
+
 class FormScreen(ModalScreen[object]):
     """Edit *values* for *specs*; `save(raw)` returns the saved thing or raises ValidationError.
 
@@ -60,17 +89,23 @@ class FormScreen(ModalScreen[object]):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+r", "reload", "Reload theirs", show=False),
         Binding("escape", "leave", "Cancel"),
     ]
 
     def __init__(self, title: str, specs: list[FieldSpec], values: dict[str, str],
-                 save: Callable[[dict[str, str]], object], *, subtitle: str = "") -> None:
+                 save: Callable[[dict[str, str]], object], *, subtitle: str = "",
+                 reload: Callable[[], dict[str, str]] | None = None) -> None:
         super().__init__()
         self.form_title = title
         self.subtitle = subtitle
         self.specs = specs
         self.initial = {s.name: values.get(s.name, "") or "" for s in specs}
         self.save_fn = save
+        #: the record as saved now (after a conflict); None: reloading closes the form
+        self.reload_fn = reload
+        #: True after "keep mine": saving is refused until the clerk reloads
+        self.conflicted = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box form-box"):
@@ -88,6 +123,10 @@ class FormScreen(ModalScreen[object]):
                             yield Static(spec.help, classes="field-help")
                         yield Static("", classes="field-error", id=f"err-{spec.name}")
             yield Static("", id="form-message")
+            with Horizontal(classes="buttons conflict-buttons", id="conflict-buttons") as bar:
+                bar.display = False
+                yield Button("Reload theirs (ctrl+r)", variant="warning", id="reload")
+                yield Button("Keep mine to copy", id="keep-mine")
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
@@ -130,12 +169,50 @@ class FormScreen(ModalScreen[object]):
             summary.update("")
 
     def action_save(self) -> None:
+        if self.conflicted:
+            self.query_one("#form-message", Static).update(
+                "Someone else changed this record: reload it (ctrl+r) before saving. Your "
+                "text is still in the fields to copy.")
+            return
         try:
             result = self.save_fn(self.raw())
+        except ConflictError as exc:
+            self.show_conflict(exc)
+            return
         except ValidationError as exc:
             self.show_errors(exc.errors)
             return
         self.dismiss(result)
+
+    def show_conflict(self, exc: ConflictError) -> None:
+        self.show_errors({})
+        self.query_one("#form-message", Static).update(exc.message)
+        self.query_one("#conflict-buttons").display = True
+        self.query_one("#reload", Button).focus()
+
+    def action_keep_mine(self) -> None:
+        self.conflicted = True
+        self.query_one("#conflict-buttons").display = True
+        self.query_one("#form-message", Static).update(
+            "Your text stays in the fields to copy; saving is refused until you reload "
+            "(ctrl+r), which puts their version in the fields.")
+
+    def action_reload(self) -> None:
+        if self.reload_fn is None:
+            self.dismiss(None)  # the list reopens the record as it is now
+            return
+        values = self.reload_fn()
+        for spec in self.specs:
+            set_widget_value(self.query_one(f"#f-{spec.name}"), values.get(spec.name, ""))
+        self.conflicted = False
+        self.query_one("#conflict-buttons").display = False
+        self.show_errors({})
+        self.query_one("#form-message", Static).update(
+            "Reloaded: the fields show the record as saved now.")
+        self.call_after_refresh(self._reset_initial)
+
+    def _reset_initial(self) -> None:
+        self.initial = self.raw()
 
     def action_leave(self) -> None:
         if not self.dirty():
@@ -156,6 +233,10 @@ class FormScreen(ModalScreen[object]):
         event.stop()
         if event.button.id == "save":
             self.action_save()
+        elif event.button.id == "reload":
+            self.action_reload()
+        elif event.button.id == "keep-mine":
+            self.action_keep_mine()
         else:
             self.action_leave()
 

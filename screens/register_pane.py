@@ -383,9 +383,16 @@ class RegisterPane(Vertical):
     def open_form(self, row_id: int | None) -> None:
         row = self.register.get(row_id) if row_id else None
         values = registers.form_values(self.register, row)
+        # the version the clerk is editing: a save after someone else's is refused
+        seen = {"version": getattr(row, "version", None) if row is not None else None}
 
         def save(raw):
-            return registers.save(self.register, raw, row_id)
+            return registers.save(self.register, raw, row_id, expected_version=seen["version"])
+
+        def reload() -> dict[str, str]:
+            fresh = self.register.get(row_id)
+            seen["version"] = getattr(fresh, "version", None)
+            return registers.form_values(self.register, fresh)
 
         def done(saved) -> None:
             if saved is not None:
@@ -394,8 +401,8 @@ class RegisterPane(Vertical):
                 self.load(keep=saved.id)
                 self.table.focus()
 
-        self.app.push_screen(FormScreen(self.form_title(row), self.register.fields(), values, save),
-                             done)
+        self.app.push_screen(FormScreen(self.form_title(row), self.register.fields(), values, save,
+                                        reload=reload if row is not None else None), done)
 
     def action_new(self) -> None:
         self.open_form(None)
