@@ -135,7 +135,7 @@ class ClerkPgDatabase(_ClerkMixin, PostgresqlDatabase):
         try:
             PostgresqlDatabase.begin(self)
             backend.lock_writers(self)
-        except (OperationalError, PeeweeDatabaseError) as exc:
+        except Exception as exc:  # psycopg's own LockNotAvailable, or Peewee's wrapper
             if backend.is_busy_error(exc):
                 try:
                     PostgresqlDatabase.rollback(self)

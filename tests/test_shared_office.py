@@ -214,3 +214,25 @@ def test_backup_on_postgres_points_at_pg_dump(pg_server, capsys):
     url = pg_server.url(pg_server.create_database())
     assert main(["--db", url, "backup"]) == 1
     assert "pg_dump" in capsys.readouterr().err
+
+
+def test_a_writer_held_up_too_long_on_postgres_is_told_busy(pg_server, monkeypatch):
+    """The writers' advisory lock: a clerk whose save waits past the lock timeout is told
+    the casebook is busy, and nothing is written."""
+    import psycopg
+
+    from clerkdesk.models import backend
+    from clerkdesk.models.db import DatabaseBusy
+
+    monkeypatch.setattr(backend, "PG_LOCK_TIMEOUT", "300ms")
+    url = pg_server.url(pg_server.create_database())
+    open_database(url)
+    try:
+        with psycopg.connect(url) as other:  # another clerkdesk, mid-transaction
+            other.execute("SELECT pg_advisory_xact_lock(%s)", (backend.WRITER_LOCK_KEY,))
+            with pytest.raises(DatabaseBusy):
+                registers.save(registers.WARDS, {"name": "Castle"})
+            other.rollback()
+        assert registers.save(registers.WARDS, {"name": "Castle"}).name == "Castle"
+    finally:
+        close_database()
