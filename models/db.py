@@ -1,9 +1,10 @@
 """Opening the casebook: the database file, its pragmas, its schema version, migrations,
 the automatic backup on open, optional encryption, and a busy database.
 
-Everything that knows it is talking to SQLite lives here (and in `backup.py`,
-`migrations.py` and `integrity.py` beside it); the domain modules only use the Peewee
-models and `atomic()`.
+Everything that knows it is talking to an SQLite file lives here (and in `backup.py`);
+a `postgresql://` URL opens a shared office's PostgreSQL database instead
+(`_open_postgres`). What differs between the two engines below Peewee is in
+`backend.py`; the domain modules only use the Peewee models and `atomic()`.
 """
 from __future__ import annotations
 

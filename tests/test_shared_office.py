@@ -236,3 +236,11 @@ def test_a_writer_held_up_too_long_on_postgres_is_told_busy(pg_server, monkeypat
         assert registers.save(registers.WARDS, {"name": "Castle"}).name == "Castle"
     finally:
         close_database()
+
+
+def test_restore_on_postgres_points_at_pg_restore(pg_server, tmp_path, capsys):
+    src = tmp_path / "some.db"
+    src.write_bytes(b"")
+    url = pg_server.url(pg_server.create_database())
+    assert main(["--db", url, "restore", str(src)]) == 1
+    assert "pg_restore" in capsys.readouterr().err

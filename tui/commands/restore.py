@@ -27,6 +27,12 @@ def run(args) -> int:
     from clerkdesk.models import backup, db
 
     path = casebook_path(args, must_exist=False)
+    from clerkdesk.models import backend
+
+    if backend.is_url(path):
+        raise CliError("A PostgreSQL casebook is restored with the server's own tools: "
+                       "pg_restore into a new database (createdb), then point clerkdesk at it; "
+                       "see docs/shared-office.md. Nothing was changed.")
     src = Path(args.src).expanduser()
     if not src.exists():
         raise CliError(f"There is no file {src}.")
