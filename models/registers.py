@@ -15,7 +15,7 @@ from peewee import JOIN, SQL, Model, NodeList, fn
 from . import audit, backend, dates
 from .db import database
 from .forms import ConflictError, FieldSpec, ValidationError, validate
-from .roles import CONTACT_ROLES, INTEREST_KINDS, MEMBER_ROLES, OFFICER_ROLES, join, labels, split
+from .roles import CONTACT_ROLES, INTEREST_KINDS, MEMBER_ROLES, OFFICER_ROLES, join, labels
 from .schema import (
     Committee, CommitteeSeat, Contact, Council, Interest, Member, Officer, PartyGroup, Training, Ward,
 )

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import ContentSwitcher, DataTable, Input, Label
+from textual.widgets import ContentSwitcher, Input, Label
 from textual.worker import get_current_worker
 
 from peewee import OperationalError
@@ -28,7 +28,6 @@ from clerkdesk.models.registers import Register
 from .confirm import ConfirmScreen
 from .form import FormScreen
 from .widgets.detail import DetailView
-from .widgets.list_table import ListTable  # noqa: F401  (kept importable from here)
 from .widgets.virtual_table import VirtualTable
 
 

@@ -31,6 +31,19 @@ def passphrase(args) -> str | None:
     return os.environ.get(PASSPHRASE_ENV) or None
 
 
+def open_casebook(args) -> Path | str:
+    """Open the casebook a command names and return its path or URL; one line (exit 1)
+    when it cannot be opened."""
+    from clerkdesk.models import db
+
+    path = casebook_path(args)
+    try:
+        db.open_database(path, passphrase=passphrase(args))
+    except db.DatabaseError as exc:
+        raise CliError(str(exc)) from None
+    return path
+
+
 def casebook_path(args, *, must_exist: bool = True) -> Path | str:
     """The casebook's path, or a PostgreSQL URL as given (postgresql://...)."""
     from clerkdesk.models import backend, db

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from clerkdesk.tui.commands import CliError
-from clerkdesk.tui.commands.check import add_passphrase_option, casebook_path, passphrase
+from clerkdesk.tui.commands.check import add_passphrase_option, open_casebook
 
 
 def add_parser(subparsers) -> None:
@@ -51,11 +51,7 @@ def run(args) -> int:
                            "name, or add --force to replace it.", 2)
         if not target.parent.is_dir():
             raise CliError(f"The folder {target.parent} does not exist: create it first.", 2)
-    path = casebook_path(args)
-    try:
-        db.open_database(path, passphrase=passphrase(args))
-    except db.DatabaseError as exc:
-        raise CliError(str(exc)) from None
+    open_casebook(args)
     try:
         if args.what == "calendar":
             from clerkdesk.models import calendar_export

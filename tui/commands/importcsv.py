@@ -10,7 +10,7 @@ the subcommand is `import`.) No Textual here.
 from __future__ import annotations
 
 from clerkdesk.tui.commands import CliError
-from clerkdesk.tui.commands.check import add_passphrase_option, casebook_path, passphrase
+from clerkdesk.tui.commands.check import add_passphrase_option, open_casebook
 
 #: rows of the preview printed before "... and N more"
 SHOWN = 25
@@ -41,11 +41,7 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from clerkdesk.models import db, exchange
 
-    path = casebook_path(args)
-    try:
-        db.open_database(path, passphrase=passphrase(args))
-    except db.DatabaseError as exc:
-        raise CliError(str(exc)) from None
+    open_casebook(args)
     try:
         preview = exchange.preview_import(args.register, args.file)
         print(preview.summary())

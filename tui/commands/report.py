@@ -6,7 +6,7 @@ exits 2. No Textual here.
 from __future__ import annotations
 
 from clerkdesk.tui.commands import CliError
-from clerkdesk.tui.commands.check import add_passphrase_option, casebook_path, passphrase
+from clerkdesk.tui.commands.check import add_passphrase_option, open_casebook
 
 
 def add_parser(subparsers) -> None:
@@ -49,11 +49,7 @@ def run(args) -> int:
             raise CliError(str(exc), 2) from None
     if args.pdf and not report.pdf_available():
         raise CliError(report.PDF_HELP, 2)
-    path = casebook_path(args)
-    try:
-        db.open_database(path, passphrase=passphrase(args))
-    except db.DatabaseError as exc:
-        raise CliError(str(exc)) from None
+    open_casebook(args)
     try:
         written = report.write_report(args.out, formats, since=since, pdf=args.pdf)
     except db.DatabaseError as exc:

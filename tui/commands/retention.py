@@ -5,7 +5,7 @@ for review; `--anonymise REF... --yes` (or `--all --yes`) anonymises them, audit
 from __future__ import annotations
 
 from clerkdesk.tui.commands import CliError
-from clerkdesk.tui.commands.check import add_passphrase_option, casebook_path, passphrase
+from clerkdesk.tui.commands.check import add_passphrase_option, open_casebook
 
 
 def add_parser(subparsers) -> None:
@@ -27,11 +27,7 @@ def run(args) -> int:
     from clerkdesk.models import dates, db, retention
     from clerkdesk.models.schema import Case
 
-    path = casebook_path(args)
-    try:
-        db.open_database(path, passphrase=passphrase(args))
-    except db.DatabaseError as exc:
-        raise CliError(str(exc)) from None
+    open_casebook(args)
     try:
         due = retention.due_for_review()
         wanted = None
