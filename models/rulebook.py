@@ -23,6 +23,8 @@ that is not set never matches.
 """
 from __future__ import annotations
 
+import functools
+
 import json
 import re
 import tomllib
@@ -636,11 +638,25 @@ def load_profile(name_or_path: str | Path) -> Profile:
                 f"{', '.join(bundled_profiles())}; or give the path of a .toml copy)",
                 path=text_name)
         with as_file(res) as real:
-            path = Path(real)
-            text, data = _read(path)
+            return _load_file(Path(real))
+    return _load_file(path)
+
+
+def _load_file(path: Path) -> Profile:
+    """Read and check a profile file, once per version of the file: the case detail asks
+    for the council's profile on every cursor move, and parsing it takes ~8 ms."""
+    try:
+        st = path.stat()
+    except OSError:
+        text, data = _read(path)  # _read says what is wrong with a missing file
         return _Loader(data, text, str(path)).load()
-    text, data = _read(path)
-    return _Loader(data, text, str(path)).load()
+    return _load_cached(str(path), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_cached(path: str, _mtime_ns: int, _size: int) -> Profile:
+    text, data = _read(Path(path))
+    return _Loader(data, text, path).load()
 
 
 # --- conditions ---------------------------------------------------------------------------
