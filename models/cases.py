@@ -438,11 +438,18 @@ def overdue(today: dt.date | None = None) -> list[Case]:
     return list(_with_owner(open_cases().where(Case.due < today)).order_by(Case.due, Case.id))
 
 
-def due_soon(today: dt.date | None = None, working_days: int = 3) -> list[Case]:
-    today = today or dates.today()
+#: "due soon" is due within this many working days (the dashboard, the queue, the report)
+DUE_SOON_DAYS = 3
+
+
+def _due_soon_query(today: dt.date, working_days: int = DUE_SOON_DAYS):
     until = due_after(today, working_days)
-    return list(_with_owner(open_cases().where((Case.due >= today) & (Case.due <= until)))
-                .order_by(Case.due, Case.id))
+    return open_cases().where((Case.due >= today) & (Case.due <= until))
+
+
+def due_soon(today: dt.date | None = None, working_days: int = DUE_SOON_DAYS) -> list[Case]:
+    today = today or dates.today()
+    return list(_with_owner(_due_soon_query(today, working_days)).order_by(Case.due, Case.id))
 
 
 def counts() -> dict[str, int]:
@@ -454,7 +461,7 @@ def counts() -> dict[str, int]:
         "open_complaints": base.where(Case.type == "complaint").count(),
         "new": base.where(Case.status == "new").count(),
         "overdue": base.where(Case.due < today).count(),
-        "due_soon": len(due_soon(today)),
+        "due_soon": _due_soon_query(today).count(),
     }
 
 
@@ -468,27 +475,6 @@ def requests_by_kind() -> list[tuple[str, int]]:
     q = (open_cases().select(Case.kind, fn.COUNT(Case.id)).where(Case.type == "request")
          .group_by(Case.kind).tuples())
     return sorted(((REQUEST_KINDS.get(k, k), n) for k, n in q), key=lambda kv: (-kv[1], kv[0]))
-
-
-def attention(today: dt.date | None = None) -> list[tuple[Case, str, str]]:
-    """The clerk's queue: (case, badge, why) for overdue, then due soon, then new cases."""
-    today = today or dates.today()
-    nation, closed = council_nation(), closures()
-    out, seen = [], set()
-
-    def add(case, badge, why):
-        if case.id not in seen:
-            seen.add(case.id)
-            out.append((case, badge, why))
-
-    for c in overdue(today):
-        over = dates.working_days_between(c.due, today, nation=nation, closures=closed)
-        add(c, "overdue", f"{over} working day{'s' if over != 1 else ''} over")
-    for c in due_soon(today):
-        add(c, "due", "due today" if c.due == today else "due within 3 working days")
-    for c in _with_owner(open_cases().where(Case.status == "new")).order_by(Case.received, Case.id):
-        add(c, "new", "not yet picked up")
-    return out
 
 
 # --- facets of the case lists (status:open kind:info owner:marsh due:overdue ...) --------

@@ -18,7 +18,6 @@ from peewee import JOIN
 from .schema import Case, Member, Officer, Task
 
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
-DUE_SOON_DAYS = 3
 
 
 @dataclass
@@ -58,7 +57,7 @@ def queue(today: dt.date | None = None) -> list[Item]:
     today = today or dates.today()
     row = council.get()
     nation, closed = (row.nation if row else "england"), cases.closures()
-    soon = cases.due_after(today, DUE_SOON_DAYS)
+    soon = cases.due_after(today, cases.DUE_SOON_DAYS)
     # every open, awake case once, with its owner (one query; sections are made in Python)
     open_now = list(_awake(cases.open_cases(), today)
                     .select(Case, Officer)
