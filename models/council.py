@@ -87,6 +87,10 @@ def form_values(row: Council) -> dict[str, str]:
     return out
 
 
+#: settings that keep their value when their field is left blank
+KEEP_WHEN_BLANK = ("pre_election_days", "info_response_days", "retention_years")
+
+
 def save_settings(raw: dict[str, str], *, expected_version: int | None = None) -> Council:
     specs = settings_fields()
     clean = validate(specs, raw)
@@ -101,14 +105,13 @@ def save_settings(raw: dict[str, str], *, expected_version: int | None = None) -
         check_version(row, expected_version)
         before = {s.name: getattr(row, s.name) for s in specs}
         for key, value in clean.items():
-            setattr(row, key, value if value is not None or key not in ("pre_election_days",
-                    "info_response_days", "retention_years") else getattr(row, key))
+            if value is None and key in KEEP_WHEN_BLANK:
+                continue  # a number left blank keeps the one the council has
+            setattr(row, key, value)
         changes = audit.diff(before, {s.name: getattr(row, s.name) for s in specs})
         if changes:
             row.version = (row.version or 0) + 1
-        row.save()
-        changes = audit.diff(before, {s.name: getattr(row, s.name) for s in specs})
-        if changes:
+            row.save()
             audit.record("update", "council", row.id, changes)
     return row
 
