@@ -418,7 +418,7 @@ def open_database(path: str | os.PathLike, *, create_parent: bool = False, backu
     - *passphrase* (default: $CLERKDESK_PASSPHRASE) opens an SQLCipher-encrypted file,
       or creates a new file encrypted; a wrong one raises WrongPassphrase, never writes.
     """
-    from . import migrations, schema
+    from . import schema
 
     if backend.is_url(path):
         return _open_postgres(str(path))
@@ -477,26 +477,9 @@ def open_database(path: str | os.PathLike, *, create_parent: bool = False, backu
             os.chmod(path, 0o600)
         except OSError:
             pass
-    try:
-        if existed and 0 < version < SCHEMA_VERSION:
-            migrations.migrate(db, version)
-        else:
-            missing = [t for t in schema.TABLES if not db.table_exists(t._meta.table_name)]
-            if missing or version != SCHEMA_VERSION:
-                with db.atomic():
-                    schema.create_tables(db)
-                    backend.set_schema_version(db, SCHEMA_VERSION)
-    except DatabaseBusy:
-        db.close()
-        raise
-    except DatabaseError:
-        db.close()
-        raise
-    except Exception as exc:
-        db.close()
-        if _is_busy(exc):
-            raise DatabaseBusy(busy_message(path)) from None
-        raise DatabaseError(f"Could not prepare {path}: {exc}") from None
+    with _closing_on_error(db, path):
+        _bring_up_to_date(db, version if existed else 0,
+                          lambda: any(not db.table_exists(t._meta.table_name) for t in schema.TABLES))
     db.clerk_path = path
     db.clerk_passphrase = passphrase
     return db
@@ -506,7 +489,7 @@ def _open_postgres(url: str):
     """Open (creating the tables if it is empty) the clerkdesk database at a PostgreSQL URL.
 
     The database itself must exist (`createdb`); backups are the server's (`pg_dump`)."""
-    from . import migrations, schema
+    from . import schema
 
     try:
         import psycopg  # noqa: F401
@@ -524,7 +507,7 @@ def _open_postgres(url: str):
             pass
         raise DatabaseError(f"Could not connect to {where}: {str(exc).strip()}. Check that "
                             "the server is running and the database exists (createdb).") from None
-    try:
+    with _closing_on_error(db, where):
         version = backend.schema_version(db)
         have = backend.tables(db.connection())
         if version == 0 and (have - {"clerkdesk_schema"}) and not {"council", "audit"} <= have:
@@ -535,14 +518,20 @@ def _open_postgres(url: str):
                 f"{where} was made by a newer clerkdesk (schema {version}; this one knows "
                 f"{SCHEMA_VERSION}). Upgrade clerkdesk to open it; it was left untouched.")
         database.initialize(db)
-        if 0 < version < SCHEMA_VERSION:
-            migrations.migrate(db, version)
-        elif version != SCHEMA_VERSION or any(
-                t._meta.table_name not in have for t in schema.TABLES):
-            with db.atomic():
-                schema.create_tables(db)
-                backend.set_schema_version(db, SCHEMA_VERSION)
-    except DatabaseError:
+        _bring_up_to_date(db, version,
+                          lambda: any(t._meta.table_name not in have for t in schema.TABLES))
+    db.clerk_path = url
+    db.clerk_passphrase = None
+    return db
+
+
+@contextmanager
+def _closing_on_error(db, where) -> None:
+    """Close *db* if preparing it fails; a failure is a DatabaseError sentence (busy when
+    another clerk holds the write lock), never a traceback."""
+    try:
+        yield
+    except DatabaseError:  # DatabaseBusy included: already a sentence
         db.close()
         raise
     except Exception as exc:
@@ -550,9 +539,19 @@ def _open_postgres(url: str):
         if _is_busy(exc):
             raise DatabaseBusy(busy_message(where)) from None
         raise DatabaseError(f"Could not prepare {where}: {exc}") from None
-    db.clerk_path = url
-    db.clerk_passphrase = None
-    return db
+
+
+def _bring_up_to_date(db, version: int, tables_missing) -> None:
+    """Migrate an older casebook forward, or create what a new (or partly made) one lacks,
+    on either engine."""
+    from . import migrations, schema
+
+    if 0 < version < SCHEMA_VERSION:
+        migrations.migrate(db, version)
+    elif version != SCHEMA_VERSION or tables_missing():
+        with db.atomic():
+            schema.create_tables(db)
+            backend.set_schema_version(db, SCHEMA_VERSION)
 
 
 def current_path() -> Path | None:
