@@ -37,7 +37,7 @@ def render_route(route, resolved, profile, case: Case) -> Text:
         out.append(profile.role_label(step.handler), style="bold cyan")
         if people:
             out.append(" (" + ", ".join(p.name for p in people) + ")")
-        elif step.handler not in ("requesting_member",):
+        else:
             out.append(" (nobody holds this role in the registers)", style="yellow")
         out.append("\n      " + step.action)
         if step.in_writing:
