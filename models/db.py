@@ -12,9 +12,11 @@ import os
 import re
 import sqlite3
 import threading
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+import peewee
 from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
 from peewee import DatabaseError as PeeweeDatabaseError
 
@@ -127,10 +129,51 @@ class ClerkDatabase(_ClerkMixin, SqliteDatabase):
     pass
 
 
+class Psycopg3Adapter(peewee.Psycopg3Adapter):
+    """Peewee's psycopg 3 adapter, importing psycopg when a PostgreSQL casebook is opened
+    rather than when Peewee is imported (Peewee is imported without its drivers: see
+    `clerkdesk.models`). The same methods, with psycopg taken from here, not Peewee."""
+
+    def __init__(self):
+        import psycopg
+        from psycopg.pq import TransactionStatus
+        from psycopg.types.json import Json, Jsonb
+
+        super().__init__()
+        self.psycopg = psycopg
+        self.json_type, self.jsonb_type = Json, Jsonb
+        self.txn_idle = TransactionStatus.IDLE
+        self.txn_inerror = TransactionStatus.INERROR
+        self.txn_unknown = TransactionStatus.UNKNOWN
+        self.txn_intrans = TransactionStatus.INTRANS
+
+    def check_driver(self):
+        pass  # __init__ has imported it
+
+    def get_binary_type(self):
+        return self.psycopg.Binary
+
+    def connect(self, db, **params):
+        if db._encoding:
+            params.setdefault("client_encoding", db._encoding)
+        if db.database.startswith("postgresql://"):
+            params.setdefault("conninfo", db.database)
+        else:
+            params.setdefault("dbname", db.database)
+        return self.psycopg.connect(**params)
+
+    def server_side_cursor(self, conn):
+        in_txn = self.txn_status(conn) == self.txn_intrans
+        return conn.cursor(name=str(uuid.uuid1()), withhold=not in_txn)
+
+
 class ClerkPgDatabase(_ClerkMixin, PostgresqlDatabase):
     """The same on PostgreSQL: BEGIN takes the writers' advisory lock (backend.lock_writers),
     which is what SQLite's BEGIN IMMEDIATE does; a lock wait longer than the session's
     lock_timeout becomes `DatabaseBusy`."""
+
+    # Peewee picks its psycopg2 adapter when it was imported without psycopg 3
+    psycopg2_adapter = psycopg3_adapter = Psycopg3Adapter
 
     def begin(self, lock_type=None):
         try:
@@ -544,9 +587,11 @@ def _closing_on_error(db, where) -> None:
 def _bring_up_to_date(db, version: int, tables_missing) -> None:
     """Migrate an older casebook forward, or create what a new (or partly made) one lacks,
     on either engine."""
-    from . import migrations, schema
+    from . import schema
 
     if 0 < version < SCHEMA_VERSION:
+        from . import migrations  # (Peewee's migrator is imported only when it is needed)
+
         migrations.migrate(db, version)
     elif version != SCHEMA_VERSION or tables_missing():
         with db.atomic():
