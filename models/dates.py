@@ -2,8 +2,8 @@
 
 Dates are typed and shown the UK way (23/11/2026); `today`, `tomorrow`, `yesterday`,
 `+3` / `-2` (calendar days) and `+3wd` (working days) are accepted too. Working days skip
-weekends, the bank holidays of the council's nation (the `holidays` package, offline) and
-the council's own closure days.
+weekends, the bank holidays of the council's nation (the `holidays` package, offline,
+kept in the cache folder: `bank_holidays.py`) and the council's own closure days.
 """
 from __future__ import annotations
 
@@ -105,13 +105,12 @@ def parse_optional(text: str, **kw) -> dt.date | None:
 
 @functools.lru_cache(maxsize=32)
 def _holiday_set(nation: str, first_year: int, last_year: int) -> frozenset[dt.date]:
-    import holidays
+    from . import bank_holidays
 
     subdiv = NATIONS.get(nation)
     if subdiv is None:
         raise ValueError(f"Unknown nation {nation!r}: choose one of {', '.join(NATIONS)}.")
-    cal = holidays.country_holidays("GB", subdiv=subdiv, years=range(first_year, last_year + 1))
-    return frozenset(cal.keys())
+    return bank_holidays.between(subdiv, first_year, last_year)
 
 
 def bank_holidays(nation: str, years: Iterable[int]) -> frozenset[dt.date]:

@@ -16,11 +16,17 @@ the postgresql:// URL). The PostgreSQL tier skips, saying why, only if no server
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# the user's cache folder (the bank holidays' copy) is a throwaway one for the whole run,
+# this process and the clerkdesk processes the tests start
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="clerkdesk-test-cache-")
 
 sys.path.insert(0, str(Path(__file__).parent))
 import pgserver  # noqa: E402
