@@ -50,6 +50,9 @@ class QueueTable(ListTable):
 
 
 class DashboardPane(Vertical):
+    class QueueShown(Message):
+        """The queue is on screen for the first time (the app then builds the other tabs)."""
+
     BINDINGS = [
         Binding("a", "assign", "Assign"),
         Binding("p", "priority", "Priority"),
@@ -63,6 +66,7 @@ class DashboardPane(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.items: dict[str, triage.Item] = {}
+        self.shown = False  # has the queue been on screen yet?
 
     def compose(self) -> ComposeResult:
         yield Static("", id="dash-counts")
@@ -147,6 +151,9 @@ class DashboardPane(Vertical):
         elif table.row_count:
             table.move_cursor(row=min(keep_row, table.row_count - 1))
         self.refresh_side(row, review_overdue, pre_election, stages)
+        if not self.shown:
+            self.shown = True
+            self.post_message(self.QueueShown())
 
     def refresh_side(self, row, review_overdue: bool, pre_election: bool, stages) -> None:
         """The lines under the counts: the protocol's dates and the complaints by stage."""

@@ -1,19 +1,18 @@
 """The application shell: the tabs, the global keys, first-run setup."""
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from clerkdesk.models import cases, council, privacy, registers
 from clerkdesk.screens.dashboard import DashboardPane, OpenCase, OpenRecord, QueueTable
-from clerkdesk.screens.form import FormScreen
-from clerkdesk.screens.help import HelpScreen
-from clerkdesk.screens.setup import SetupScreen
+from clerkdesk.screens.widgets.key_bar import KeyBar
 from clerkdesk.tui.palette import CommandsProvider, RecordsProvider
 
 SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
@@ -32,6 +31,17 @@ TABS = [
 
 #: the order the tabs' panes are built in after start-up: the busiest first
 PREMOUNT_ORDER = ["requests", "complaints", "members", "officers", "groups", "council"]
+#: ... starting when the Dashboard has shown its queue, or after this many seconds
+PREMOUNT_AFTER_S = 3.0
+
+
+def resume_collector() -> None:
+    """After the first frame: if `clerkdesk` paused the garbage collector for the start
+    (tui/__main__.py), set what the start made aside as permanent (gc.freeze: later
+    collections need not walk it again) and resume collecting."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def make_pane(tab: str):
@@ -86,9 +96,10 @@ class ClerkDesk(App):
             # the other tabs get their pane when first shown (see ensure_pane)
             for number, (tab, title) in enumerate(TABS[1:], start=2):
                 yield TabPane(f"{number} {title}", id=tab)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
+        self.call_after_refresh(resume_collector)
         self.meeting_mode = privacy.is_on()
         self.query_one("#meeting-banner").display = self.meeting_mode
         self.council_changed()
@@ -96,10 +107,14 @@ class ClerkDesk(App):
             self.notify(warning, severity="warning", timeout=15)
         if self.backup_on_start:
             self.call_after_refresh(self.automatic_backup)
-        # the other tabs' panes are built in the background, one at a time, once the first
-        # screen is up; a tab shown before its turn is built at once (ensure_pane)
-        self.call_after_refresh(self.set_timer, 0.05, self._premount_next)
+        # the other tabs' panes are built in the background, one at a time, once the triage
+        # queue is on screen (or after PREMOUNT_AFTER_S whatever happens); a tab shown
+        # before its turn is built at once (ensure_pane)
+        self.premounting = False
+        self.set_timer(PREMOUNT_AFTER_S, self._start_premount)
         if council.needs_setup():
+            from clerkdesk.screens.setup import SetupScreen  # (only on a first run)
+
             self.push_screen(SetupScreen(), self._setup_done)
         else:
             self.focus_tab("dashboard")
@@ -134,6 +149,12 @@ class ClerkDesk(App):
             pane = make_pane(tab)
             await self.screen_stack[0].query_one(f"TabPane#{tab}").mount(pane)
         return pane
+
+    @on(DashboardPane.QueueShown)
+    def _start_premount(self) -> None:
+        if not self.premounting:
+            self.premounting = True
+            self.set_timer(0.05, self._premount_next)
 
     async def _premount_next(self) -> None:
         if not self.is_running or not self.screen_stack:
@@ -309,6 +330,8 @@ class ClerkDesk(App):
     def action_help(self) -> None:
         from clerkdesk.screens.case_pane import CasePane
         from clerkdesk.screens.council_pane import SettingsPane
+        from clerkdesk.screens.form import FormScreen
+        from clerkdesk.screens.help import HelpScreen
         from clerkdesk.screens.member_pane import MemberPane
         from clerkdesk.screens.register_pane import RegisterPane
         from clerkdesk.screens.widgets.list_table import ListTable

@@ -1,0 +1,167 @@
+"""What start-up does and does not do (bench/ measures how long it takes): no database
+driver it does not need, no subcommand modules for a plain start, the collector paused
+only until the first frame, the other tabs built once the queue is on screen, and the
+key bar that replaced Textual's Footer."""
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clerkdesk.models import db as dbmod
+from clerkdesk.screens.help import HelpScreen
+from clerkdesk.screens.widgets.key_bar import KeyBar
+from clerkdesk.tui import __main__ as cli
+from clerkdesk.tui.app import PREMOUNT_ORDER, ClerkDesk, resume_collector
+
+SIZE = (120, 40)
+
+
+def fresh_python(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+# --- imports -------------------------------------------------------------------------------
+
+def test_the_app_imports_no_postgres_driver_and_no_migrator():
+    out = fresh_python(
+        "import sys, clerkdesk.tui.app, clerkdesk.models.db; "
+        "print(sorted(m for m in ('psycopg', 'psycopg2', 'playhouse.migrate', 'holidays', "
+        "'clerkdesk.screens.form', 'clerkdesk.tui.commands.export') if m in sys.modules))")
+    assert out == "[]"
+
+
+def test_a_driver_imported_before_peewee_is_left_alone():
+    out = fresh_python("import sqlite3, sys; import clerkdesk.models; "
+                       "print(sys.modules.get('psycopg', 'absent'))")
+    assert out == "absent"  # hidden while Peewee was imported, then the entry removed
+    out = fresh_python("import psycopg, sys; import clerkdesk.models, peewee; "
+                       "print(peewee.psycopg is psycopg)")
+    assert out == "True"  # already imported: Peewee sees it as usual
+
+
+def test_the_postgres_class_brings_its_own_adapter():
+    pytest.importorskip("psycopg")
+    db = dbmod.ClerkPgDatabase("postgresql://nobody@localhost/none")
+    assert isinstance(db._adapter, dbmod.Psycopg3Adapter)
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    assert db._adapter.psycopg is psycopg and db._adapter.jsonb_type is Jsonb
+    assert db._adapter.get_binary_type() is psycopg.Binary
+
+
+# --- the command line ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, expected", [
+    ([], True), (["--demo"], True), (["--db", "x.db"], True), (["--db=x.db"], True),
+    (["--db", "x.db", "--demo"], True),
+    (["--help"], False), (["-h"], False), (["check"], False), (["--db", "x.db", "due"], False),
+    (["--db"], False), (["--db", "--demo"], False), (["--db="], False), (["--bogus"], False),
+])
+def test_which_command_lines_only_open_the_app(argv, expected):
+    assert cli.opens_the_app(argv) is expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["--demo", "--db", "a.db", "--db=b.db", "due", "-h", "x"]),
+                max_size=4))
+def test_the_lean_parser_reads_an_app_start_as_the_full_one_does(argv):
+    if not cli.opens_the_app(argv):
+        return
+    lean = cli.build_parser(subcommands=False).parse_args(argv)
+    full = cli.build_parser().parse_args(argv)
+    assert vars(lean) == vars(full)
+
+
+def test_help_still_lists_every_subcommand(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    for name in ("demo", "route", "due", "check", "backup", "restore", "report", "export",
+                 "import", "copy"):
+        assert name in out
+
+
+def test_a_subcommand_leaves_the_collector_on(capsys):
+    assert cli.main(["due", "23/12/2026", "7"]) == 0
+    assert gc.isenabled()
+
+
+def test_a_failed_start_leaves_the_collector_on(tmp_path, capsys):
+    bad = tmp_path / "not-a-casebook.db"
+    bad.write_bytes(b"this is not SQLite at all")
+    assert cli.main(["--db", str(bad)]) != 0
+    assert gc.isenabled()
+
+
+def test_resume_collector_turns_it_back_on_and_leaves_an_enabled_one_be():
+    gc.disable()
+    try:
+        resume_collector()
+        assert gc.isenabled()
+        resume_collector()  # (already on: nothing to do)
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+# --- the app -------------------------------------------------------------------------------
+
+async def test_the_other_tabs_are_built_after_the_queue_is_shown(demo_db):
+    dbmod.open_database(demo_db)
+    app = ClerkDesk(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        dashboard = app.pane("dashboard")
+        assert not app.premounting or dashboard.shown
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if all(app.pane_or_none(tab) is not None for tab in PREMOUNT_ORDER):
+                break
+        assert dashboard.shown and dashboard.table.row_count > 1
+        assert all(app.pane_or_none(tab) is not None for tab in PREMOUNT_ORDER)
+
+
+async def test_the_key_bar_shows_the_focused_widgets_keys_and_a_click_presses_one(demo_db):
+    dbmod.open_database(demo_db)
+    app = ClerkDesk(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        bar = app.query_one(KeyBar)
+        line = bar.render().plain
+        assert line.startswith(" ⏎ Open  a Assign  p Priority ")
+        assert line.rstrip().endswith("▏^p palette") and len(line) == SIZE[0]
+        await pilot.press("4")
+        await pilot.pause()
+        assert " n New " in bar.render().plain and " a Assign " not in bar.render().plain
+        # a click on "? Keys" does what ? does
+        start = next(s for s, _e, key in bar.spans if key.key == "question_mark")
+        await pilot.click(KeyBar, offset=(start + 1, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_the_key_bar_keeps_the_palette_key_when_narrow_and_lights_the_hovered_key(demo_db):
+    dbmod.open_database(demo_db)
+    app = ClerkDesk(demo_db)
+    async with app.run_test(size=(60, 30)) as pilot:
+        await pilot.pause()
+        bar = app.query_one(KeyBar)
+        line = bar.render().plain
+        assert len(line) == 60 and line.endswith("▏^p palette ")
+        shown = [key.description for _s, _e, key in bar.spans]
+        assert shown[:2] == ["Open", "Assign"] and "Quit" not in shown  # no half keys
+        assert shown[-2:] == ["Keys", "palette"]  # ? stays: it lists the keys left out
+        start, end, key = bar.spans[1]
+        await pilot.hover(KeyBar, offset=(start, 0))
+        assert bar.hover == 1
+        hover_style = bar.get_component_rich_style("key-bar--hover")
+        text = bar.render()
+        assert any(span.style == hover_style and span.start >= start and span.end <= end
+                   for span in text.spans)
