@@ -1,8 +1,9 @@
 """One measured run in a fresh interpreter (called by the bench scripts, not by hand).
 
-    _child.py startup bare|clerkdesk|clerkdesk-backup [DB]
+    _child.py startup bare|clerkdesk [DB]
         start the app headless (120x40) and print one JSON line at its first painted
-        frame: {"rss_mib": peak RSS so far}; then exit at once. The parent times it.
+        frame: {"rss_mib": peak RSS so far}; clerkdesk prints a second one at the first
+        frame showing the triage queue; then exit at once. The parent times each line.
     _child.py lists clerkdesk|datatable DB FILTER
         drive the app through Pilot: open the Requests tab, type FILTER a key at a time,
         clear it, jump to the end; print the milliseconds of each step and the peak RSS.
@@ -10,7 +11,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import os
 import resource
@@ -24,12 +24,14 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _painted(app) -> None:
-    """Report the first painted frame: after the refresh that follows mounting."""
+def _painted(app, *, exit: bool = True) -> None:
+    """Report the next painted frame (after the refresh that follows what was just done):
+    one JSON line; then, with *exit*, end the process at once."""
     def done():
         sys.stdout.write(json.dumps({"rss_mib": peak_mib()}) + "\n")
         sys.stdout.flush()
-        os._exit(0)
+        if exit:
+            os._exit(0)
 
     app.call_after_refresh(lambda: app.call_after_refresh(done))
 
@@ -50,23 +52,34 @@ def startup(mode: str, db: str | None = None) -> None:
 
         Bare().run(headless=True, size=SIZE)
         return
-    # clerkdesk exactly as `clerkdesk --db DB` starts it, headless, reporting its first frame
+    # clerkdesk exactly as `clerkdesk --db DB` starts it: `main()` imports the app, opens
+    # the casebook and runs it (scheduling its automatic backup for after the first frame);
+    # only `App.run` is wrapped, to run headless at 120x40 and report the first frame.
+    # (Textual is imported here, before main(), as the bare app imports it.)
     from textual.app import App
 
-    from clerkdesk.models import db as dbmod
     from clerkdesk.tui import __main__ as cli
-    from clerkdesk.tui import app as appmod
 
-    if mode == "clerkdesk":  # without the automatic backup on open (measured on its own)
-        dbmod.open_database = functools.partial(dbmod.open_database, backup=False)
-    original = appmod.ClerkDesk.on_mount
+    original_run = App.run
 
-    def on_mount(self):
-        original(self)
-        _painted(self)
+    def run(self, *args, **kwargs):
+        from clerkdesk.screens.dashboard import DashboardPane
 
-    appmod.ClerkDesk.on_mount = on_mount
-    appmod.ClerkDesk.run = functools.partialmethod(App.run, headless=True, size=SIZE)
+        cls = type(self)
+        original_mount, original_fill = cls.on_mount, DashboardPane._fill
+
+        def on_mount(app):
+            original_mount(app)
+            _painted(app, exit=False)
+
+        def fill(pane, *a, **kw):  # the triage queue is on screen: report the next frame
+            original_fill(pane, *a, **kw)
+            _painted(pane.app)
+
+        cls.on_mount, DashboardPane._fill = on_mount, fill
+        return original_run(self, headless=True, size=SIZE)
+
+    App.run = run
     cli.main(["--db", db])
 
 

@@ -8,22 +8,25 @@ from __future__ import annotations
 
 import shutil
 
-from common import RUNS, casebook, median, time_to_first_paint
+from common import RUNS, casebook, compile_bytecode, median, time_to_first_paint
 
 
 def run(runs: int = RUNS) -> dict:
     db = str(casebook())
+    compile_bytecode()
+    # one start of each first, not counted: it writes what a first start on a machine
+    # writes once (the bank holidays' copy in the cache folder)
+    time_to_first_paint("bare")
+    time_to_first_paint("clerkdesk", db)
     bare, clerk = [], []
     for _ in range(runs):
         bare.append(time_to_first_paint("bare"))
         clerk.append(time_to_first_paint("clerkdesk", db))
-    # as shipped: `clerkdesk --db` also takes its automatic backup before the first frame
-    shipped = [time_to_first_paint("clerkdesk-backup", db) for _ in range(min(3, runs))]
-    shutil.rmtree(casebook().parent / "backups", ignore_errors=True)
+    shutil.rmtree(casebook().parent / "backups", ignore_errors=True)  # the automatic ones
     return {
         "startup_s": median([r["wall_s"] for r in clerk]),
         "bare_textual_startup_s": median([r["wall_s"] for r in bare]),
-        "startup_with_auto_backup_s": median([r["wall_s"] for r in shipped]),
+        "startup_queue_shown_s": median([r["data_s"] for r in clerk]),
         "startup_peak_mib": median([r["rss_mib"] for r in clerk]),
         "bare_textual_peak_mib": median([r["rss_mib"] for r in bare]),
     }
@@ -33,6 +36,6 @@ if __name__ == "__main__":
     r = run()
     print(f"start to first frame: clerkdesk {r['startup_s']:.3f} s  |  bare Textual "
           f"{r['bare_textual_startup_s']:.3f} s  ({r['startup_s'] / r['bare_textual_startup_s']:.2f}x)")
-    print(f"  with the automatic backup on open: {r['startup_with_auto_backup_s']:.3f} s")
+    print(f"  to the triage queue on screen: {r['startup_queue_shown_s']:.3f} s")
     print(f"peak memory at first frame: clerkdesk {r['startup_peak_mib']:.1f} MiB  |  bare "
           f"{r['bare_textual_peak_mib']:.1f} MiB")
