@@ -4,7 +4,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, TabbedContent, TabPane
 
 from clerkdesk.models import council, dates, registers
 from clerkdesk.models.registers import Detail
@@ -99,9 +99,9 @@ class CouncilPane(Vertical):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         event.stop()  # the council's own sub-tabs; the app's tabs must not see it
-        # focusing a widget in a hidden tab would switch the app to it: only when shown
-        outer = self.parent.parent if self.parent is not None else None  # switcher -> TabbedContent
-        while outer is not None and not isinstance(outer, TabbedContent):
-            outer = outer.parent
-        if outer is not None and outer.active == self.parent.id:
+        # only while the council's own tab is the one shown (its pane sits in the app's
+        # ContentSwitcher, or in a test's)
+        holder = self.parent
+        switcher = holder.parent if holder is not None else None
+        if isinstance(switcher, ContentSwitcher) and switcher.current == holder.id:
             self.focus_default()

@@ -77,6 +77,9 @@ class DashboardPane(Vertical):
             table.add_column(label, width=width)
         yield table
 
+    def on_mount(self) -> None:
+        self.refresh_data()  # (after the first frame: see refresh_data)
+
     @property
     def table(self) -> DataTable:
         return self.query_one("#dash-table", DataTable)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, Input, Select, TabbedContent
+from textual.widgets import DataTable, Input, Select
 
 from clerkdesk.models import db as dbmod
 from clerkdesk.models.schema import Case, Council, Member
@@ -10,6 +10,7 @@ from clerkdesk.screens.confirm import ConfirmScreen
 from clerkdesk.screens.form import FormScreen
 from clerkdesk.screens.help import HelpScreen
 from clerkdesk.screens.setup import SetupScreen
+from clerkdesk.screens.widgets.tab_bar import TabBar
 from clerkdesk.screens.widgets.virtual_table import VirtualTable
 from clerkdesk.tui.app import TABS, ClerkDesk
 
@@ -24,7 +25,7 @@ def make_app(path) -> ClerkDesk:
 async def test_number_keys_switch_every_tab(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        tabs = app.query_one("#tabs", TabbedContent)
+        tabs = app.query_one("#tabs", TabBar)
         for number, (tab, _title) in enumerate(TABS, start=1):
             await pilot.press(str(number))
             await pilot.pause()
@@ -211,7 +212,7 @@ async def test_dashboard_enter_jumps_to_the_case(demo_db):
         ref = table.get_row_at(0)[1]
         await pilot.press("enter")
         await pilot.pause()
-        tab = app.query_one("#tabs", TabbedContent).active
+        tab = app.query_one("#tabs", TabBar).active
         assert tab in ("requests", "complaints")
         pane = app.pane(tab)
         assert pane.table.get_row_at(pane.table.cursor_row)[0].startswith(ref)

@@ -11,10 +11,12 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from textual.widgets import ContentSwitcher
 
 from clerkdesk.models import db as dbmod
 from clerkdesk.screens.help import HelpScreen
 from clerkdesk.screens.widgets.key_bar import KeyBar
+from clerkdesk.screens.widgets.tab_bar import TabBar
 from clerkdesk.tui import __main__ as cli
 from clerkdesk.tui.app import PREMOUNT_ORDER, ClerkDesk, resume_collector
 
@@ -165,3 +167,33 @@ async def test_the_key_bar_keeps_the_palette_key_when_narrow_and_lights_the_hove
         text = bar.render()
         assert any(span.style == hover_style and span.start >= start and span.end <= end
                    for span in text.spans)
+
+
+async def test_the_tab_bar_switches_tabs_on_a_click_and_lights_the_active_title(demo_db):
+    dbmod.open_database(demo_db)
+    app = ClerkDesk(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        bar = app.query_one("#tabs", TabBar)
+        titles, underline = bar.render().split()
+        assert titles.plain.startswith(" 1 Dashboard  2 Members  3 Officers  4 Requests ")
+        assert len(underline.plain) == SIZE[0]
+        start, end, _tab = next(span for span in bar.spans() if span[2] == "requests")
+        await pilot.click(TabBar, offset=(start + 2, 0))
+        await pilot.pause()
+        assert app.active_tab == "requests"
+        assert app.query_one("#tab-panes", ContentSwitcher).current == "requests"
+        assert app.focused is app.pane("requests").table  # the list has the keys at once
+        highlight = bar.get_component_rich_style("tab-bar--highlight")
+        titles, underline = bar.render().split()
+        assert [(s.start, s.end) for s in underline.spans if s.style == highlight] == [(start, end)]
+        await pilot.hover(TabBar, offset=(1, 0))
+        assert bar.hover == "dashboard"
+        await pilot.press("6")  # and the number keys, as ever
+        await pilot.pause()
+        assert bar.active == "complaints" and app.focused is app.pane("complaints").table
+
+
+def test_a_tab_bar_must_start_on_one_of_its_tabs():
+    with pytest.raises(ValueError, match="no tab 'nowhere'"):
+        TabBar([("a", "1 A"), ("b", "2 B")], active="nowhere")

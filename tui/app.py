@@ -8,11 +8,13 @@ from pathlib import Path
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Header, Static, TabbedContent, TabPane
+from textual.containers import Container
+from textual.widgets import ContentSwitcher, Header, Static
 
 from clerkdesk.models import cases, council, privacy, registers
 from clerkdesk.screens.dashboard import DashboardPane, OpenCase, OpenRecord, QueueTable
 from clerkdesk.screens.widgets.key_bar import KeyBar
+from clerkdesk.screens.widgets.tab_bar import TabBar
 from clerkdesk.tui.palette import CommandsProvider, RecordsProvider
 
 SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
@@ -90,12 +92,14 @@ class ClerkDesk(App):
         yield Header()
         yield Static("MEETING MODE: names and details of confidential cases and complaints are "
                      "hidden.  m to show them again.", id="meeting-banner")
-        with TabbedContent(id="tabs", initial="dashboard"):
-            with TabPane("1 Dashboard", id="dashboard"):
+        yield TabBar([(tab, f"{number} {title}") for number, (tab, title)
+                      in enumerate(TABS, start=1)], active="dashboard", id="tabs")
+        with ContentSwitcher(id="tab-panes", initial="dashboard"):
+            with Container(id="dashboard", classes="tab-pane"):
                 yield DashboardPane(id="pane-dashboard")
             # the other tabs get their pane when first shown (see ensure_pane)
-            for number, (tab, title) in enumerate(TABS[1:], start=2):
-                yield TabPane(f"{number} {title}", id=tab)
+            for tab, _title in TABS[1:]:
+                yield Container(id=tab, classes="tab-pane")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -147,7 +151,7 @@ class ClerkDesk(App):
         pane = self.pane_or_none(tab)
         if pane is None:
             pane = make_pane(tab)
-            await self.screen_stack[0].query_one(f"TabPane#{tab}").mount(pane)
+            await self.screen_stack[0].query_one(f"#tab-panes > #{tab}").mount(pane)
         return pane
 
     @on(DashboardPane.QueueShown)
@@ -170,25 +174,32 @@ class ClerkDesk(App):
         if pane is not None:
             pane.focus_default()
 
+    @property
+    def active_tab(self) -> str:
+        return self.screen_stack[0].query_one("#tabs", TabBar).active
+
     def action_show_tab(self, tab: str) -> None:
-        tabs = self.query_one("#tabs", TabbedContent)
+        tabs = self.screen_stack[0].query_one("#tabs", TabBar)
         if tabs.active != tab:
-            tabs.active = tab  # TabActivated makes the pane if need be and focuses it
+            tabs.active = tab  # Activated makes the pane if need be and focuses it
         else:
             self.focus_tab(tab)
 
-    @on(TabbedContent.TabActivated, "#tabs")
-    async def tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        tab = event.pane.id
+    @on(TabBar.Activated, "#tabs")
+    async def tab_activated(self, event: TabBar.Activated) -> None:
+        tab = event.tab
+        self.screen_stack[0].query_one("#tab-panes", ContentSwitcher).current = tab
         existed = self.pane_or_none(tab) is not None
         pane = await self.ensure_pane(tab)
         if existed:
             pane.refresh_data()  # a new pane reads its data as it mounts
-        pane.focus_default()
+        if self.active_tab == tab:  # (not if another tab was chosen meanwhile)
+            pane.focus_default()
 
     async def show_tab(self, tab: str):
         """Switch to *tab* and return its pane, ready."""
-        self.query_one("#tabs", TabbedContent).active = tab
+        self.screen_stack[0].query_one("#tab-panes", ContentSwitcher).current = tab
+        self.screen_stack[0].query_one("#tabs", TabBar).active = tab
         pane = await self.ensure_pane(tab)
         pane.focus_default()
         return pane
@@ -228,7 +239,7 @@ class ClerkDesk(App):
 
     async def _show_committee(self, row_id: int) -> None:
         council_pane = await self.show_tab("council")
-        council_pane.query_one("#council-tabs", TabbedContent).active = "council-committees"
+        council_pane.query_one("#council-tabs").active = "council-committees"
         council_pane.query_one("#council-committees RegisterPane").load(keep=row_id)
 
     def new_record(self, tab: str) -> None:
