@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import Input, Select
 
 from clerkdesk.models import db as dbmod
 from clerkdesk.models.schema import Case, Council, Member
@@ -207,7 +207,7 @@ async def test_dashboard_enter_jumps_to_the_case(demo_db):
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()  # the queue is read on a worker
         await pilot.pause()
-        table = app.query_one("#dash-table", DataTable)
+        table = app.pane("dashboard").table
         assert table.row_count > 0
         ref = table.get_row_at(0)[1]
         await pilot.press("enter")

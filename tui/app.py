@@ -12,7 +12,7 @@ from textual.containers import Container
 from textual.widgets import ContentSwitcher, Header, Static
 
 from clerkdesk.models import cases, council, privacy, registers
-from clerkdesk.screens.dashboard import DashboardPane, OpenCase, OpenRecord, QueueTable
+from clerkdesk.screens.dashboard import DashboardPane, OpenCase, OpenRecord
 from clerkdesk.screens.widgets.key_bar import KeyBar
 from clerkdesk.screens.widgets.tab_bar import TabBar
 from clerkdesk.tui.palette import CommandsProvider, RecordsProvider
@@ -345,15 +345,15 @@ class ClerkDesk(App):
         from clerkdesk.screens.help import HelpScreen
         from clerkdesk.screens.member_pane import MemberPane
         from clerkdesk.screens.register_pane import RegisterPane
-        from clerkdesk.screens.widgets.list_table import ListTable
+        from clerkdesk.screens.widgets.virtual_table import VirtualTable
 
         groups = [
             ("Everywhere", [("1 … 7", "", "switch tab (Dashboard, Members, Officers, Requests, "
                              "Party groups, Complaints, Council)"),
                             ("ctrl+p", "", "find any record by name, reference or words; run a command"),
                             *self.BINDINGS[len(TABS):]]),
-            ("Dashboard (the triage desk)", DashboardPane.BINDINGS + QueueTable.BINDINGS),
-            ("Every list", ListTable.BINDINGS + RegisterPane.BINDINGS + [("esc", "", "in the filter: clear it, then back to the list")]),
+            ("Dashboard (the triage desk)", DashboardPane.BINDINGS),
+            ("Every list", VirtualTable.BINDINGS + RegisterPane.BINDINGS + [("esc", "", "in the filter: clear it, then back to the list")]),
             ("Members", MemberPane.BINDINGS),
             ("Requests and complaints", CasePane.BINDINGS),
             ("Council settings", SettingsPane.BINDINGS),

@@ -3,7 +3,9 @@ data source that is asked for one row at a time, so a list of 50,000 cases costs
 its 30 visible rows cost. Modelled on Toolong's log view.
 
 The source (see `TableSource`) knows how many rows there are and gives row *i* as
-`(key, cells)`; a `RegisterPane` gives it rows paged from SQLite (models/paging.py).
+`(key, cells)`; a `RegisterPane` gives it rows paged from SQLite (models/paging.py), the
+Dashboard its triage queue as a list. A cell is a string, or a Rich `Text` when it has
+styles of its own (the queue's coloured badges).
 The table keeps a row cursor, takes the keys of a list (up/down, j/k, page up/down,
 home/end, enter) and the mouse (click, wheel), draws a fixed header row, zebra stripes
 and the cursor row through component classes (styled in screens.tcss), and posts
@@ -16,6 +18,7 @@ from typing import Protocol
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -195,8 +198,9 @@ class VirtualTable(ScrollView, can_focus=True):
             got = self._row(i)
             if got is None:
                 break
-            for c, text in enumerate(got[1][: len(widths)]):
-                widths[c] = max(widths[c], cell_len(text))
+            for c, cell in enumerate(got[1][: len(widths)]):
+                widths[c] = max(widths[c], cell.cell_len if isinstance(cell, Text)
+                                else cell_len(str(cell)))
         self._widths = [f or w for w, f in zip(widths, self._fixed)]
 
     def _update_virtual_size(self) -> None:
@@ -220,11 +224,11 @@ class VirtualTable(ScrollView, can_focus=True):
         return got
 
     def get_row_at(self, index: int) -> list[str]:
-        """The cells of row *index* as shown."""
+        """The cells of row *index* as shown (as plain text)."""
         got = self._row(index)
         if got is None:
             raise IndexError(f"no row {index}")
-        return list(got[1])
+        return [cell.plain if isinstance(cell, Text) else cell for cell in got[1]]
 
     def get_key_at(self, index: int):
         got = self._row(index)
@@ -353,6 +357,17 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def _strip(self, cells, style: Style) -> Strip:
         segments = []
-        for text, w in zip(cells, self._widths):
-            segments.append(Segment(" " + set_cell_size(str(text), w) + " ", style))
+        for cell, w in zip(cells, self._widths):
+            if isinstance(cell, Text):  # its own styles over the row's
+                segments.append(Segment(" ", style))
+                line = cell.copy()
+                line.truncate(w, overflow="ellipsis", pad=True)
+                segments.extend(Segment(text, style + span_style if span_style else style)
+                                for text, span_style, _ in line.render(self.app.console))
+                segments.append(Segment(" ", style))
+            else:
+                text = str(cell)
+                if cell_len(text) > w > 1:  # cut short: say so
+                    text = set_cell_size(text, w - 1) + "…"
+                segments.append(Segment(" " + set_cell_size(text, w) + " ", style))
         return Strip(segments)
