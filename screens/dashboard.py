@@ -135,7 +135,9 @@ class DashboardPane(Vertical):
             owner = privacy.HIDDEN if hide and item.private and item.kind == "task" else item.owner
             badge = Text(BADGE_TEXT[item.badge], style=BADGE_STYLES[item.badge])
             if item.priority in ("urgent", "high"):
-                badge.append(" !" if item.priority == "high" else " !!", style="bold red")
+                # red, unless the badge has a background of its own (red on red is unseen)
+                marker = "bold" if " on " in BADGE_STYLES[item.badge] else "bold red"
+                badge.append(" !" if item.priority == "high" else " !!", style=marker)
             rows.append((item.key, (badge, item.ref, title, owner or "—", dates.fmt(item.due),
                                     item.why)))
         if not rows:

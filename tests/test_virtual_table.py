@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from rich.text import Text
 from textual.app import App, ComposeResult
 
 from clerkdesk.fixtures.generate import generate
@@ -168,3 +169,25 @@ async def test_list_source_table_alone():
         with pytest.raises(KeyError):
             table.get_row_index(1000)
         assert table.column_widths[1] == 5
+
+
+class _Styled(App):
+    def compose(self) -> ComposeResult:
+        badge = Text("OVERDUE !!", style="bold red")
+        yield VirtualTable([("", 7), ("Subject", 12)], source=ListSource([
+            ("a", (badge, "A subject far too long for its column")),
+            ("b", (Text("NEW", style="cyan"), "Short")),
+        ]))
+
+
+async def test_styled_cells_keep_their_style_and_long_cells_end_in_an_ellipsis():
+    app = _Styled()
+    async with app.run_test(size=(40, 6)):
+        table = app.query_one(VirtualTable)
+        assert table.get_row_at(0) == ["OVERDUE !!", "A subject far too long for its column"]
+        strip = table.render_line(1)  # the first row, under the header
+        assert strip.text == " OVERDU…  A subject f…  ".ljust(40)
+        red = [seg for seg in strip if seg.style and seg.style.color
+               and seg.style.color.name == "red"]
+        assert "".join(seg.text for seg in red) == "OVERDU…"
+        assert table.render_line(2).text.startswith(" NEW      Short        ")

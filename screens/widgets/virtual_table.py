@@ -362,8 +362,10 @@ class VirtualTable(ScrollView, can_focus=True):
                 segments.append(Segment(" ", style))
                 line = cell.copy()
                 line.truncate(w, overflow="ellipsis", pad=True)
-                segments.extend(Segment(text, style + span_style if span_style else style)
-                                for text, span_style, _ in line.render(self.app.console))
+                console = self.app.console
+                own = style + console.get_style(line.style) if line.style else style
+                segments.extend(Segment(text, own + span_style if span_style else own)
+                                for text, span_style, _ in line.render(console))
                 segments.append(Segment(" ", style))
             else:
                 text = str(cell)
