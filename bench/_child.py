@@ -141,7 +141,10 @@ async def lists(mode: str, db: str, text: str) -> dict:
     dbmod.open_database(db, backup=False)
     if mode == "clerkdesk":
         from clerkdesk.screens import register_pane
+        from clerkdesk.tui.__main__ import pause_collector
         from clerkdesk.tui.app import ClerkDesk
+
+        pause_collector()  # as `clerkdesk` does before it starts the app (it resumes it)
 
         app = ClerkDesk(db)
         for name in ("_show", "_counted"):

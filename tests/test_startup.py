@@ -5,6 +5,7 @@ key bar that replaced Textual's Footer."""
 from __future__ import annotations
 
 import gc
+import time
 import subprocess
 import sys
 
@@ -103,15 +104,35 @@ def test_a_failed_start_leaves_the_collector_on(tmp_path, capsys):
 
 
 def test_resume_collector_turns_it_back_on_and_leaves_an_enabled_one_be():
-    gc.disable()
+    cli.pause_collector()
     try:
-        resume_collector()
+        assert not gc.isenabled()
+        assert resume_collector() is True
         assert gc.isenabled()
-        resume_collector()  # (already on: nothing to do)
+        assert resume_collector() is False  # (already on: nothing to do)
         assert gc.isenabled()
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+async def test_a_paused_collector_is_resumed_by_the_first_frame_and_frozen_again_later(
+        demo_db, monkeypatch):
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(gc.isenabled()))
+    dbmod.open_database(demo_db)
+    app = ClerkDesk(demo_db)
+    cli.pause_collector()  # as main() does
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if len(frozen) == 2:
+                    break
+            assert gc.isenabled() and app.collector_resumed
+        assert frozen == [False, True]  # at the first frame, then with every tab built
+    finally:
+        gc.enable()
 
 
 # --- the app -------------------------------------------------------------------------------
@@ -197,3 +218,31 @@ async def test_the_tab_bar_switches_tabs_on_a_click_and_lights_the_active_title(
 def test_a_tab_bar_must_start_on_one_of_its_tabs():
     with pytest.raises(ValueError, match="no tab 'nowhere'"):
         TabBar([("a", "1 A"), ("b", "2 B")], active="nowhere")
+
+
+async def test_no_tab_is_built_in_the_background_while_the_clerk_types(demo_db, monkeypatch):
+    import clerkdesk.tui.app as appmod
+
+    dbmod.open_database(demo_db)
+    app = ClerkDesk(demo_db)
+    built = []
+    original = ClerkDesk.ensure_pane
+
+    async def ensure_pane(self, tab):
+        if self.pane_or_none(tab) is None:
+            built.append((tab, time.monotonic() - self.last_key_at))
+        return await original(self, tab)
+
+    monkeypatch.setattr(ClerkDesk, "ensure_pane", ensure_pane)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(30):  # a key every 0.1 s for 3 s: nothing is built meanwhile
+            await pilot.press("j")
+            await pilot.pause(0.1)
+        during = list(built)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if len(built) == len(PREMOUNT_ORDER):
+                break
+    assert during == []
+    assert [tab for tab, _ in built] == PREMOUNT_ORDER
+    assert all(quiet >= appmod.PREMOUNT_QUIET_S for _tab, quiet in built)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
@@ -35,15 +36,21 @@ TABS = [
 PREMOUNT_ORDER = ["requests", "complaints", "members", "officers", "groups", "council"]
 #: ... starting when the Dashboard has shown its queue, or after this many seconds
 PREMOUNT_AFTER_S = 3.0
+#: ... and never within this many seconds of a key press (building a pane holds the UI
+#: for 15-55 ms: it waits while the clerk types)
+PREMOUNT_QUIET_S = 0.5
 
 
-def resume_collector() -> None:
+def resume_collector() -> bool:
     """After the first frame: if `clerkdesk` paused the garbage collector for the start
-    (tui/__main__.py), set what the start made aside as permanent (gc.freeze: later
-    collections need not walk it again) and resume collecting."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
+    (tui/__main__.py, pause_collector), set what the start made aside as permanent
+    (gc.freeze: later collections need not walk it again) and resume collecting. True
+    when it did (the app then freezes once more when every tab is built)."""
+    if gc.isenabled():
+        return False
+    gc.freeze()
+    gc.enable()
+    return True
 
 
 def make_pane(tab: str):
@@ -87,6 +94,8 @@ class ClerkDesk(App):
         self.demo = demo
         self.start_warnings = list(warnings or [])
         self.meeting_mode = False
+        self.last_key_at = 0.0  # time.monotonic() of the last key press
+        self.collector_resumed = False  # see resume_collector
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,7 +112,7 @@ class ClerkDesk(App):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.call_after_refresh(resume_collector)
+        self.call_after_refresh(self._resume_collector)
         self.meeting_mode = privacy.is_on()
         self.query_one("#meeting-banner").display = self.meeting_mode
         self.council_changed()
@@ -122,6 +131,9 @@ class ClerkDesk(App):
             self.push_screen(SetupScreen(), self._setup_done)
         else:
             self.focus_tab("dashboard")
+
+    def _resume_collector(self) -> None:
+        self.collector_resumed = resume_collector()
 
     def _setup_done(self, result) -> None:
         if result is not None:
@@ -160,14 +172,25 @@ class ClerkDesk(App):
             self.premounting = True
             self.set_timer(0.05, self._premount_next)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.last_key_at = time.monotonic()
+        await super().on_event(event)
+
     async def _premount_next(self) -> None:
         if not self.is_running or not self.screen_stack:
             return  # shutting down
+        quiet = time.monotonic() - self.last_key_at
+        if quiet < PREMOUNT_QUIET_S:
+            self.set_timer(PREMOUNT_QUIET_S - quiet + 0.01, self._premount_next)
+            return
         missing = [tab for tab in PREMOUNT_ORDER if self.pane_or_none(tab) is None]
         if missing:
             await self.ensure_pane(missing[0])
         if len(missing) > 1:
             self.set_timer(0.05, self._premount_next)
+        elif self.collector_resumed:
+            gc.freeze()  # every tab is built: what they are made of is here to stay
 
     def focus_tab(self, tab: str) -> None:
         pane = self.pane_or_none(tab)
