@@ -81,40 +81,6 @@ class VirtualTable(ScrollView, can_focus=True):
         "virtual-table--odd-row",
     }
 
-    DEFAULT_CSS = """
-    VirtualTable {
-        background: $surface;
-        color: $foreground;
-        height: 1fr;
-        & > .virtual-table--header {
-            text-style: bold;
-            background: $panel;
-            color: $foreground;
-        }
-        & > .virtual-table--even-row {
-            background: $surface-lighten-1 50%;
-        }
-        & > .virtual-table--odd-row {
-        }
-        & > .virtual-table--cursor {
-            background: $block-cursor-blurred-background;
-            color: $block-cursor-blurred-foreground;
-            text-style: $block-cursor-blurred-text-style;
-        }
-        &:focus {
-            background-tint: $foreground 5%;
-            & > .virtual-table--cursor {
-                background: $block-cursor-background;
-                color: $block-cursor-foreground;
-                text-style: $block-cursor-text-style;
-            }
-        }
-        &:dark > .virtual-table--even-row {
-            background: $surface-darken-1 40%;
-        }
-    }
-    """
-
     class _RowMessage(Message):
         def __init__(self, table: VirtualTable, cursor_row: int, key) -> None:
             super().__init__()
