@@ -246,3 +246,35 @@ async def test_no_tab_is_built_in_the_background_while_the_clerk_types(demo_db, 
     assert during == []
     assert [tab for tab, _ in built] == PREMOUNT_ORDER
     assert all(quiet >= appmod.PREMOUNT_QUIET_S for _tab, quiet in built)
+
+
+# --- what a closed form leaves behind ------------------------------------------------------
+
+async def test_a_form_starts_on_its_first_field_and_leaves_nothing_behind(demo_db):
+    from textual._styles_cache import StylesCache
+    from textual.containers import VerticalScroll
+
+    from clerkdesk.screens.form import FormScreen, LongText
+
+    dbmod.open_database(demo_db)
+    app = ClerkDesk(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await pilot.pause()
+        for _ in range(3):
+            await pilot.press("n")
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, FormScreen)
+            assert app.focused is form.query(".field-input").first()  # no stop on the way
+            assert not form.query_one(".form-fields", VerticalScroll).can_focus
+            assert form.query(LongText)  # the request's details
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, FormScreen)
+        watchers = getattr(app, "__watchers", {}).get("theme", [])
+        assert not [node for node, _cb in watchers if isinstance(node, LongText)]
+        assert StylesCache.get_inner_outer.cache_info().currsize < 50  # cleared on close
+    del form
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, (FormScreen, LongText))]
