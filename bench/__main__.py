@@ -16,6 +16,7 @@ import common  # noqa: E402
 import lists  # noqa: E402
 import safety  # noqa: E402
 import startup  # noqa: E402
+import tour  # noqa: E402
 
 
 def main() -> int:
@@ -28,6 +29,7 @@ def main() -> int:
     out = {"cases": common.CASES, "runs": args.runs}
     out.update(startup.run(args.runs))
     out.update(lists.run(args.runs))
+    out.update(tour.run(args.runs))
     if not args.skip_safety:
         out.update(safety.run())
     out["startup_ratio"] = out["startup_s"] / out["bare_textual_startup_s"]
@@ -44,6 +46,7 @@ def main() -> int:
         ("open Requests tab", f"{out['tab_open_ms']:.1f} ms", f"{out['full_datatable_open_ms']:.0f} ms (full DataTable)", f"{out['tab_open_speedup']:.0f}x faster"),
         ("filter keystroke", f"{out['filter_keystroke_ms']:.1f} ms", f"{out['full_datatable_filter_keystroke_ms']:.0f} ms", ""),
         ("longest UI block", f"{out['loop_block_max_ms']:.1f} ms", f"{out['full_datatable_loop_block_max_ms']:.0f} ms", "(max of all runs)"),
+        ("longest UI block, app round", f"{out['tour_block_max_ms']:.1f} ms", out['tour_block_max_step'], ""),
         ("jump to end", f"{out['jump_end_ms']:.1f} ms", f"{out['full_datatable_jump_end_ms']:.1f} ms", ""),
         ("peak memory", f"{out['peak_mib']:.1f} MiB", f"{out['bare_textual_peak_mib']:.1f} MiB (bare Textual); {out['full_datatable_peak_mib']:.0f} MiB (full DataTable)", f"{out['peak_ratio']:.2f}x"),
     ]

@@ -4,6 +4,9 @@
         start the app headless (120x40) and print one JSON line at its first painted
         frame: {"rss_mib": peak RSS so far}; clerkdesk prints a second one at the first
         frame showing the triage queue; then exit at once. The parent times each line.
+    _child.py tour DB
+        start the app and go round it (tabs, meeting mode, full view, palette, help,
+        forms, wizard, queue); print, per step, the longest the event loop was held.
     _child.py lists clerkdesk|datatable DB FILTER
         drive the app through Pilot: open the Requests tab, type FILTER a key at a time,
         clear it, jump to the end; print the milliseconds of each step and the peak RSS.
@@ -218,14 +221,68 @@ async def lists(mode: str, db: str, text: str) -> dict:
     return out
 
 
+#: the clerk's round of the app for `tour`: (label, keys), each step timed on its own
+TOUR = [
+    ("switch to each tab", ["2", "3", "4", "5", "6", "7", "1"]),
+    ("meeting mode on and off", ["m", "m"]),
+    ("open a request full size", ["4", "enter"]),
+    ("close it", ["escape"]),
+    ("search the palette", ["ctrl+p", *"langley"]),
+    ("close the palette", ["escape"]),
+    ("the keys (?)", ["question_mark"]),
+    ("close them", ["escape"]),
+    ("new request form", ["4", "n"]),
+    ("leave the form", ["escape"]),
+    ("edit a member", ["2", "e"]),
+    ("leave the form", ["escape"]),
+    ("the wizard on a complaint", ["6", "w"]),
+    ("leave the wizard", ["escape"]),
+    ("move through the queue", ["1", "j", "j", "k"]),
+    ("open a case from the queue", ["enter"]),
+]
+
+
+async def tour(db: str) -> dict:
+    """The app started as `clerkdesk` starts it (collector paused), then TOUR twice; for
+    each step the longest the event loop was held (LoopWatch)."""
+    from clerkdesk.models import db as dbmod
+    from clerkdesk.tui.__main__ import pause_collector
+    from clerkdesk.tui.app import ClerkDesk
+
+    dbmod.open_database(db, backup=False)
+    pause_collector()
+    app = ClerkDesk(db)
+    watch = LoopWatch()
+    worst: dict[str, float] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        watch.start()
+        await pilot.pause(2.0)  # the queue shown, the other tabs built
+        worst["start-up and building the tabs"] = watch.worst_ms
+        for _round in range(2):
+            for label, keys in TOUR:
+                watch.worst_ms = 0.0
+                for key in keys:
+                    await pilot.press(key)
+                await app.workers.wait_for_complete()
+                await pilot.pause(0.5)
+                worst[label] = max(worst.get(label, 0.0), watch.worst_ms)
+        watch.task.cancel()
+    return {"steps": worst, "peak_mib": peak_mib()}
+
+
 def main() -> None:
     what = sys.argv[1]
-    if what == "lists":
+    if what in ("lists", "tour"):
         # no tab-underline animation in either app: it is cosmetic and would add its
         # duration to every tab switch of both
         os.environ["TEXTUAL_ANIMATIONS"] = "none"
     if what == "startup":
         startup(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
+    elif what == "tour":
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        print(json.dumps(asyncio.run(tour(sys.argv[2]))))
+        sys.stdout.flush()
+        os._exit(0)
     elif what == "lists":
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         result = asyncio.run(lists(sys.argv[2], sys.argv[3], sys.argv[4]))

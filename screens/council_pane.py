@@ -49,7 +49,8 @@ class SettingsPane(Vertical):
         self.query_one(DetailView).focus()
 
     def refresh_data(self) -> None:
-        self.query_one(DetailView).show(settings_detail())
+        for view in self.query(DetailView):  # (none when the app closes as this mounts)
+            view.show(settings_detail())
 
     def action_edit(self) -> None:
         row = council.get()

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
 from clerkdesk.models.forms import ConflictError, FieldSpec, ValidationError
@@ -27,12 +28,28 @@ class LongText(TextArea):
     TextArea watches `App.theme`, and Textual keeps such a watcher (and so the widget,
     with its ~1,000 cached lines) until the theme changes, which it never does here
     (Textual issue #6666): every form closed kept its text area, and the collector's
-    full passes grew slower with each one."""
+    full passes grew slower with each one. Its screen's text-selection signal holds it
+    the same way."""
 
     def on_unmount(self) -> None:
         watchers = getattr(self.app, "__watchers", {}).get("theme")
         if watchers:
             watchers[:] = [(node, callback) for node, callback in watchers if node is not self]
+        try:  # (likewise its screen's selection signal, which outlives it on the main screen)
+            self.screen.text_selection_started_signal.unsubscribe(self)
+        except Exception:  # no screen any more: nothing holds it there
+            pass
+
+
+def warm_up() -> Widget:
+    """One of each widget a form is made of, in a hidden container: mounted once in the
+    background (and removed), so that Textual has read their default styles before the
+    first form opens; otherwise that first form paid ~50 ms more to read them."""
+    box = Vertical(Input(), Select([("a", "a")]), LongText(), Checkbox("a"),
+                   SelectionList(("a", "a")), Button("a"), Label("a"), Static("a"),
+                   classes="warm-up")
+    box.display = False
+    return box
 
 
 def field_widget(spec: FieldSpec, value: str):

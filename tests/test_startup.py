@@ -120,6 +120,7 @@ async def test_a_paused_collector_is_resumed_by_the_first_frame_and_frozen_again
         demo_db, monkeypatch):
     frozen = []
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(gc.isenabled()))
+    threshold = gc.get_threshold()
     dbmod.open_database(demo_db)
     app = ClerkDesk(demo_db)
     cli.pause_collector()  # as main() does
@@ -133,6 +134,7 @@ async def test_a_paused_collector_is_resumed_by_the_first_frame_and_frozen_again
         assert frozen == [False, True]  # at the first frame, then with every tab built
     finally:
         gc.enable()
+        gc.set_threshold(*threshold)
 
 
 # --- the app -------------------------------------------------------------------------------
@@ -278,3 +280,35 @@ async def test_a_form_starts_on_its_first_field_and_leaves_nothing_behind(demo_d
     del form
     gc.collect()
     assert not [o for o in gc.get_objects() if isinstance(o, (FormScreen, LongText))]
+
+
+@pytest.mark.parametrize("idle_s, passes, due", [
+    (0.1, 15, False),  # typing: never, however due
+    (0.1, 99, False),
+    (0.1, 100, True),  # ... unless it has waited for very long
+    (3.0, 5, False),  # idle, but nothing much to collect
+    (3.0, 10, True),  # idle and due: now
+])
+def test_full_collections_wait_for_an_idle_moment(idle_s, passes, due):
+    from clerkdesk.tui.app import full_collection_due
+
+    assert full_collection_due(idle_s, passes) is due
+
+
+async def test_the_app_takes_over_full_collections_only_when_it_paused_the_collector(demo_db):
+    threshold = gc.get_threshold()
+    dbmod.open_database(demo_db)
+    app = ClerkDesk(demo_db)
+    async with app.run_test(size=SIZE) as pilot:  # as in the tests: not paused
+        await pilot.pause(0.2)
+        assert gc.get_threshold() == threshold
+    app = ClerkDesk(demo_db)
+    cli.pause_collector()  # as `clerkdesk` does
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.2)
+            assert gc.get_threshold()[2] == 1_000_000
+    finally:
+        gc.enable()
+        gc.set_threshold(*threshold)
+        gc.unfreeze()

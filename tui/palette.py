@@ -2,11 +2,20 @@
 respected) and offers the app's commands."""
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from clerkdesk.models import search
+from clerkdesk.models.db import worker_connection
+
+
+def _find(query: str, meeting_mode: bool) -> list[tuple[str, int, str, str]]:
+    """The search, on a thread of its own with a connection of its own (a short word is a
+    scan of every label: on a large casebook that held the UI for up to 0.3 s a key)."""
+    with worker_connection():
+        return search.search(query, limit=15, meeting_mode=meeting_mode)
 
 KIND_LABELS = {"case": "case", "member": "member", "officer": "officer",
                "party_group": "party group", "committee": "committee"}
@@ -20,7 +29,8 @@ class RecordsProvider(Provider):
         if len(query.strip()) < 2:
             return
         matcher = self.matcher(query)
-        results = search.search(query, limit=15, meeting_mode=bool(getattr(app, "meeting_mode", False)))
+        results = await asyncio.to_thread(_find, query,
+                                          bool(getattr(app, "meeting_mode", False)))
         for rank, (kind, row_id, label, detail) in enumerate(results):
             text = f"{label}  ·  {KIND_LABELS.get(kind, kind)}"
             score = max(matcher.match(label), 1.0 - rank * 0.02)
