@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
 from clerkdesk.models.forms import ConflictError, FieldSpec, ValidationError
@@ -29,7 +28,7 @@ class LongText(TextArea):
     with its ~1,000 cached lines) until the theme changes, which it never does here
     (Textual issue #6666): every form closed kept its text area, and the collector's
     full passes grew slower with each one. Its screen's text-selection signal holds it
-    the same way."""
+    the same way while the screen lives."""
 
     def on_unmount(self) -> None:
         watchers = getattr(self.app, "__watchers", {}).get("theme")
@@ -39,17 +38,6 @@ class LongText(TextArea):
             self.screen.text_selection_started_signal.unsubscribe(self)
         except Exception:  # no screen any more: nothing holds it there
             pass
-
-
-def warm_up() -> Widget:
-    """One of each widget a form is made of, in a hidden container: mounted once in the
-    background (and removed), so that Textual has read their default styles before the
-    first form opens; otherwise that first form paid ~50 ms more to read them."""
-    box = Vertical(Input(), Select([("a", "a")]), LongText(), Checkbox("a"),
-                   SelectionList(("a", "a")), Button("a"), Label("a"), Static("a"),
-                   classes="warm-up")
-    box.display = False
-    return box
 
 
 def field_widget(spec: FieldSpec, value: str):

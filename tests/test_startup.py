@@ -120,7 +120,6 @@ async def test_a_paused_collector_is_resumed_by_the_first_frame_and_frozen_again
         demo_db, monkeypatch):
     frozen = []
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(gc.isenabled()))
-    threshold = gc.get_threshold()
     dbmod.open_database(demo_db)
     app = ClerkDesk(demo_db)
     cli.pause_collector()  # as main() does
@@ -134,7 +133,6 @@ async def test_a_paused_collector_is_resumed_by_the_first_frame_and_frozen_again
         assert frozen == [False, True]  # at the first frame, then with every tab built
     finally:
         gc.enable()
-        gc.set_threshold(*threshold)
 
 
 # --- the app -------------------------------------------------------------------------------
@@ -283,32 +281,39 @@ async def test_a_form_starts_on_its_first_field_and_leaves_nothing_behind(demo_d
 
 
 @pytest.mark.parametrize("idle_s, passes, due", [
-    (0.1, 15, False),  # typing: never, however due
-    (0.1, 99, False),
-    (0.1, 100, True),  # ... unless it has waited for very long
-    (3.0, 5, False),  # idle, but nothing much to collect
-    (3.0, 10, True),  # idle and due: now
+    (0.1, 15, False),  # typing: never (Python's own collections go on as usual)
+    (3.0, 0, False),  # idle, but nothing collected since the last full one
+    (3.0, 1, True),  # idle, and something to do: now, before it falls due mid-work
 ])
-def test_full_collections_wait_for_an_idle_moment(idle_s, passes, due):
+def test_full_collections_are_run_at_idle_moments(idle_s, passes, due):
     from clerkdesk.tui.app import full_collection_due
 
     assert full_collection_due(idle_s, passes) is due
 
 
-async def test_the_app_takes_over_full_collections_only_when_it_paused_the_collector(demo_db):
-    threshold = gc.get_threshold()
+async def test_idle_collections_only_when_the_app_paused_the_collector(demo_db, monkeypatch):
+    real_collect = gc.collect
+    collected = []
+    monkeypatch.setattr(gc, "collect", lambda *a: collected.append(a))
     dbmod.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:  # as in the tests: not paused
-        await pilot.pause(0.2)
-        assert gc.get_threshold() == threshold
+        await pilot.pause(1.5)
+        assert not app.collector_resumed
+    assert collected == []
     app = ClerkDesk(demo_db)
     cli.pause_collector()  # as `clerkdesk` does
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause(0.2)
-            assert gc.get_threshold()[2] == 1_000_000
+            await pilot.pause(0.5)
+            assert app.collector_resumed
+            real_collect(1)  # younger generations collected since the last full pass
+            app.last_key_at = time.monotonic()  # the clerk is typing: not now
+            app._collect_when_idle()
+            assert collected == []
+            app.last_key_at = time.monotonic() - 10  # ten seconds without a key: now
+            app._collect_when_idle()
+            assert collected == [()]
     finally:
         gc.enable()
-        gc.set_threshold(*threshold)
         gc.unfreeze()

@@ -73,19 +73,16 @@ def release_closed_screens() -> None:
     StylesCache.get_inner_outer.cache_clear()
 
 
-#: with the collector paused for the start (see resume_collector), Python's full
-#: collections (~50-100 ms here) are left for idle moments: none while the clerk works,
-#: one when no key has come for IDLE_COLLECT_S and one is due, and one regardless when
-#: FORCE_COLLECT_AFTER younger passes have gone by without a pause
+#: with the collector paused for the start (see resume_collector), a full collection is
+#: also run at idle moments (no key for IDLE_COLLECT_S, and the younger generations
+#: collected since the last full one), so that one is rarely due while the clerk works
 IDLE_COLLECT_S = 2.0
-FORCE_COLLECT_AFTER = 100
 
 
 def full_collection_due(idle_s: float, younger_passes: int) -> bool:
     """Whether to run a full collection now, given the seconds since the last key and the
     younger-generation passes since the last full one (`gc.get_count()[2]`)."""
-    return younger_passes >= FORCE_COLLECT_AFTER or (
-        idle_s >= IDLE_COLLECT_S and younger_passes >= gc.get_threshold()[1])
+    return idle_s >= IDLE_COLLECT_S and younger_passes >= 1
 
 
 def make_pane(tab: str):
@@ -131,7 +128,6 @@ class ClerkDesk(App):
         self.meeting_mode = False
         self.last_key_at = 0.0  # time.monotonic() of the last key press
         self.collector_resumed = False  # see resume_collector
-        self.forms_warmed = False  # see form.warm_up
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -171,8 +167,6 @@ class ClerkDesk(App):
     def _resume_collector(self) -> None:
         self.collector_resumed = resume_collector()
         if self.collector_resumed:
-            young, middle, _old = gc.get_threshold()
-            gc.set_threshold(young, middle, 1_000_000)  # full passes: see full_collection_due
             self.set_interval(1.0, self._collect_when_idle)
 
     def _collect_when_idle(self) -> None:
@@ -239,14 +233,7 @@ class ClerkDesk(App):
             await self.ensure_pane(missing[0])
         elif modules:
             importlib.import_module(modules[0])
-        elif not self.forms_warmed:
-            from clerkdesk.screens import form
-
-            self.forms_warmed = True
-            warm = form.warm_up()
-            await self.screen_stack[0].mount(warm)
-            await warm.remove()
-        if (not self.forms_warmed or any(name not in sys.modules for name in PREMOUNT_MODULES)
+        if (any(name not in sys.modules for name in PREMOUNT_MODULES)
                 or any(self.pane_or_none(tab) is None for tab in PREMOUNT_ORDER)):
             self.set_timer(0.05, self._premount_next)
         elif self.collector_resumed:
