@@ -118,8 +118,11 @@ def test_resume_collector_turns_it_back_on_and_leaves_an_enabled_one_be():
 
 async def test_a_paused_collector_is_resumed_by_the_first_frame_and_frozen_again_later(
         demo_db, monkeypatch):
+    import clerkdesk.tui.app as appmod
+
     frozen = []
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(gc.isenabled()))
+    threshold = gc.get_threshold()
     dbmod.open_database(demo_db)
     app = ClerkDesk(demo_db)
     cli.pause_collector()  # as main() does
@@ -131,8 +134,10 @@ async def test_a_paused_collector_is_resumed_by_the_first_frame_and_frozen_again
                     break
             assert gc.isenabled() and app.collector_resumed
         assert frozen == [False, True]  # at the first frame, then with every tab built
+        assert gc.get_threshold()[0] == appmod.YOUNG_COLLECT
     finally:
         gc.enable()
+        gc.set_threshold(*threshold)
 
 
 # --- the app -------------------------------------------------------------------------------
@@ -302,6 +307,7 @@ async def test_idle_collections_only_when_the_app_paused_the_collector(demo_db, 
         assert not app.collector_resumed
     assert collected == []
     app = ClerkDesk(demo_db)
+    threshold = gc.get_threshold()
     cli.pause_collector()  # as `clerkdesk` does
     try:
         async with app.run_test(size=SIZE) as pilot:
@@ -316,4 +322,5 @@ async def test_idle_collections_only_when_the_app_paused_the_collector(demo_db, 
             assert collected == [()]
     finally:
         gc.enable()
+        gc.set_threshold(*threshold)
         gc.unfreeze()

@@ -77,6 +77,7 @@ def release_closed_screens() -> None:
 #: also run at idle moments (no key for IDLE_COLLECT_S, and the younger generations
 #: collected since the last full one), so that one is rarely due while the clerk works
 IDLE_COLLECT_S = 2.0
+YOUNG_COLLECT = 10_000
 
 
 def full_collection_due(idle_s: float, younger_passes: int) -> bool:
@@ -167,6 +168,10 @@ class ClerkDesk(App):
     def _resume_collector(self) -> None:
         self.collector_resumed = resume_collector()
         if self.collector_resumed:
+            # a youngest generation of YOUNG_COLLECT objects, not 700: opening a form makes
+            # some 35,000, and with 700 a full pass (~50 ms) fell due in most of them
+            _young, middle, old = gc.get_threshold()
+            gc.set_threshold(YOUNG_COLLECT, middle, old)
             self.set_interval(1.0, self._collect_when_idle)
 
     def _collect_when_idle(self) -> None:
