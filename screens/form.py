@@ -106,10 +106,11 @@ class FormScreen(ModalScreen[object]):
     Dismisses with what `save` returned, or None when the clerk leaves without saving.
     """
 
-    #: the first field has the keys from the start. (Were the fields' scroll area to take
-    #: the focus first, as Textual would give it, every field would be restyled twice
-    #: as the focus passed through: ~80 ms on opening a form.)
-    AUTO_FOCUS = ".field-input"
+    #: on_mount gives the first field the keys, without scrolling its label away. (The
+    #: fields' scroll area cannot take the focus: were it to take it first, as Textual
+    #: would give it, every field would be restyled twice as the focus passed through,
+    #: ~80 ms on opening a form.)
+    AUTO_FOCUS = None
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
@@ -160,7 +161,10 @@ class FormScreen(ModalScreen[object]):
         self.initial = self.raw()
         first = self.query(".field-input").first()
         if first is not None:
-            first.focus()
+            first.focus(scroll_visible=False)
+            # focusing it scrolls the fields by a line, hiding its label: back to the top
+            fields = self.query_one(".form-fields", VerticalScroll)
+            self.call_after_refresh(fields.scroll_home, animate=False)
 
     def raw(self) -> dict[str, str]:
         return {s.name: widget_value(self.query_one(f"#f-{s.name}")) for s in self.specs}

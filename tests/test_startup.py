@@ -273,6 +273,7 @@ async def test_a_form_starts_on_its_first_field_and_leaves_nothing_behind(demo_d
             assert isinstance(form, FormScreen)
             assert app.focused is form.query(".field-input").first()  # no stop on the way
             assert not form.query_one(".form-fields", VerticalScroll).can_focus
+            assert form.query_one(".form-fields", VerticalScroll).scroll_y == 0  # label shown
             assert form.query(LongText)  # the request's details
             await pilot.press("escape")
             await pilot.pause()
