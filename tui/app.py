@@ -232,17 +232,23 @@ class ClerkDesk(App):
         if quiet < PREMOUNT_QUIET_S:
             self.set_timer(PREMOUNT_QUIET_S - quiet + 0.01, self._premount_next)
             return
-        missing = [tab for tab in PREMOUNT_ORDER if self.pane_or_none(tab) is None]
-        modules = [name for name in PREMOUNT_MODULES if name not in sys.modules]
-        if missing:
-            await self.ensure_pane(missing[0])
-        elif modules:
-            importlib.import_module(modules[0])
-        if (any(name not in sys.modules for name in PREMOUNT_MODULES)
-                or any(self.pane_or_none(tab) is None for tab in PREMOUNT_ORDER)):
+        left = self._premount_left()
+        if left:
+            kind, name = left[0]
+            if kind == "tab":
+                await self.ensure_pane(name)
+            else:
+                importlib.import_module(name)
+        if len(left) > 1:
             self.set_timer(0.05, self._premount_next)
         elif self.collector_resumed:
             gc.freeze()  # everything is built: what it is made of is here to stay
+
+    def _premount_left(self) -> list[tuple[str, str]]:
+        """What the background building has still to do, in order: ("tab", id) for a pane
+        not yet built, then ("module", name) for a module not yet imported."""
+        return ([("tab", tab) for tab in PREMOUNT_ORDER if self.pane_or_none(tab) is None]
+                + [("module", name) for name in PREMOUNT_MODULES if name not in sys.modules])
 
     def focus_tab(self, tab: str) -> None:
         pane = self.pane_or_none(tab)
@@ -250,20 +256,26 @@ class ClerkDesk(App):
             pane.focus_default()
 
     @property
+    def tab_bar(self) -> TabBar:
+        return self.screen_stack[0].query_one("#tabs", TabBar)
+
+    @property
     def active_tab(self) -> str:
-        return self.screen_stack[0].query_one("#tabs", TabBar).active
+        return self.tab_bar.active
 
     def action_show_tab(self, tab: str) -> None:
-        tabs = self.screen_stack[0].query_one("#tabs", TabBar)
-        if tabs.active != tab:
-            tabs.active = tab  # Activated makes the pane if need be and focuses it
+        if self.active_tab != tab:
+            self.tab_bar.active = tab  # Activated makes the pane if need be and focuses it
         else:
             self.focus_tab(tab)
+
+    def _show_panes_of(self, tab: str) -> None:
+        self.screen_stack[0].query_one("#tab-panes", ContentSwitcher).current = tab
 
     @on(TabBar.Activated, "#tabs")
     async def tab_activated(self, event: TabBar.Activated) -> None:
         tab = event.tab
-        self.screen_stack[0].query_one("#tab-panes", ContentSwitcher).current = tab
+        self._show_panes_of(tab)
         existed = self.pane_or_none(tab) is not None
         pane = await self.ensure_pane(tab)
         if existed:
@@ -272,9 +284,10 @@ class ClerkDesk(App):
             pane.focus_default()
 
     async def show_tab(self, tab: str):
-        """Switch to *tab* and return its pane, ready."""
-        self.screen_stack[0].query_one("#tab-panes", ContentSwitcher).current = tab
-        self.screen_stack[0].query_one("#tabs", TabBar).active = tab
+        """Switch to *tab* and return its pane, ready (and focused) now, not when the
+        Activated message is handled."""
+        self._show_panes_of(tab)
+        self.tab_bar.active = tab
         pane = await self.ensure_pane(tab)
         pane.focus_default()
         return pane
