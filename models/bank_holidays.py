@@ -19,7 +19,8 @@ from pathlib import Path
 
 FILE_PREFIX = "bank-holidays-"
 
-_memory: dict[str, list[str]] | None = None  # the file's contents, read once
+#: the cache file read so far, and its contents (read once per file)
+_memory: tuple[Path, dict[str, list[str]]] | None = None
 
 
 def holidays_version() -> str | None:
@@ -51,14 +52,14 @@ def cache_file() -> Path | None:
 
 def _stored(path: Path) -> dict[str, list[str]]:
     global _memory
-    if _memory is None:
+    if _memory is None or _memory[0] != path:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            _memory = {k: v for k, v in data.items()
-                       if isinstance(k, str) and isinstance(v, list)}
+            stored = {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, list)}
         except (OSError, ValueError, AttributeError):
-            _memory = {}
-    return _memory
+            stored = {}
+        _memory = (path, stored)
+    return _memory[1]
 
 
 def _store(path: Path, key: str, days: frozenset[dt.date]) -> None:
