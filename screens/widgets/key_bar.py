@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.reactive import reactive
@@ -67,6 +68,12 @@ class KeyBar(Widget, can_focus=False):
             shown.pop(binding.action, None)
         return list(shown.values()), palette
 
+    @staticmethod
+    def _width(key: Key, *, padded: bool = True) -> int:
+        """The columns `_piece` takes for *key*."""
+        return (cell_len(key.display) + (2 if padded else 1)
+                + (cell_len(key.description) + 1 if key.description else 0))
+
     def _piece(self, key: Key, index: int, *, padded: bool = True) -> Text:
         """One key as drawn: the key (padded), its description, and how it stands."""
         piece = Text()
@@ -83,23 +90,23 @@ class KeyBar(Widget, can_focus=False):
 
     def render(self) -> Text:
         keys, palette = self.keys()
-        width = self.size.width
         line = Text(no_wrap=True, overflow="crop", end="")
         spans: list[tuple[int, int, Key]] = []
-        room = width
+        room = self.size.width
         if palette is not None:
-            room -= len(PALETTE_BAR) + self._piece(palette, -1, padded=False).cell_len
-        widths = [self._piece(key, -1).cell_len for key in keys]
-        if sum(widths) > room:  # as many as fit, in order, but the pinned ones kept
+            room -= len(PALETTE_BAR) + self._width(palette, padded=False)
+        if sum(self._width(key) for key in keys) > room:
+            # as many as fit, in order, but the pinned ones kept
             pinned = [key for key in keys if key.action in PINNED]
-            room_left = room - sum(w for key, w in zip(keys, widths) if key in pinned)
+            room_left = room - sum(self._width(key) for key in pinned)
             fitting = []
-            for key, width in zip(keys, widths):
-                if key not in pinned and width <= room_left:
-                    fitting.append(key)
-                    room_left -= width
-                elif key not in pinned:
-                    room_left = -1  # keep the order: nothing after the first that missed
+            for key in keys:
+                if key in pinned:
+                    continue
+                if self._width(key) > room_left:
+                    break  # keep the order: nothing after the first that misses
+                fitting.append(key)
+                room_left -= self._width(key)
             keys = fitting + pinned
         for key in keys:
             piece = self._piece(key, len(spans))
