@@ -2,6 +2,7 @@
 the highlighted item (the cursor moves on to the next item after each one)."""
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,6 +22,10 @@ BADGE_STYLES = {
     "overdue": "bold white on red", "due": "bold black on yellow", "new": "bold cyan",
     "unrouted": "cyan", "stage": "magenta", "task": "green", "term": "yellow", "review": "bold red",
 }
+#: a priority mark on each badge: red, or the badge's own colours where it has a
+#: background of its own (red on red would not be seen)
+MARKER_STYLES = {badge: "bold" if Style.parse(style).bgcolor else "bold red"
+                 for badge, style in BADGE_STYLES.items()}
 BADGE_TEXT = {"overdue": "OVERDUE", "due": "DUE", "new": "NEW", "unrouted": "ROUTE?",
               "stage": "STAGE", "task": "TASK", "term": "TERM", "review": "REVIEW"}
 
@@ -135,9 +140,8 @@ class DashboardPane(Vertical):
             owner = privacy.HIDDEN if hide and item.private and item.kind == "task" else item.owner
             badge = Text(BADGE_TEXT[item.badge], style=BADGE_STYLES[item.badge])
             if item.priority in ("urgent", "high"):
-                # red, unless the badge has a background of its own (red on red is unseen)
-                marker = "bold" if " on " in BADGE_STYLES[item.badge] else "bold red"
-                badge.append(" !" if item.priority == "high" else " !!", style=marker)
+                badge.append(" !" if item.priority == "high" else " !!",
+                             style=MARKER_STYLES[item.badge])
             rows.append((item.key, (badge, item.ref, title, owner or "—", dates.fmt(item.due),
                                     item.why)))
         if not rows:

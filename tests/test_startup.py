@@ -142,18 +142,63 @@ async def test_a_paused_collector_is_resumed_by_the_first_frame_and_frozen_again
 
 # --- the app -------------------------------------------------------------------------------
 
-async def test_the_other_tabs_are_built_after_the_queue_is_shown(demo_db):
+async def test_the_other_tabs_are_built_after_the_queue_is_shown(demo_db, monkeypatch):
+    dbmod.open_database(demo_db)
+    app = ClerkDesk(demo_db)
+    queue_shown_when_built = []
+    original = ClerkDesk.ensure_pane
+
+    async def ensure_pane(self, tab):
+        if self.pane_or_none(tab) is None:
+            queue_shown_when_built.append((tab, self.pane("dashboard").shown))
+        return await original(self, tab)
+
+    monkeypatch.setattr(ClerkDesk, "ensure_pane", ensure_pane)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if not app._premount_left():
+                break
+        dashboard = app.pane("dashboard")
+        assert dashboard.shown and dashboard.table.row_count > 1
+        assert app._premount_left() == []
+    assert queue_shown_when_built == [(tab, True) for tab in PREMOUNT_ORDER]
+
+
+def test_a_priority_mark_is_seen_on_every_badge():
+    from rich.style import Style
+
+    from clerkdesk.screens.dashboard import BADGE_STYLES, MARKER_STYLES
+
+    for badge, style in BADGE_STYLES.items():
+        mark = Style.parse(style) + Style.parse(MARKER_STYLES[badge])
+        assert mark.color != mark.bgcolor, badge  # never red on red
+
+
+async def test_the_palette_searches_off_the_ui_thread(demo_db, monkeypatch):
+    import threading
+
+    from clerkdesk.models import search
+
+    threads = []
+    original = search.search
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(search, "search", recording)
     dbmod.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        dashboard = app.pane("dashboard")
-        assert not app.premounting or dashboard.shown
-        for _ in range(200):
+        await pilot.press("ctrl+p", *"langley")
+        for _ in range(40):
             await pilot.pause(0.05)
-            if all(app.pane_or_none(tab) is not None for tab in PREMOUNT_ORDER):
+            if threads:
                 break
-        assert dashboard.shown and dashboard.table.row_count > 1
-        assert all(app.pane_or_none(tab) is not None for tab in PREMOUNT_ORDER)
+        await pilot.pause(0.3)
+        assert "Langley" in str(app.screen.query_one("CommandList").get_option_at_index(0).prompt)
+    assert threads and not any(threads)
 
 
 async def test_the_key_bar_shows_the_focused_widgets_keys_and_a_click_presses_one(demo_db):
