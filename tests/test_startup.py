@@ -142,18 +142,24 @@ async def test_a_paused_collector_is_resumed_by_the_first_frame_and_frozen_again
 
 # --- the app -------------------------------------------------------------------------------
 
-async def test_the_other_tabs_are_built_after_the_queue_is_shown(demo_db, monkeypatch):
-    dbmod.open_database(demo_db)
-    app = ClerkDesk(demo_db)
-    queue_shown_when_built = []
+def record_builds(monkeypatch, note) -> list:
+    """Each pane the app builds, as (tab, note(app)) at the moment it starts building."""
+    built = []
     original = ClerkDesk.ensure_pane
 
     async def ensure_pane(self, tab):
         if self.pane_or_none(tab) is None:
-            queue_shown_when_built.append((tab, self.pane("dashboard").shown))
+            built.append((tab, note(self)))
         return await original(self, tab)
 
     monkeypatch.setattr(ClerkDesk, "ensure_pane", ensure_pane)
+    return built
+
+
+async def test_the_other_tabs_are_built_after_the_queue_is_shown(demo_db, monkeypatch):
+    dbmod.open_database(demo_db)
+    app = ClerkDesk(demo_db)
+    queue_shown_when_built = record_builds(monkeypatch, lambda app: app.pane("dashboard").shown)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(200):
             await pilot.pause(0.05)
@@ -275,15 +281,7 @@ async def test_no_tab_is_built_in_the_background_while_the_clerk_types(demo_db, 
 
     dbmod.open_database(demo_db)
     app = ClerkDesk(demo_db)
-    built = []
-    original = ClerkDesk.ensure_pane
-
-    async def ensure_pane(self, tab):
-        if self.pane_or_none(tab) is None:
-            built.append((tab, time.monotonic() - self.last_key_at))
-        return await original(self, tab)
-
-    monkeypatch.setattr(ClerkDesk, "ensure_pane", ensure_pane)
+    built = record_builds(monkeypatch, lambda app: time.monotonic() - app.last_key_at)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(30):  # a key every 0.1 s for 3 s: nothing is built meanwhile
             await pilot.press("j")
