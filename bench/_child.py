@@ -139,9 +139,9 @@ class LoopWatch:
 
 
 async def lists(mode: str, db: str, text: str) -> dict:
-    from clerkdesk.models import db as dbmod
+    from clerkdesk.models.store import opening
 
-    dbmod.open_database(db, backup=False)
+    opening.open_database(db, backup=False)
     if mode == "clerkdesk":
         from clerkdesk.screens import register_pane
         from clerkdesk.tui.__main__ import pause_collector
@@ -245,11 +245,11 @@ TOUR = [
 async def tour(db: str) -> dict:
     """The app started as `clerkdesk` starts it (collector paused), then TOUR twice; for
     each step the longest the event loop was held (LoopWatch)."""
-    from clerkdesk.models import db as dbmod
+    from clerkdesk.models.store import opening
     from clerkdesk.tui.__main__ import pause_collector
     from clerkdesk.tui.app import ClerkDesk
 
-    dbmod.open_database(db, backup=False)
+    opening.open_database(db, backup=False)
     pause_collector()
     app = ClerkDesk(db)
     watch = LoopWatch()

@@ -8,9 +8,9 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
 
-from clerkdesk.models import cases, registers
+from clerkdesk.models.casework import case_lists, records
 
-REGISTER = cases.REQUESTS
+REGISTER = case_lists.REQUESTS
 
 
 class FullTableApp(App):
@@ -38,8 +38,8 @@ class FullTableApp(App):
     def load(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for row in registers.rows(REGISTER, self.filter_text):
-            table.add_row(*registers.display_row(REGISTER, row), key=str(row[0]))
+        for row in records.rows(REGISTER, self.filter_text):
+            table.add_row(*records.display_row(REGISTER, row), key=str(row[0]))
 
     @on(Input.Changed)
     def changed(self, event: Input.Changed) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from clerkdesk.models import cases, registers
-from clerkdesk.models.forms import FieldSpec, validate
-from clerkdesk.models.schema import Case
+from clerkdesk.models.casework import cases, choices
+from clerkdesk.models.core import vocab
+from clerkdesk.models.core.forms import FieldSpec, validate
+from clerkdesk.models.core.schema import Case
 
 from .form import FormScreen
 from .picker import PickerScreen
@@ -26,19 +27,19 @@ def wizard_on(app, case: Case, done: Done) -> None:
 
 
 def step(app, case: Case, done: Done) -> None:
-    from clerkdesk.models import routes
+    from clerkdesk.models.casework import case_route
 
     if case.status == "closed":
         app.notify(f"{case.ref} is closed: c reopens it.", severity="warning")
         return
-    specs = routes.step_fields()
-    now = routes.current_step(case)
+    specs = case_route.step_fields()
+    now = case_route.current_step(case)
     subtitle = case.subject + (f"\nNow: {now['action']} [{now['clause']}]" if now else
                                "\nNot routed yet (w runs the wizard).")
 
     def save(raw):
         clean = validate(specs, raw)
-        return routes.record(case.id, clean["outcome"], clean["note"],
+        return case_route.record(case.id, clean["outcome"], clean["note"],
                              contrary_to_advice=clean["contrary"], clause=clean["clause"])
 
     app.push_screen(FormScreen(f"Record a step on {case.ref}", specs,
@@ -63,9 +64,9 @@ def close_or_reopen(app, case: Case, done: Done) -> None:
 
 
 def assign(app, case: Case, done: Done) -> None:
-    from clerkdesk.models import triage
+    from clerkdesk.models.casework import triage
 
-    options = [(int(k), label) for k, label in registers.officer_choices()]
+    options = [(int(k), label) for k, label in choices.officer_choices()]
 
     def picked(officer_id) -> None:
         if officer_id is not None:
@@ -75,9 +76,9 @@ def assign(app, case: Case, done: Done) -> None:
 
 
 def priority(app, case: Case, done: Done) -> None:
-    from clerkdesk.models import triage
+    from clerkdesk.models.casework import triage
 
-    options = list(cases.PRIORITIES.items())
+    options = list(vocab.PRIORITIES.items())
 
     def picked(value) -> None:
         if value is not None:
@@ -87,7 +88,7 @@ def priority(app, case: Case, done: Done) -> None:
 
 
 def snooze(app, case: Case, done: Done) -> None:
-    from clerkdesk.models import triage
+    from clerkdesk.models.casework import triage
 
     specs = triage.snooze_fields()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from clerkdesk.models import cases, registers
+from clerkdesk.models.casework import case_lists, records
 
 from . import case_actions
 from .form import FormScreen
@@ -59,19 +59,19 @@ class CasePane(RegisterPane):
         if row_id is not None:
             super().open_form(row_id)
             return
-        values = registers.form_values(self.register, None)
+        values = records.form_values(self.register, None)
 
         def done(saved) -> None:
             if saved is not None:
                 self.app.notify(f"Saved {self.register.singular} {saved.ref}.")
-                warning = cases.pre_election_warning(saved)
+                warning = case_lists.pre_election_warning(saved)
                 if warning:
                     self.app.notify(f"{saved.ref}: {warning}", severity="warning", timeout=12)
                 self.load(keep=saved.id)
                 self.open_wizard(saved.id)
 
         self.app.push_screen(FormScreen(self.form_title(None), self.register.fields(), values,
-                                        lambda raw: registers.save(self.register, raw)), done)
+                                        lambda raw: records.save(self.register, raw)), done)
 
     def action_step(self) -> None:
         self._run(case_actions.step, "Step recorded on {ref}.")

@@ -6,8 +6,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, TabbedContent, TabPane
 
-from clerkdesk.models import council, dates, registers
-from clerkdesk.models.registers import Detail
+from clerkdesk.models.casework import council, registers
+from clerkdesk.models.casework.records import Detail
+from clerkdesk.models.core import dates
 
 from .form import FormScreen
 from .register_pane import RegisterPane

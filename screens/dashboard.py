@@ -12,9 +12,10 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from clerkdesk.models import cases, council, dates, privacy, triage
-from clerkdesk.models.db import worker_connection
-from clerkdesk.models.schema import Case
+from clerkdesk.models.casework import cases, council, privacy, triage
+from clerkdesk.models.core import dates
+from clerkdesk.models.core.db import worker_connection
+from clerkdesk.models.core.schema import Case
 
 from .widgets.virtual_table import ListSource, VirtualTable
 

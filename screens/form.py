@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
-from clerkdesk.models.forms import ConflictError, FieldSpec, ValidationError
+from clerkdesk.models.core.forms import ConflictError, FieldSpec, ValidationError
 
 from .confirm import ConfirmScreen
 

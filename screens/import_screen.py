@@ -9,9 +9,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from clerkdesk.models import exchange
-from clerkdesk.models.forms import FieldSpec, ValidationError, validate
-from clerkdesk.models.registers import REGISTERS
+from clerkdesk.models.casework.registers import REGISTERS
+from clerkdesk.models.core.forms import FieldSpec, ValidationError, validate
+from clerkdesk.models.output import csv_exchange
 
 from .form import FormScreen
 
@@ -19,19 +19,19 @@ from .form import FormScreen
 def import_fields() -> list[FieldSpec]:
     return [
         FieldSpec("register", "Add to", "choice", required=True,
-                  choices={k: REGISTERS[k].title for k in exchange.IMPORTABLE}, default="members"),
+                  choices={k: REGISTERS[k].title for k in csv_exchange.IMPORTABLE}, default="members"),
         FieldSpec("path", "CSV file", required=True, max_len=500,
                   placeholder="e.g. ~/Documents/councillors.csv",
                   help="Save the spreadsheet as CSV (UTF-8) first. The first row names the columns."),
     ]
 
 
-def preview_from_form(raw: dict[str, str]) -> exchange.ImportPreview:
+def preview_from_form(raw: dict[str, str]) -> csv_exchange.ImportPreview:
     """The form's answer as a preview; a file that cannot be read is a sentence on its field."""
     clean = validate(import_fields(), raw)
     try:
-        preview = exchange.preview_import(clean["register"], clean["path"])
-    except exchange.ExchangeError as exc:
+        preview = csv_exchange.preview_import(clean["register"], clean["path"])
+    except csv_exchange.ExchangeError as exc:
         raise ValidationError({"path": str(exc)}) from None
     if preview.file_errors and not preview.rows:  # unreadable: say so on the field
         raise ValidationError({"path": preview.file_errors[0]})
@@ -46,7 +46,7 @@ class ImportPreviewScreen(ModalScreen[object]):
         Binding("escape", "dismiss(None)", "Cancel"),
     ]
 
-    def __init__(self, preview: exchange.ImportPreview) -> None:
+    def __init__(self, preview: csv_exchange.ImportPreview) -> None:
         super().__init__()
         self.preview = preview
 
@@ -88,8 +88,8 @@ class ImportPreviewScreen(ModalScreen[object]):
             self.app.notify("Nothing was added: every row must be right first.", severity="warning")
             return
         try:
-            created = exchange.apply_import(self.preview)
-        except exchange.ImportRefused as exc:
+            created = csv_exchange.apply_import(self.preview)
+        except csv_exchange.ImportRefused as exc:
             self.app.notify("Nothing was added: " + "; ".join(exc.errors[:3]), severity="error",
                             timeout=12)
             return

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from clerkdesk.models import registers
+from clerkdesk.models.casework import registers
 
 from .form import FormScreen
 from .register_pane import RegisterPane

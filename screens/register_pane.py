@@ -11,6 +11,7 @@ rows are shown as soon as they are read, the count follows.
 """
 from __future__ import annotations
 
+from peewee import OperationalError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,11 +20,10 @@ from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, Input, Label
 from textual.worker import get_current_worker
 
-from peewee import OperationalError
-
-from clerkdesk.models import backend, paging, registers, views
-from clerkdesk.models.db import database, worker_connection
-from clerkdesk.models.registers import Register
+from clerkdesk.models.casework import paging, records, saved_views
+from clerkdesk.models.casework.records import Register
+from clerkdesk.models.core.db import database, worker_connection
+from clerkdesk.models.store import backend
 
 from .confirm import ConfirmScreen
 from .form import FormScreen
@@ -60,7 +60,7 @@ class DetailScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,enter,q", "dismiss(None)", "Close")]
 
-    def __init__(self, detail: registers.Detail) -> None:
+    def __init__(self, detail: records.Detail) -> None:
         super().__init__()
         self.detail = detail
 
@@ -115,7 +115,7 @@ class RegisterPane(Vertical):
 
     def on_mount(self) -> None:
         # the view this tab had when clerkdesk was last closed
-        last = views.last_filter(self.register.key)
+        last = saved_views.last_filter(self.register.key)
         if last:
             self.filter_text = last
             self.query_one(".filter", Input).value = last
@@ -148,10 +148,10 @@ class RegisterPane(Vertical):
 
     def cells(self, row: tuple) -> tuple[str, ...]:
         """One list row as shown: cut to width, masked in meeting mode."""
-        return registers.display_row(self.register, row, meeting_mode=self.meeting_mode)
+        return records.display_row(self.register, row, meeting_mode=self.meeting_mode)
 
-    def detail(self, row_id: int) -> registers.Detail:
-        return registers.detail_for(self.register, row_id, meeting_mode=self.meeting_mode)
+    def detail(self, row_id: int) -> records.Detail:
+        return records.detail_for(self.register, row_id, meeting_mode=self.meeting_mode)
 
     def _pager(self) -> paging.Pager:
         return paging.Pager(self.register, self.filter_text, archived=self.show_archived)
@@ -168,8 +168,8 @@ class RegisterPane(Vertical):
                 self.selected_id() if self._loaded else None)
         if self.filter_text:
             try:  # a facet the list does not know: say so, keep the rows shown
-                registers.filtered(self.register, self.filter_text, archived=self.show_archived)
-            except views.ViewError as exc:
+                records.filtered(self.register, self.filter_text, archived=self.show_archived)
+            except saved_views.ViewError as exc:
                 self._interrupt()
                 self.query_one(".list-count", Label).update(f"⚠ {exc}")
                 self.query_one(".list-count", Label).add_class("problem")
@@ -215,7 +215,7 @@ class RegisterPane(Vertical):
         self._worker_con = database.connection()  # this thread's own: load() may interrupt it
         paging.ensure_indexes()
         if pager.text and pager.register.search_kind:
-            from clerkdesk.models import search
+            from clerkdesk.models.casework import search
 
             search.ensure_search()
         if worker.is_cancelled:
@@ -284,12 +284,12 @@ class RegisterPane(Vertical):
 
     @on(Input.Submitted, ".filter")
     def filter_done(self) -> None:
-        views.remember(self.register.key, self.filter_text)
+        saved_views.remember(self.register.key, self.filter_text)
         self.table.focus()
 
     @on(Input.Blurred, ".filter")
     def filter_left(self) -> None:
-        views.remember(self.register.key, self.filter_text)
+        saved_views.remember(self.register.key, self.filter_text)
 
     def action_views(self) -> None:
         """f: choose a ready-made or saved view, save the current filter, or clear it."""
@@ -299,11 +299,11 @@ class RegisterPane(Vertical):
         options: list[tuple[object, str]] = [(("apply", ""), "All (no filter)")]
         for name, text in self.register.builtin_views:
             options.append((("apply", text), f"{name}   [{text}]"))
-        for view in views.saved(key):
+        for view in saved_views.saved(key):
             options.append((("apply", view["filter"]), f"{view['name']}   [{view['filter']}]  (saved)"))
         if self.filter_text:
             options.append((("save", self.filter_text), f"Save “{self.filter_text}” as a view…"))
-        for view in views.saved(key):
+        for view in saved_views.saved(key):
             options.append((("delete", view["name"]), f"Delete the saved view “{view['name']}”"))
 
         def picked(choice) -> None:
@@ -315,7 +315,7 @@ class RegisterPane(Vertical):
             elif what == "save":
                 self.save_view(value)
             else:
-                views.delete_view(key, value)
+                saved_views.delete_view(key, value)
                 self.app.notify(f"View “{value}” deleted.")
 
         facets = ", ".join(f"{k}:" for k in self.register.facets)
@@ -324,18 +324,18 @@ class RegisterPane(Vertical):
 
     def apply_view(self, text: str) -> None:
         self.query_one(".filter", Input).value = text  # -> filter_changed -> load
-        views.remember(self.register.key, text)
+        saved_views.remember(self.register.key, text)
         self.table.focus()
 
     def save_view(self, text: str) -> None:
-        from clerkdesk.models.forms import FieldSpec, ValidationError
+        from clerkdesk.models.core.forms import FieldSpec, ValidationError
 
         specs = [FieldSpec("name", "Name of the view", required=True, max_len=60)]
 
         def save(raw):
             try:
-                return views.save_view(self.register.key, raw.get("name", ""), text)
-            except views.ViewError as exc:
+                return saved_views.save_view(self.register.key, raw.get("name", ""), text)
+            except saved_views.ViewError as exc:
                 raise ValidationError({"name": str(exc)}) from None
 
         def done(result) -> None:
@@ -381,17 +381,17 @@ class RegisterPane(Vertical):
 
     def open_form(self, row_id: int | None) -> None:
         row = self.register.get(row_id) if row_id else None
-        values = registers.form_values(self.register, row)
+        values = records.form_values(self.register, row)
         # the version the clerk is editing: a save after someone else's is refused
         seen = {"version": getattr(row, "version", None) if row is not None else None}
 
         def save(raw):
-            return registers.save(self.register, raw, row_id, expected_version=seen["version"])
+            return records.save(self.register, raw, row_id, expected_version=seen["version"])
 
         def reload() -> dict[str, str]:
             fresh = self.register.get(row_id)
             seen["version"] = getattr(fresh, "version", None)
-            return registers.form_values(self.register, fresh)
+            return records.form_values(self.register, fresh)
 
         def done(saved) -> None:
             if saved is not None:
@@ -427,7 +427,7 @@ class RegisterPane(Vertical):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                registers.archive(self.register, row_id, restore=restoring)
+                records.archive(self.register, row_id, restore=restoring)
                 self.app.notify(f"{'Restored' if restoring else 'Archived'} {label}.")
                 self.load()
 

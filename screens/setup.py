@@ -1,7 +1,7 @@
 """First run on an empty casebook: the council's name, kind and protocol profile."""
 from __future__ import annotations
 
-from clerkdesk.models import council
+from clerkdesk.models.casework import council
 
 from .confirm import ConfirmScreen
 from .form import FormScreen

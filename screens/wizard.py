@@ -12,9 +12,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from clerkdesk.models import dates, routes
-from clerkdesk.models.forms import ValidationError
-from clerkdesk.models.schema import Case
+from clerkdesk.models.casework import case_route
+from clerkdesk.models.core import dates
+from clerkdesk.models.core.forms import ValidationError
+from clerkdesk.models.core.schema import Case
 
 from .confirm import ConfirmScreen
 
@@ -46,7 +47,7 @@ def render_route(route, resolved, profile, case: Case) -> Text:
         if step.reason:
             out.append(f"      {step.reason}\n", style="dim")
     if route.due_working_days is not None:
-        due = case.due or routes.cases.due_after(case.received, route.due_working_days)
+        due = case.due or case_route.cases.due_after(case.received, route.due_working_days)
         out.append(f"\nDue: {dates.fmt(due)} ({route.due_working_days} working days from "
                    f"receipt on {dates.fmt(case.received)})\n", style="bold")
     if route.tasks:
@@ -99,12 +100,12 @@ class WizardScreen(ModalScreen[object]):
 
     def on_mount(self) -> None:
         try:
-            self.profile = routes.profile_for_council()
-        except routes.RouteError as exc:
+            self.profile = case_route.profile_for_council()
+        except case_route.RouteError as exc:
             self.app.notify(str(exc), severity="error", timeout=10)
             self.dismiss(None)
             return
-        begin = routes.start(self.case, self.profile)
+        begin = case_route.start(self.case, self.profile)
         self.fixed = begin.fixed
         self.prefill = begin.prefill
         self.show_next()
@@ -115,7 +116,7 @@ class WizardScreen(ModalScreen[object]):
         return {**self.fixed, **self.answers}
 
     def show_next(self) -> None:
-        from clerkdesk.models import rulebook
+        from clerkdesk.models.rules import rulebook
 
         try:
             question = rulebook.next_question(self.profile, self.facts())
@@ -185,8 +186,8 @@ class WizardScreen(ModalScreen[object]):
 
     def show_route(self) -> None:
         try:
-            self.route, self.resolved = routes.route_for(self.case, self.profile, self.facts())
-        except routes.RouteError as exc:
+            self.route, self.resolved = case_route.route_for(self.case, self.profile, self.facts())
+        except case_route.RouteError as exc:
             self.show_problem(str(exc))
             return
         self.query_one("#wiz-question").display = False
@@ -213,7 +214,7 @@ class WizardScreen(ModalScreen[object]):
             return
         reasons = self.query_one("#wiz-reasons", Input).value
         try:
-            case = routes.apply_route(self.case.id, self.route, self.resolved, reasons=reasons,
+            case = case_route.apply_route(self.case.id, self.route, self.resolved, reasons=reasons,
                                       profile=self.profile)
         except ValidationError as exc:
             self.query_one("#wiz-error", Static).update(" ".join(exc.errors.values()))

@@ -32,9 +32,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 import pgserver  # noqa: E402
 
 from clerkdesk.fixtures.demo import build_demo
-from clerkdesk.models.db import close_database, open_database
-from clerkdesk.models import audit, council
-
+from clerkdesk.models.casework import council
+from clerkdesk.models.core.db import close_database
+from clerkdesk.models.store import audit
+from clerkdesk.models.store.opening import open_database
 
 ENGINES = ["sqlite", "postgres"]
 
@@ -96,10 +97,10 @@ def _demo_template(tmp_path_factory):
 def _pg_demo_template(pg_server, _demo_template):
     """The demo council copied into PostgreSQL once (`clerkdesk copy`'s own code), to be
     cloned per test with CREATE DATABASE ... TEMPLATE."""
-    from clerkdesk.models import transfer
+    from clerkdesk.models.store import engine_copy
 
     name = pg_server.create_database()
-    result = transfer.copy(_demo_template, pg_server.url(name))
+    result = engine_copy.copy(_demo_template, pg_server.url(name))
     assert result.ok, result.lines()
     return name
 

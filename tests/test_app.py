@@ -1,11 +1,10 @@
 """The app driven as a clerk would, through Pilot, on a real demo casebook."""
 from __future__ import annotations
 
-import pytest
 from textual.widgets import Input, Select
 
-from clerkdesk.models import db as dbmod
-from clerkdesk.models.schema import Case, Council, Member
+from clerkdesk.models.core.schema import Case, Council, Member
+from clerkdesk.models.store import opening
 from clerkdesk.screens.confirm import ConfirmScreen
 from clerkdesk.screens.form import FormScreen
 from clerkdesk.screens.help import HelpScreen
@@ -18,7 +17,7 @@ SIZE = (120, 40)
 
 
 def make_app(path) -> ClerkDesk:
-    dbmod.open_database(path)
+    opening.open_database(path)
     return ClerkDesk(path)
 
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from clerkdesk.models import bank_holidays, dates
+from clerkdesk.models.core import bank_holidays, dates
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_the_copy_gives_the_packages_own_dates(cache, subdivision):
 
 def test_a_new_process_reads_the_copy_without_importing_holidays(cache):
     env = {**os.environ, "XDG_CACHE_HOME": str(cache.parent)}
-    code = ("import sys, datetime as d; from clerkdesk.models import dates; "
+    code = ("import sys, datetime as d; from clerkdesk.models.core import dates; "
             "print(dates.add_working_days(d.date(2026, 12, 24), 1), 'holidays' in sys.modules)")
     first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                            text=True, check=True).stdout.split()

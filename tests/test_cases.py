@@ -1,4 +1,4 @@
-"""Casework (models/cases.py): references, due dates, complaint parties, the timeline,
+"""Casework (models/case_lists.py): references, due dates, complaint parties, the timeline,
 closing and reopening, the dashboard queries; and that nothing is ever hard-deleted."""
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import json
 
 import pytest
 
-from clerkdesk.models import cases, dates
-from clerkdesk.models.db import database
-from clerkdesk.models.forms import ValidationError
-from clerkdesk.models.registers import MEMBERS, OFFICERS, archive, rows, save
-from clerkdesk.models.schema import Audit, Case, Council, Step
+from clerkdesk.models.casework import case_lists, cases, council
+from clerkdesk.models.casework.records import archive, rows, save
+from clerkdesk.models.casework.registers import MEMBERS, OFFICERS
+from clerkdesk.models.core import dates
+from clerkdesk.models.core.db import database
+from clerkdesk.models.core.forms import ValidationError
+from clerkdesk.models.core.schema import Audit, Case, Council
 
 D = dt.date
 
@@ -33,13 +35,13 @@ def people(db):
 def request(people, received="18/12/2025", kind="information", **extra):
     raw = {"kind": kind, "subject": extra.pop("subject", "Cost of the Christmas lights"),
            "member": str(people["ann"]), "received": received, **extra}
-    return save(cases.REQUESTS, raw)
+    return save(case_lists.REQUESTS, raw)
 
 
 def complaint(people, kind, received="01/12/2025", **parties):
     raw = {"kind": kind, "subject": "A complaint", "received": received,
            **{k: str(people[v]) for k, v in parties.items()}}
-    return save(cases.COMPLAINTS, raw)
+    return save(case_lists.COMPLAINTS, raw)
 
 
 # --- references ------------------------------------------------------------------------------
@@ -59,7 +61,7 @@ def test_references_run_per_year_and_per_type(people):
 
 def test_reference_is_kept_when_the_case_is_edited(people):
     case = request(people, "02/01/2025")
-    save(cases.REQUESTS, {**_raw(case, people), "subject": "Renamed"}, case.id)
+    save(case_lists.REQUESTS, {**_raw(case, people), "subject": "Renamed"}, case.id)
     assert Case.get_by_id(case.id).ref == "REQ-2025-0001"
     assert Case.get_by_id(case.id).version == 2
 
@@ -101,7 +103,7 @@ def test_due_before_received_and_received_in_the_future_are_refused(people):
 
 def test_a_request_needs_a_member_and_a_subject(people):
     with pytest.raises(ValidationError) as err:
-        save(cases.REQUESTS, {"kind": "information", "received": "today"})
+        save(case_lists.REQUESTS, {"kind": "information", "received": "today"})
     assert {"subject", "member"} <= set(err.value.errors)
 
 
@@ -222,7 +224,7 @@ def test_overdue_due_soon_and_counts_on_the_demo(demo_db):
     soon = cases.due_soon()
     assert late and soon
     assert all(c.status != "closed" and c.due < today for c in late)
-    limit = cases.due_after(today, 3)
+    limit = council.due_after(today, 3)
     assert all(c.status != "closed" and today <= c.due <= limit for c in soon)
     assert not {c.id for c in late} & {c.id for c in soon}
     n = cases.counts()
@@ -246,12 +248,12 @@ def test_the_dashboard_follows_the_day_it_is_asked_for(demo_db):
 def test_archived_case_leaves_the_lists_and_the_dashboard_but_stays(demo_db):
     late = cases.overdue()[0]
     before = len(cases.overdue())
-    archive(cases.REQUESTS if late.type == "request" else cases.COMPLAINTS, late.id)
+    archive(case_lists.REQUESTS if late.type == "request" else case_lists.COMPLAINTS, late.id)
     assert len(cases.overdue()) == before - 1
-    assert late.id not in [r[0] for r in rows(cases.REQUESTS)]
+    assert late.id not in [r[0] for r in rows(case_lists.REQUESTS)]
     assert Case.get_by_id(late.id).archived
-    assert late.id in [r[0] for r in rows(cases.REQUESTS, archived=True)] + [
-        r[0] for r in rows(cases.COMPLAINTS, archived=True)]
+    assert late.id in [r[0] for r in rows(case_lists.REQUESTS, archived=True)] + [
+        r[0] for r in rows(case_lists.COMPLAINTS, archived=True)]
 
 
 # --- nothing is hard-deleted ---------------------------------------------------------------------
@@ -269,12 +271,12 @@ def test_nothing_is_ever_deleted(demo_db):
         cases.add_step(case.id, "Chased the officer", clause="001 §5.9")
         cases.close_case(case.id, "Answered")
         cases.reopen_case(case.id, "Not fully answered")
-        archive(cases.REQUESTS, case.id)
-        archive(cases.REQUESTS, case.id, restore=True)
+        archive(case_lists.REQUESTS, case.id)
+        archive(case_lists.REQUESTS, case.id, restore=True)
         member = rows(MEMBERS)[0][0]
         archive(MEMBERS, member)
-        from clerkdesk.models.registers import COMMITTEES, committee_seat_ids
-        from clerkdesk.models.schema import Committee
+        from clerkdesk.models.casework.registers import COMMITTEES, committee_seat_ids
+        from clerkdesk.models.core.schema import Committee
         com = Committee.select().first()
         save(COMMITTEES, {"name": com.name, "seats": ""}, com.id)  # empty the committee
         assert committee_seat_ids(com) == []
@@ -288,24 +290,23 @@ def test_nothing_is_ever_deleted(demo_db):
 
 
 def test_pre_election_warning_on_public_meetings_and_media(db):
-    from clerkdesk.models import council as council_mod
-    from clerkdesk.models import registers
+    from clerkdesk.models.casework import council, records, registers
 
     _dt = dt
     row = Council.get()
     row.next_election = dates.today() + _dt.timedelta(days=20)
     row.pre_election_days = 42
     row.save()
-    ward = registers.save(registers.WARDS, {"name": "Quay"})
-    member = registers.save(registers.MEMBERS, {"name": "Cllr Q", "ward": str(ward.id)})
-    media = registers.save(cases.REQUESTS, {"kind": "media", "subject": "Radio slot",
+    ward = records.save(registers.WARDS, {"name": "Quay"})
+    member = records.save(registers.MEMBERS, {"name": "Cllr Q", "ward": str(ward.id)})
+    media = records.save(case_lists.REQUESTS, {"kind": "media", "subject": "Radio slot",
                                             "member": str(member.id), "received": "today"})
-    info = registers.save(cases.REQUESTS, {"kind": "information", "subject": "Costs",
+    info = records.save(case_lists.REQUESTS, {"kind": "information", "subject": "Costs",
                                            "member": str(member.id), "received": "today"})
-    assert "003 §12" in cases.pre_election_warning(media)
-    assert cases.pre_election_warning(info) == ""
-    assert any(label == "Warning" for label, _ in cases.REQUESTS.detail(media).fields)
+    assert "003 §12" in case_lists.pre_election_warning(media)
+    assert case_lists.pre_election_warning(info) == ""
+    assert any(label == "Warning" for label, _ in case_lists.REQUESTS.detail(media).fields)
     row.next_election = dates.today() + _dt.timedelta(days=200)
     row.save()
-    assert not council_mod.in_pre_election_period()
-    assert cases.pre_election_warning(media) == ""
+    assert not council.in_pre_election_period()
+    assert case_lists.pre_election_warning(media) == ""

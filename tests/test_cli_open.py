@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from clerkdesk.models import db as dbmod
+from clerkdesk.models.core import db
+from clerkdesk.models.store import files, opening
 from clerkdesk.tui.__main__ import main
 
 
@@ -39,7 +40,7 @@ def test_database_from_a_newer_clerkdesk_is_refused(tmp_path, capsys):
     path = tmp_path / "future.db"
     con = sqlite3.connect(path)
     con.execute("create table x (y)")
-    con.execute(f"pragma user_version = {dbmod.SCHEMA_VERSION + 1}")
+    con.execute(f"pragma user_version = {db.SCHEMA_VERSION + 1}")
     con.commit()
     con.close()
     before = path.read_bytes()
@@ -68,15 +69,15 @@ def test_a_folder_given_as_the_database(tmp_path, capsys):
 
 def test_the_environment_variable_names_the_database(tmp_path, monkeypatch):
     monkeypatch.setenv("CLERKDESK_DB", str(tmp_path / "env.db"))
-    assert dbmod.resolve_path(None) == tmp_path / "env.db"
-    assert dbmod.resolve_path(str(tmp_path / "cli.db")) == tmp_path / "cli.db"
+    assert files.resolve_path(None) == tmp_path / "env.db"
+    assert files.resolve_path(str(tmp_path / "cli.db")) == tmp_path / "cli.db"
     monkeypatch.delenv("CLERKDESK_DB")
-    assert dbmod.resolve_path(None).name == "clerkdesk.db"
+    assert files.resolve_path(None).name == "clerkdesk.db"
 
 
 def test_new_database_is_private_and_uses_wal(tmp_path):
     path = tmp_path / "c.db"
-    database = dbmod.open_database(path)
+    database = opening.open_database(path)
     try:
         assert database.pragma("journal_mode") == "wal"
         assert database.pragma("foreign_keys") == 1
@@ -84,7 +85,7 @@ def test_new_database_is_private_and_uses_wal(tmp_path):
         if os.name == "posix":
             assert (path.stat().st_mode & 0o777) == 0o600
     finally:
-        dbmod.close_database()
+        db.close_database()
 
 
 def test_the_console_script_prints_no_traceback(tmp_path):

@@ -7,9 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clerkdesk.models import dates
-from clerkdesk.models.dates import (
-    DateInputError, add_working_days, fmt, is_working_day, parse, working_days_between,
+from clerkdesk.models.core import dates
+from clerkdesk.models.core.dates import (
+    DateInputError,
+    add_working_days,
+    fmt,
+    is_working_day,
+    parse,
+    working_days_between,
 )
 
 D = dt.date

@@ -13,13 +13,26 @@ from collections import Counter
 import pytest
 
 from clerkdesk.fixtures import demo
-from clerkdesk.models import cases, dates, registers
-from clerkdesk.models.db import close_database, open_database
-from clerkdesk.models.roles import split
-from clerkdesk.models.schema import (
-    Advice, Audit, Case, Committee, Contact, Council, Interest, Member, Officer, PartyGroup, Step,
-    Task, Training,
+from clerkdesk.models.casework import cases, registers
+from clerkdesk.models.core import dates, vocab
+from clerkdesk.models.core.db import close_database
+from clerkdesk.models.core.roles import split
+from clerkdesk.models.core.schema import (
+    Advice,
+    Audit,
+    Case,
+    Committee,
+    Contact,
+    Council,
+    Interest,
+    Member,
+    Officer,
+    PartyGroup,
+    Step,
+    Task,
+    Training,
 )
+from clerkdesk.models.store.opening import open_database
 from clerkdesk.tui.commands import CliError
 
 D = dt.date
@@ -46,10 +59,10 @@ def test_the_council(demo_db):
 
 
 def test_every_kind_and_every_state_is_present(demo_db):
-    for case_type, kinds in (("request", cases.REQUEST_KINDS), ("complaint", cases.COMPLAINT_KINDS)):
+    for case_type, kinds in (("request", vocab.REQUEST_KINDS), ("complaint", vocab.COMPLAINT_KINDS)):
         q = Case.select().where(Case.type == case_type)
         assert {c.kind for c in q} == set(kinds), case_type
-        assert {c.status for c in q} == set(cases.STATUSES), case_type
+        assert {c.status for c in q} == set(vocab.STATUSES), case_type
     assert Case.select().where(Case.type == "request").count() == 40
     assert Case.select().where(Case.type == "complaint").count() == 8
 
@@ -256,7 +269,8 @@ def test_make_temp_demo_builds_in_a_fresh_folder():
 def _mini_main(argv):
     """What clerkdesk.tui.__main__.main does, for our two subcommands only (used while
     the `route` subcommand, which main imports, is not there yet)."""
-    from clerkdesk.tui.commands import demo as demo_cmd, due as due_cmd
+    from clerkdesk.tui.commands import demo as demo_cmd
+    from clerkdesk.tui.commands import due as due_cmd
 
     parser = argparse.ArgumentParser(prog="clerkdesk")
     sub = parser.add_subparsers(dest="command")

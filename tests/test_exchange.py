@@ -1,4 +1,4 @@
-"""CSV export and import (models/exchange.py, `clerkdesk export`, `clerkdesk import`), on
+"""CSV export and import (models/csv_exchange.py, `clerkdesk export`, `clerkdesk import`), on
 real casebooks: round trips, line-by-line errors with nothing written, hostile files."""
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clerkdesk.models import exchange, registers
-from clerkdesk.models.db import open_database
-from clerkdesk.models.roles import split
-from clerkdesk.models.schema import Audit, Case, Council, Member, Officer, PartyGroup, Ward
+from clerkdesk.models.casework import records, registers
+from clerkdesk.models.core.roles import split
+from clerkdesk.models.core.schema import Audit, Case, Council, Member, Officer, PartyGroup, Ward
+from clerkdesk.models.output import csv_exchange
+from clerkdesk.models.store.opening import open_database
 from clerkdesk.tui.__main__ import main
 
 MEMBER_HEAD = "Name,Ward,Party group,Roles,Term starts,Term ends,Email,Phone\r\n"
@@ -46,26 +47,26 @@ def _fresh(tmp_path):
 
 def _wards(*names):
     for n in names:
-        registers.save(registers.WARDS, {"name": n})
+        records.save(registers.WARDS, {"name": n})
 
 
 # --- round trip ------------------------------------------------------------------------------
 
 def test_round_trip_wards_members_officers(demo_db, tmp_path):
     for key in ("wards", "members", "officers", "contacts"):
-        exchange.export_csv(key, tmp_path / f"{key}.csv")
+        csv_exchange.export_csv(key, tmp_path / f"{key}.csv")
     wards = sorted((w.name, w.notes) for w in Ward.select().where(~Ward.archived))
     groups = [g.name for g in PartyGroup.select()]
     members, officers = _member_state(), _officer_state()
 
     _fresh(tmp_path)
     for g in groups:  # groups name their leaders, members name their group: groups first
-        registers.save(registers.GROUPS, {"name": g})
+        records.save(registers.GROUPS, {"name": g})
     for key in ("wards", "officers", "members", "contacts"):
-        preview = exchange.preview_import(key, tmp_path / f"{key}.csv")
+        preview = csv_exchange.preview_import(key, tmp_path / f"{key}.csv")
         assert preview.ok, preview.errors
         assert preview.ignored == []
-        exchange.apply_import(preview)
+        csv_exchange.apply_import(preview)
 
     assert sorted((w.name, w.notes) for w in Ward.select()) == wards
     assert _member_state() == members
@@ -75,30 +76,30 @@ def test_round_trip_wards_members_officers(demo_db, tmp_path):
 
 
 def test_export_of_every_list(demo_db, tmp_path):
-    for key, register in exchange.EXPORTABLE.items():
+    for key, register in csv_exchange.EXPORTABLE.items():
         path = tmp_path / f"{key}.csv"
-        n = exchange.export_csv(key, path)
+        n = csv_exchange.export_csv(key, path)
         raw = path.read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs
         rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-        assert rows[0] == exchange.export_columns(register)
+        assert rows[0] == csv_exchange.export_columns(register)
         assert len(rows) - 1 == n
         if register.model is Case:
             case_type = "complaint" if key == "complaints" else "request"
             assert n == Case.select().where((Case.type == case_type) & ~Case.archived).count()
         else:
-            assert n == registers.count(register)
+            assert n == records.count(register)
         assert all(len(r) == len(rows[0]) for r in rows)
 
 
 def test_export_dates_are_uk_and_archived_optional(demo_db):
     buf = io.StringIO()
-    exchange.export_csv("members", buf)
+    csv_exchange.export_csv("members", buf)
     rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
     assert all(r["Term starts"].count("/") == 2 for r in rows)
     assert "Cllr Peter Oakes" not in buf.getvalue()  # archived
     buf = io.StringIO()
-    exchange.export_csv(registers.MEMBERS, buf, archived=True)
+    csv_exchange.export_csv(registers.MEMBERS, buf, archived=True)
     rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
     assert {r["Archived"] for r in rows} == {"yes", "no"}
 
@@ -108,9 +109,9 @@ def test_officers_can_name_a_manager_later_in_the_file(db):
                 "Lucy Brennan,Assistant,James Whitfield\r\n"
                 "James Whitfield,Deputy Clerk,Helen Marsh\r\n"
                 "Helen Marsh,Town Clerk,\r\n")
-    preview = exchange.preview_import("officers", data)
+    preview = csv_exchange.preview_import("officers", data)
     assert preview.ok, preview.errors
-    exchange.apply_import(preview)
+    csv_exchange.apply_import(preview)
     lucy = Officer.get(Officer.name == "Lucy Brennan")
     assert lucy.line_manager.name == "James Whitfield"
     assert lucy.line_manager.line_manager.name == "Helen Marsh"
@@ -119,7 +120,7 @@ def test_officers_can_name_a_manager_later_in_the_file(db):
 def test_officer_manager_loops_and_self(db):
     data = _csv("Name,Line manager\r\nA One,B Two\r\nB Two,A One\r\nC Three,C Three\r\n"
                 "D Four,Nobody Here\r\n")
-    preview = exchange.preview_import("officers", data)
+    preview = csv_exchange.preview_import("officers", data)
     errors = "\n".join(preview.errors)
     assert "line 2: Line manager: these rows name each other in a loop." in errors
     assert "line 4: Line manager: a officer cannot be their own line manager." in errors
@@ -131,7 +132,7 @@ def test_officer_manager_loops_and_self(db):
 
 def test_bad_rows_are_reported_line_by_line_and_nothing_is_written(db):
     _wards("Castle", "Abbey")
-    registers.save(registers.MEMBERS, {"name": "Cllr Existing Person"})
+    records.save(registers.MEMBERS, {"name": "Cllr Existing Person"})
     before = (Member.select().count(), Audit.select().count())
     data = _csv(
         MEMBER_HEAD
@@ -146,7 +147,7 @@ def test_bad_rows_are_reported_line_by_line_and_nothing_is_written(db):
         + "Cllr Roles,Abbey,Greens,Emperor,,,,\r\n"
         + ",,,,,,,\r\n"  # blank rows are skipped
     )
-    preview = exchange.preview_import("members", data)
+    preview = csv_exchange.preview_import("members", data)
     assert not preview.ok
     assert len(preview.rows) == 9 and len(preview.bad_rows) == 8
     errors = preview.errors
@@ -162,18 +163,18 @@ def test_bad_rows_are_reported_line_by_line_and_nothing_is_written(db):
                for e in errors)
     assert any(e.startswith("line 10: Roles: 'Emperor' is not a role") for e in errors)
     assert all(e.startswith("line ") for e in errors)
-    with pytest.raises(exchange.ImportRefused) as info:
-        exchange.apply_import(preview)
+    with pytest.raises(csv_exchange.ImportRefused) as info:
+        csv_exchange.apply_import(preview)
     assert info.value.errors == errors
     assert (Member.select().count(), Audit.select().count()) == before
 
 
 def test_a_clash_found_at_apply_time_writes_nothing(db):
-    preview = exchange.preview_import("wards", _csv("Ward name\r\nNorth\r\nSouth\r\n"))
+    preview = csv_exchange.preview_import("wards", _csv("Ward name\r\nNorth\r\nSouth\r\n"))
     assert preview.ok and preview.summary().endswith("2 wards to add to the wards register.")
     _wards("south")  # someone added it meanwhile
-    with pytest.raises(exchange.ImportRefused) as info:
-        exchange.apply_import(preview)
+    with pytest.raises(csv_exchange.ImportRefused) as info:
+        csv_exchange.apply_import(preview)
     assert info.value.errors[0].startswith("line 3: Ward name: there is already a ward")
     assert [w.name for w in Ward.select()] == ["south"]
 
@@ -181,25 +182,25 @@ def test_a_clash_found_at_apply_time_writes_nothing(db):
 def test_headers_match_by_label_or_name_in_any_case(db):
     _wards("Castle")
     data = _csv("  NAME ,ward,TERM_END,Favourite colour\r\nCllr A B,castle,01/01/2030,blue\r\n")
-    preview = exchange.preview_import("members", data)
+    preview = csv_exchange.preview_import("members", data)
     assert preview.ok, preview.errors
     assert [s.name for s in preview.columns] == ["name", "ward", "term_end"]
     assert preview.ignored == ["Favourite colour"]
-    exchange.apply_import(preview)
+    csv_exchange.apply_import(preview)
     m = Member.get(Member.name == "Cllr A B")
     assert m.ward.name == "Castle" and m.term_end.year == 2030
 
 
 def test_independent_means_no_group(db):
-    preview = exchange.preview_import("members", _csv("Name,Party group\r\nCllr I,Independent\r\n"))
+    preview = csv_exchange.preview_import("members", _csv("Name,Party group\r\nCllr I,Independent\r\n"))
     assert preview.ok, preview.errors
-    m, = exchange.apply_import(preview)
+    m, = csv_exchange.apply_import(preview)
     assert m.group is None
 
 
 def test_file_level_problems(db, tmp_path):
     def first(data):
-        p = exchange.preview_import("members", data)
+        p = csv_exchange.preview_import("members", data)
         assert not p.ok and p.file_errors, p
         return p.file_errors[0]
 
@@ -213,35 +214,35 @@ def test_file_level_problems(db, tmp_path):
     assert first(_csv('Name,Notes\r\nA,"unclosed\r\nB,ok\r\n')) == (
         'line 2: cannot be read as CSV (a quote (") opens a cell and is never closed).')
     assert "followed by more text" in first(_csv('Name,Notes\r\nA,"x"y\r\n'))
-    missing = exchange.preview_import("members", tmp_path / "nope.csv")
+    missing = csv_exchange.preview_import("members", tmp_path / "nope.csv")
     assert "There is no file" in missing.file_errors[0]
-    no_rows = exchange.preview_import("members", _csv("Name\r\n"))
+    no_rows = csv_exchange.preview_import("members", _csv("Name\r\n"))
     assert not no_rows.ok and no_rows.summary().endswith("no rows to import.")
-    with pytest.raises(exchange.ImportRefused):
-        exchange.apply_import(no_rows)
+    with pytest.raises(csv_exchange.ImportRefused):
+        csv_exchange.apply_import(no_rows)
 
 
 def test_too_many_rows(db, monkeypatch):
-    monkeypatch.setattr(exchange, "MAX_ROWS", 5)
-    p = exchange.preview_import("wards", _csv("Ward name\r\n" + "".join(
+    monkeypatch.setattr(csv_exchange, "MAX_ROWS", 5)
+    p = csv_exchange.preview_import("wards", _csv("Ward name\r\n" + "".join(
         f"W{i}\r\n" for i in range(6))))
     assert "more than 5 rows" in p.file_errors[0] and "Split it" in p.file_errors[0]
-    assert exchange.preview_import("wards", _csv("Ward name\r\n" + "".join(
+    assert csv_exchange.preview_import("wards", _csv("Ward name\r\n" + "".join(
         f"W{i}\r\n" for i in range(5)))).ok
 
 
 def test_utf16_semicolons_and_tabs(db):
     text = "Ward name;Notes\r\nNorth;Zoë's ward\r\n"
-    assert exchange.preview_import("wards", text.encode("utf-16")).ok
-    assert exchange.preview_import("wards", _csv("Ward name\tNotes\r\nNorth\tx\r\n")).ok
-    p = exchange.preview_import("wards", _csv("Ward name\r\nNorth,oops\r\n"))
+    assert csv_exchange.preview_import("wards", text.encode("utf-16")).ok
+    assert csv_exchange.preview_import("wards", _csv("Ward name\tNotes\r\nNorth\tx\r\n")).ok
+    p = csv_exchange.preview_import("wards", _csv("Ward name\r\nNorth,oops\r\n"))
     assert p.errors[0].startswith("line 2: this row has 2 cells")
 
 
 def test_control_characters_are_cleaned(db):
-    p = exchange.preview_import("wards", _csv("Ward name,Notes\r\nNo\x07rth\x1b,a\x00b\r\n"))
+    p = csv_exchange.preview_import("wards", _csv("Ward name,Notes\r\nNo\x07rth\x1b,a\x00b\r\n"))
     assert p.ok, p.errors
-    ward, = exchange.apply_import(p)
+    ward, = csv_exchange.apply_import(p)
     assert (ward.name, ward.notes) == ("North", "ab")
 
 
@@ -255,32 +256,32 @@ def test_formulas_are_neutralised_on_export_and_restored_on_import(db, tmp_path)
         "address": "-2+3",
         "email": "",
     }
-    registers.save(registers.MEMBERS, hostile)
+    records.save(registers.MEMBERS, hostile)
     path = tmp_path / "m.csv"
-    exchange.export_csv("members", path)
+    csv_exchange.export_csv("members", path)
     row = next(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
     assert row["Name"] == "'@SUM(A1:A9)"
     assert row["Phone"] == "'+44 1632 960000"
     assert row["Notes"] == '\'=HYPERLINK("http://evil.example","click")'
     assert row["Address"] == "'-2+3"
     for cell in row.values():
-        assert not cell.startswith(exchange.FORMULA_START)
+        assert not cell.startswith(csv_exchange.FORMULA_START)
 
     _fresh(tmp_path)
-    p = exchange.preview_import("members", path)
+    p = csv_exchange.preview_import("members", path)
     assert p.ok, p.errors
-    m, = exchange.apply_import(p)
+    m, = csv_exchange.apply_import(p)
     assert (m.name, m.phone, m.notes, m.address) == (
         hostile["name"], hostile["phone"], hostile["notes"], hostile["address"])
 
 
 def test_neutralise_unit():
     for text in ("=1", "+1", "-1", "@x", "\tx", "\rx"):
-        assert exchange.neutralise(text) == "'" + text
-        assert exchange.unneutralise(exchange.neutralise(text)) == text
+        assert csv_exchange.neutralise(text) == "'" + text
+        assert csv_exchange.unneutralise(csv_exchange.neutralise(text)) == text
     for text in ("", "plain", "'quoted", "1-2"):
-        assert exchange.neutralise(text) == text
-        assert exchange.unneutralise(text) == text
+        assert csv_exchange.neutralise(text) == text
+        assert csv_exchange.unneutralise(text) == text
 
 
 # --- hostile content never raises -------------------------------------------------------------
@@ -300,7 +301,7 @@ def test_random_cells_give_a_clean_report(db, rows, header):
     writer.writerow(header)
     writer.writerows(rows)
     before = Member.select().count()
-    preview = exchange.preview_import("members", buf.getvalue().encode("utf-8"))
+    preview = csv_exchange.preview_import("members", buf.getvalue().encode("utf-8"))
     assert isinstance(preview.summary(), str)
     for line in preview.errors:
         assert isinstance(line, str) and line
@@ -309,8 +310,8 @@ def test_random_cells_give_a_clean_report(db, rows, header):
         for line in row.error_lines():
             assert line.startswith(f"line {row.line}: ")
     if not preview.ok:
-        with pytest.raises(exchange.ImportRefused):
-            exchange.apply_import(preview)
+        with pytest.raises(csv_exchange.ImportRefused):
+            csv_exchange.apply_import(preview)
     assert Member.select().count() == before
 
 
@@ -318,9 +319,9 @@ def test_random_cells_give_a_clean_report(db, rows, header):
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=400))
 def test_random_bytes_give_a_clean_report(db, data):
-    preview = exchange.preview_import("officers", b"Name,Line manager\r\n" + data)
+    preview = csv_exchange.preview_import("officers", b"Name,Line manager\r\n" + data)
     assert all(isinstance(e, str) for e in preview.errors)
-    preview = exchange.preview_import("wards", data)
+    preview = csv_exchange.preview_import("wards", data)
     assert all(isinstance(e, str) for e in preview.errors)
 
 

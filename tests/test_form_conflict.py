@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 
-from textual.widgets import Button, Input, Static
+from textual.widgets import Input, Static
 
-from clerkdesk.models import db as dbmod
-from clerkdesk.models import registers
-from clerkdesk.models.schema import Member
+from clerkdesk.models.casework import records, registers
+from clerkdesk.models.core.schema import Member
+from clerkdesk.models.store import opening
 from clerkdesk.screens.form import FormScreen
 from clerkdesk.tui.app import ClerkDesk
 
@@ -20,14 +20,14 @@ def _save_as(user: str, member_id: int, **changes) -> None:
     os.environ["CLERKDESK_USER"] = user
     try:
         member = Member.get_by_id(member_id)
-        raw = registers.form_values(registers.MEMBERS, member) | changes
-        registers.save(registers.MEMBERS, raw, member_id, expected_version=member.version)
+        raw = records.form_values(registers.MEMBERS, member) | changes
+        records.save(registers.MEMBERS, raw, member_id, expected_version=member.version)
     finally:
         del os.environ["CLERKDESK_USER"]
 
 
 async def test_a_stale_save_shows_who_changed_what_then_reload_or_keep_mine(demo_db):
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     member = Member.select().order_by(Member.id).first()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -7,9 +7,9 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clerkdesk.models import calendar_export as ics
-from clerkdesk.models import cases, registers
-from clerkdesk.models.schema import Case, Member, Officer
+from clerkdesk.models.casework import case_lists, cases, records, registers
+from clerkdesk.models.core.schema import Case, Member, Officer
+from clerkdesk.models.output import ical
 from clerkdesk.tui.__main__ import main
 
 STAMP = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone.utc)
@@ -35,14 +35,14 @@ def events(text: str) -> list[dict[str, str]]:
 
 
 def test_escaping():
-    assert ics.escape_text("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
-    assert ics.escape_text("x\r\ny\rz") == "x\\ny\\nz"
-    assert ics.escape_text("bell\x07 tab\t") == "bell tab "
+    assert ical.escape_text("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
+    assert ical.escape_text("x\r\ny\rz") == "x\\ny\\nz"
+    assert ical.escape_text("bell\x07 tab\t") == "bell tab "
 
 
 def test_folding_at_75_octets_never_splits_a_character():
     line = "SUMMARY:" + "Zoë’s café £ 😀 " * 20
-    folded = ics.fold(line)
+    folded = ical.fold(line)
     for i, physical in enumerate(folded.split("\r\n")):
         raw = physical.encode("utf-8")
         assert len(raw) <= 75
@@ -50,19 +50,19 @@ def test_folding_at_75_octets_never_splits_a_character():
         if i:
             assert physical.startswith(" ")
     assert folded.replace("\r\n ", "") == line
-    assert ics.fold("X" * 75) == "X" * 75
-    assert ics.fold("X" * 76) == "X" * 75 + "\r\n X"
+    assert ical.fold("X" * 75) == "X" * 75
+    assert ical.fold("X" * 76) == "X" * 75 + "\r\n X"
 
 
 @given(st.text(max_size=300))
 def test_fold_round_trips(text):
-    folded = ics.fold("DESCRIPTION:" + ics.escape_text(text))
+    folded = ical.fold("DESCRIPTION:" + ical.escape_text(text))
     assert all(len(p.encode("utf-8")) <= 75 for p in folded.split("\r\n"))
     assert "\n" not in folded.replace("\r\n", "")
 
 
 def test_demo_calendar(demo_db):
-    text = ics.calendar_text(stamp=STAMP)
+    text = ical.calendar_text(stamp=STAMP)
     lines = text.split("\r\n")
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR" and lines[-1] == ""
     assert "\n" not in text.replace("\r\n", "")  # CRLF only
@@ -79,38 +79,38 @@ def test_demo_calendar(demo_db):
         assert e["DTSTAMP"] == "20261130T090000Z"
         assert e["SUMMARY"].startswith(f"{c.ref} due: ")
     # stable: the same case keeps its UID from one export to the next
-    assert [e["UID"] for e in events(ics.calendar_text(stamp=STAMP))] == [e["UID"] for e in evs]
+    assert [e["UID"] for e in events(ical.calendar_text(stamp=STAMP))] == [e["UID"] for e in evs]
 
 
 def test_no_names_and_no_private_subjects(demo_db):
-    text = "\n".join(unfold(ics.calendar_text(stamp=STAMP)))
+    text = "\n".join(unfold(ical.calendar_text(stamp=STAMP)))
     for person in list(Member.select()) + list(Officer.select()):
         assert person.name not in text, person.name
         assert person.name.split()[-1] not in text, person.name
     private = Case.select().where((Case.type == "complaint") | Case.confidential)
     assert private.count() > 0
     for c in private:
-        assert ics.escape_text(c.subject) not in text, c.ref
-    summaries = [e["SUMMARY"] for e in events(ics.calendar_text(stamp=STAMP))]
+        assert ical.escape_text(c.subject) not in text, c.ref
+    summaries = [e["SUMMARY"] for e in events(ical.calendar_text(stamp=STAMP))]
     assert any("(complaint)" in s for s in summaries)
     assert any("(confidential request)" in s for s in summaries)
 
 
 def test_hostile_subject_is_escaped_and_folded(db, monkeypatch):
     monkeypatch.setenv("CLERKDESK_TODAY", "02/11/2026")
-    m = registers.save(registers.MEMBERS, {"name": "Cllr Ada Lovelace"})
+    m = records.save(registers.MEMBERS, {"name": "Cllr Ada Lovelace"})
     subject = "Hall hire; rates, refunds \\ deposits — réservations " * 3
-    registers.save(cases.REQUESTS, {"kind": "media", "subject": subject[:200].strip(),
+    records.save(case_lists.REQUESTS, {"kind": "media", "subject": subject[:200].strip(),
                                     "member": str(m.id), "received": "02/11/2026",
                                     "due": "05/11/2026"})
-    text = ics.calendar_text(stamp=STAMP)
+    text = ical.calendar_text(stamp=STAMP)
     ev, = events(text)
-    assert ev["SUMMARY"] == ics.escape_text("REQ-2026-0001 due: " + subject[:200].strip())
+    assert ev["SUMMARY"] == ical.escape_text("REQ-2026-0001 due: " + subject[:200].strip())
     assert "Lovelace" not in text
     assert all(len(ln.encode()) <= 75 for ln in text.split("\r\n"))
     # closed and archived cases leave the calendar
     cases.close_case(Case.get().id, "Done")
-    assert events(ics.calendar_text(stamp=STAMP)) == []
+    assert events(ical.calendar_text(stamp=STAMP)) == []
 
 
 def test_cli_export_calendar(demo_db, tmp_path, capsys):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
-from clerkdesk.models import db as dbmod
-from clerkdesk.models.schema import Ward
+from clerkdesk.models.core.schema import Ward
+from clerkdesk.models.store import opening
 from clerkdesk.screens.form import FormScreen
 from clerkdesk.screens.import_screen import ImportPreviewScreen
 from clerkdesk.tui.app import ClerkDesk
@@ -28,7 +28,7 @@ async def test_a_bad_file_is_explained_and_nothing_is_added(demo_db, tmp_path):
     bad = tmp_path / "wards.csv"
     bad.write_text("Ward name,Notes\nRiverside,new ward\n,no name here\n", encoding="utf-8")
     before = Ward.select().count()
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await fill_and_preview(pilot, app, bad)
@@ -46,7 +46,7 @@ async def test_a_good_file_is_added_in_one_go(demo_db, tmp_path):
     good = tmp_path / "wards.csv"
     good.write_text("Ward name,Notes\nRiverside,new ward\nHilltop,\n", encoding="utf-8")
     before = Ward.select().count()
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await fill_and_preview(pilot, app, good)
@@ -58,7 +58,7 @@ async def test_a_good_file_is_added_in_one_go(demo_db, tmp_path):
 
 
 async def test_a_missing_file_is_a_sentence_on_the_field(demo_db, tmp_path):
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await fill_and_preview(pilot, app, tmp_path / "nowhere.csv")

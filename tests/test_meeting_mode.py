@@ -4,9 +4,9 @@ from __future__ import annotations
 import html
 import re
 
-from clerkdesk.models import db as dbmod
-from clerkdesk.models import privacy
-from clerkdesk.models.schema import Case
+from clerkdesk.models.casework import privacy
+from clerkdesk.models.core.schema import Case
+from clerkdesk.models.store import opening
 from clerkdesk.tui.app import TABS, ClerkDesk
 
 SIZE = (120, 40)
@@ -35,7 +35,7 @@ def complaint_people() -> set[str]:
 
 
 async def test_meeting_mode_hides_private_subjects_on_every_tab(demo_db):
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     hidden = secrets()
     assert hidden
@@ -72,7 +72,7 @@ async def test_meeting_mode_hides_private_subjects_on_every_tab(demo_db):
 
 
 async def test_meeting_mode_survives_a_restart(demo_db):
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     privacy.set_mode(True)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from clerkdesk.models import backup, db, integrity
-from clerkdesk.models.db import SCHEMA_VERSION, DatabaseError, close_database, open_database
+from clerkdesk.models.core.db import SCHEMA_VERSION, DatabaseError, close_database
+from clerkdesk.models.store import backup, files, integrity
+from clerkdesk.models.store.opening import open_database
 
 DATA = Path(__file__).parent / "data"
 RELEASED = sorted(DATA.glob("schema_v*.db"))
@@ -85,7 +86,7 @@ def test_a_newer_casebook_is_refused_and_left_untouched(tmp_path):
 
 
 def test_a_failed_migration_leaves_the_file_as_it_was(tmp_path, monkeypatch):
-    from clerkdesk.models import migrations
+    from clerkdesk.models.store import migrations
 
     path = tmp_path / "old.db"
     shutil.copyfile(RELEASED[0], path)
@@ -113,14 +114,14 @@ def test_a_foreign_sqlite_file_is_refused(tmp_path):
 
 
 def test_migrated_casebook_accepts_new_writes(tmp_path):
-    from clerkdesk.models import registers
+    from clerkdesk.models.casework import records, registers
 
     path = tmp_path / "old.db"
     shutil.copyfile(RELEASED[0], path)
     open_database(path)
     try:
-        registers.save(registers.WARDS, {"name": "Riverside", "notes": ""})
+        records.save(registers.WARDS, {"name": "Riverside", "notes": ""})
     finally:
         close_database()
     assert integrity.check_path(path).ok
-    assert db.read_user_version(path) == SCHEMA_VERSION
+    assert files.read_user_version(path) == SCHEMA_VERSION

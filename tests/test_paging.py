@@ -7,9 +7,10 @@ import shutil
 import pytest
 
 from clerkdesk.fixtures.generate import generate
-from clerkdesk.models import cases, paging, registers
-from clerkdesk.models.db import close_database, open_database
-from clerkdesk.models.schema import Case
+from clerkdesk.models.casework import case_lists, paging, records, registers
+from clerkdesk.models.core.db import close_database
+from clerkdesk.models.core.schema import Case
+from clerkdesk.models.store.opening import open_database
 
 #: the same domain tests on SQLite and on PostgreSQL (conftest.py)
 BOTH_ENGINES = True
@@ -32,10 +33,10 @@ def big_db(tmp_path, _big_template):
 
 
 def offset_rows(register, text="", archived=False):
-    return registers.rows(register, text, archived=archived)
+    return records.rows(register, text, archived=archived)
 
 
-@pytest.mark.parametrize("register", [cases.REQUESTS, cases.COMPLAINTS, registers.MEMBERS,
+@pytest.mark.parametrize("register", [case_lists.REQUESTS, case_lists.COMPLAINTS, registers.MEMBERS,
                                       registers.OFFICERS], ids=lambda r: r.key)
 def test_keyset_pages_walk_every_row_once_in_order(big_db, register):
     pager = paging.Pager(register, page_size=37)
@@ -49,7 +50,7 @@ def test_keyset_pages_walk_every_row_once_in_order(big_db, register):
 
 
 def test_backwards_and_far_jumps_give_the_offset_pages(big_db):
-    register = cases.REQUESTS
+    register = case_lists.REQUESTS
     expected = offset_rows(register)
     size = 50
     for start_page in (0, 7):
@@ -69,7 +70,7 @@ def test_backwards_and_far_jumps_give_the_offset_pages(big_db):
 
 def test_keyset_condition_matches_python_order(big_db):
     """keyset(after) of row k selects exactly the rows after k."""
-    register = cases.COMPLAINTS
+    register = case_lists.COMPLAINTS
     pager = paging.Pager(register, page_size=1000)
     rows = pager._fetch(limit=5000)
     keys = pager.keys
@@ -80,7 +81,7 @@ def test_keyset_condition_matches_python_order(big_db):
 
 
 def test_count_and_index_of(big_db):
-    register = cases.REQUESTS
+    register = case_lists.REQUESTS
     expected = offset_rows(register, "bus")
     pager = paging.Pager(register, "bus")
     assert pager.count() == len(expected) > 0
@@ -91,18 +92,18 @@ def test_count_and_index_of(big_db):
 
 
 def test_head_reads_the_top_without_counting(big_db):
-    pager = paging.Pager(cases.REQUESTS, page_size=20)
+    pager = paging.Pager(case_lists.REQUESTS, page_size=20)
     assert pager.head(pages=2) is False  # more than 40 rows: the count is still to come
     assert pager.known_rows == 40
-    assert pager.count() == len(offset_rows(cases.REQUESTS))
-    small = paging.Pager(cases.REQUESTS, "REQ-2023-0001", page_size=20)
+    assert pager.count() == len(offset_rows(case_lists.REQUESTS))
+    small = paging.Pager(case_lists.REQUESTS, "REQ-2023-0001", page_size=20)
     assert small.head() is True and small.known_rows == 1
 
 
 def test_filters_find_the_same_as_a_scan(big_db):
     """The search-index filter (words of 3+ characters) finds every case the LIKE scan
     over the list's columns finds (it also looks in details and notes)."""
-    register = cases.REQUESTS
+    register = case_lists.REQUESTS
     for text in ("shelter", "REQ-2024", "cllr alice", "closed bus"):
         via_index = {r[0] for r in offset_rows(register, text)}
         scan = set()
@@ -110,7 +111,7 @@ def test_filters_find_the_same_as_a_scan(big_db):
         for word in text.split():
             cond = None
             for expr in register.search():
-                c = registers.like(expr, word)
+                c = records.like(expr, word)
                 cond = c if cond is None else cond | c
             q = q.where(cond)
         scan = {r[0] for r in q.tuples()}
@@ -119,7 +120,8 @@ def test_filters_find_the_same_as_a_scan(big_db):
 
 
 def test_like_specials_are_literal(db):
-    from clerkdesk.models.registers import CONTACTS, save
+    from clerkdesk.models.casework.records import save
+    from clerkdesk.models.casework.registers import CONTACTS
 
     save(CONTACTS, {"name": "100% Fenwick_Lane", "role": "other"})
     save(CONTACTS, {"name": "1000 FenwickXLane", "role": "other"})
@@ -129,13 +131,14 @@ def test_like_specials_are_literal(db):
 
 
 def test_case_filter_takes_specials_literally_through_the_index(db):
-    from clerkdesk.models.registers import MEMBERS, save
+    from clerkdesk.models.casework.records import save
+    from clerkdesk.models.casework.registers import MEMBERS
 
     member = save(MEMBERS, {"name": "Cllr Ann Test"})
     for subject in ("Budget 100% spent", "Budget 1000 spent", "Path_way repairs", "Pathway repairs"):
-        save(cases.REQUESTS, {"kind": "media", "subject": subject, "member": str(member.id),
+        save(case_lists.REQUESTS, {"kind": "media", "subject": subject, "member": str(member.id),
                               "received": "today", "priority": "normal", "confidential": "no"})
-    subjects = lambda text: sorted(r[4] for r in registers.rows(cases.REQUESTS, text))  # noqa: E731
+    subjects = lambda text: sorted(r[4] for r in records.rows(case_lists.REQUESTS, text))  # noqa: E731
     assert subjects("100%") == ["Budget 100% spent"]
     assert subjects("h_w") == ["Path_way repairs"]
     assert subjects("'\"x") == []
@@ -144,5 +147,5 @@ def test_case_filter_takes_specials_literally_through_the_index(db):
 def test_ordering_is_deterministic_with_id_tiebreak(big_db):
     keys = paging.order_keys(registers.MEMBERS)
     assert keys[-1][0] is registers.MEMBERS.model.id
-    keys = paging.order_keys(cases.REQUESTS)
+    keys = paging.order_keys(case_lists.REQUESTS)
     assert sum(1 for expr, _ in keys if expr is Case.id) == 1

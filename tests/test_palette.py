@@ -6,9 +6,9 @@ import re
 
 from textual.command import CommandPalette
 
-from clerkdesk.models import db as dbmod
-from clerkdesk.models import privacy
-from clerkdesk.models.schema import Case, Member
+from clerkdesk.models.casework import privacy
+from clerkdesk.models.core.schema import Case, Member
+from clerkdesk.models.store import opening
 from clerkdesk.tui.app import ClerkDesk
 
 SIZE = (120, 40)
@@ -32,7 +32,7 @@ async def palette(pilot, app, text: str) -> None:
 async def test_palette_finds_a_request_by_a_word_of_its_subject_and_opens_it(demo_db):
     case = Case.select().where((Case.type == "request") & ~Case.confidential
                                & Case.subject.contains("Christmas lights")).first()
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await palette(pilot, app, "christmas lights")
@@ -45,7 +45,7 @@ async def test_palette_finds_a_request_by_a_word_of_its_subject_and_opens_it(dem
 
 async def test_palette_finds_a_member_and_a_command(demo_db):
     member = Member.select().where(~Member.archived).order_by(Member.name).first()
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await palette(pilot, app, member.name.split()[-1])
@@ -61,7 +61,7 @@ async def test_palette_finds_a_member_and_a_command(demo_db):
 async def test_nothing_confidential_in_the_palette_in_meeting_mode(demo_db):
     secret = Case.select().where(Case.confidential).first()
     word = max(secret.subject.split(), key=len)
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     privacy.set_mode(True)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:

@@ -9,13 +9,28 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from clerkdesk.models import cases, forms, registers, routes
-from clerkdesk.models.forms import ValidationError
-from clerkdesk.models.registers import (
-    COMMITTEES, CONTACTS, GROUPS, MEMBERS, OFFICERS, REGISTERS, WARDS, archive, count, rows, save,
+from clerkdesk.models.casework import case_forms, case_route, records, registers
+from clerkdesk.models.casework.records import archive, count, rows, save
+from clerkdesk.models.casework.registers import (
+    COMMITTEES,
+    CONTACTS,
+    GROUPS,
+    MEMBERS,
+    OFFICERS,
+    REGISTERS,
+    WARDS,
 )
-from clerkdesk.models.schema import (
-    Audit, Committee, CommitteeSeat, Contact, Interest, Member, Training, Ward,
+from clerkdesk.models.core import forms
+from clerkdesk.models.core.forms import ValidationError
+from clerkdesk.models.core.schema import (
+    Audit,
+    Committee,
+    CommitteeSeat,
+    Contact,
+    Interest,
+    Member,
+    Training,
+    Ward,
 )
 
 #: the same domain tests on SQLite and on PostgreSQL (conftest.py)
@@ -221,7 +236,7 @@ def test_committee_seats_include_chairs_and_are_archived_not_deleted(db):
     assert sorted(registers.committee_seat_ids(com)) == [a.id, b.id, c.id, d.id]
     actions = [e.action for e in audits("committee_seat")]
     assert actions.count("create") == 4 and "archive" in actions and "restore" in actions
-    assert registers.form_values(COMMITTEES, Committee.get_by_id(com.id))["seats"]
+    assert records.form_values(COMMITTEES, Committee.get_by_id(com.id))["seats"]
     with pytest.raises(ValidationError) as err:
         save(COMMITTEES, {"name": "Planning", "chair": str(a.id), "vice_chair": str(a.id)})
     assert "vice_chair" in err.value.errors
@@ -268,9 +283,9 @@ hostile = st.one_of(
 
 def _form_specs():
     out = [(key, reg.fields) for key, reg in REGISTERS.items()]
-    out += [("requests", cases.request_fields), ("complaints", cases.complaint_fields),
+    out += [("requests", case_forms.request_fields), ("complaints", case_forms.complaint_fields),
             ("interest", registers.interest_fields), ("training", registers.training_fields),
-            ("step", routes.step_fields)]
+            ("step", case_route.step_fields)]
     return out
 
 
@@ -336,7 +351,7 @@ def test_hostile_names_round_trip_through_save_and_filter(db, name):
 
 
 def test_unique_names_ignore_case_beyond_ascii(db):
-    registers.save(registers.WARDS, {"name": "ZOË"})
+    records.save(registers.WARDS, {"name": "ZOË"})
     with pytest.raises(ValidationError) as err:
-        registers.save(registers.WARDS, {"name": "Zoë"})
+        records.save(registers.WARDS, {"name": "Zoë"})
     assert "already one called" in err.value.errors["name"]

@@ -7,8 +7,10 @@ import re
 
 import pytest
 
-from clerkdesk.models import cases, dates, registers, report
-from clerkdesk.models.schema import Case, Council, Member, Officer
+from clerkdesk.models.casework import case_lists, cases, records, registers
+from clerkdesk.models.core import dates
+from clerkdesk.models.core.schema import Case, Council, Member, Officer
+from clerkdesk.models.output import report
 from clerkdesk.tui.__main__ import main
 
 D = dt.date
@@ -18,14 +20,14 @@ BOTH_ENGINES = True
 
 
 def _people():
-    m = registers.save(registers.MEMBERS, {"name": "Cllr Ada Lovelace"})
-    o = registers.save(registers.OFFICERS, {"name": "Grace Hopper", "job_title": "Town Clerk"})
+    m = records.save(registers.MEMBERS, {"name": "Cllr Ada Lovelace"})
+    o = records.save(registers.OFFICERS, {"name": "Grace Hopper", "job_title": "Town Clerk"})
     return m, o
 
 
 def _request(member, subject="Cost of the bus shelter", *, received, kind="information",
              due="", confidential="no"):
-    return registers.save(cases.REQUESTS, {
+    return records.save(case_lists.REQUESTS, {
         "kind": kind, "subject": subject, "member": str(member.id), "received": received,
         "due": due, "confidential": confidential})
 
@@ -144,7 +146,7 @@ def test_confidential_and_complaints_are_withheld(db, monkeypatch):
     member, officer = _people()
     _at(monkeypatch, "02/11/2026")
     _request(member, "Sickness of Mr Jones", received="02/11/2026", confidential="yes")
-    registers.save(cases.COMPLAINTS, {
+    records.save(case_lists.COMPLAINTS, {
         "kind": "member_about_officer", "subject": "Rudeness of Grace Hopper",
         "complainant_member": str(member.id), "subject_officer": str(officer.id),
         "received": "02/11/2026", "due": "03/11/2026"})

@@ -7,10 +7,20 @@ import datetime as dt
 
 import pytest
 
-from clerkdesk.models import rulebook, routing
-from clerkdesk.models.schema import (
-    Advice, Case, Committee, CommitteeSeat, Contact, Council, Interest, Member, Officer, PartyGroup,
+from clerkdesk.models.casework import protocol_facts
+from clerkdesk.models.core.schema import (
+    Advice,
+    Case,
+    Committee,
+    CommitteeSeat,
+    Contact,
+    Council,
+    Interest,
+    Member,
+    Officer,
+    PartyGroup,
 )
+from clerkdesk.models.rules import rulebook
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -80,67 +90,67 @@ def _complaint(**kw):
 
 def test_corporate_director_of_subject_officers_department(council):
     o = council["o"]
-    ctx = routing.CaseContext(subject_officer=o["junior"], department="Environment", today=TODAY)
-    assert names(routing.resolve("corporate_director", ctx)) == ["Chris Env"]
-    assert names(routing.resolve("head_of_service", ctx)) == ["Hal Service"]
-    assert names(routing.resolve("managing_director", ctx)) == ["Mary Director"]
-    assert names(routing.resolve("monitoring_officer", ctx)) == ["Mo Legal"]
-    assert names(routing.resolve("section_151_officer", ctx)) == ["Sam Finance"]
+    ctx = protocol_facts.CaseContext(subject_officer=o["junior"], department="Environment", today=TODAY)
+    assert names(protocol_facts.resolve("corporate_director", ctx)) == ["Chris Env"]
+    assert names(protocol_facts.resolve("head_of_service", ctx)) == ["Hal Service"]
+    assert names(protocol_facts.resolve("managing_director", ctx)) == ["Mary Director"]
+    assert names(protocol_facts.resolve("monitoring_officer", ctx)) == ["Mo Legal"]
+    assert names(protocol_facts.resolve("section_151_officer", ctx)) == ["Sam Finance"]
 
 
 def test_never_returns_the_subject(council):
     o = council["o"]
-    ctx = routing.CaseContext(subject_officer=o["cd_env"], department="Environment", today=TODAY)
-    assert routing.resolve("corporate_director", ctx) == []  # the only live one is the subject
-    ctx = routing.CaseContext(subject_officer=o["md"], today=TODAY)
-    assert routing.resolve("managing_director", ctx) == []
+    ctx = protocol_facts.CaseContext(subject_officer=o["cd_env"], department="Environment", today=TODAY)
+    assert protocol_facts.resolve("corporate_director", ctx) == []  # the only live one is the subject
+    ctx = protocol_facts.CaseContext(subject_officer=o["md"], today=TODAY)
+    assert protocol_facts.resolve("managing_director", ctx) == []
 
 
 def test_group_leader_and_deputy(council):
     m = council["m"]
-    ctx = routing.CaseContext(subject_member=m["Eve"], today=TODAY)
-    assert names(routing.resolve("group_leader", ctx)) == ["Alice"]
-    assert names(routing.resolve("deputy_group_leader", ctx)) == ["Bob"]
-    ctx = routing.CaseContext(subject_member=m["Alice"], today=TODAY)
-    assert routing.resolve("group_leader", ctx) == []  # the subject: the engine takes the deputy
-    assert names(routing.resolve("deputy_group_leader", ctx)) == ["Bob"]
+    ctx = protocol_facts.CaseContext(subject_member=m["Eve"], today=TODAY)
+    assert names(protocol_facts.resolve("group_leader", ctx)) == ["Alice"]
+    assert names(protocol_facts.resolve("deputy_group_leader", ctx)) == ["Bob"]
+    ctx = protocol_facts.CaseContext(subject_member=m["Alice"], today=TODAY)
+    assert protocol_facts.resolve("group_leader", ctx) == []  # the subject: the engine takes the deputy
+    assert names(protocol_facts.resolve("deputy_group_leader", ctx)) == ["Bob"]
 
 
 def test_all_and_other_group_leaders(council):
     m = council["m"]
-    ctx = routing.CaseContext(requesting_member=m["Eve"], today=TODAY)
-    assert names(routing.resolve("all_group_leaders", ctx)) == ["Carol", "Alice"]  # Blue, Red
-    assert names(routing.resolve("other_group_leaders", ctx)) == ["Carol"]
+    ctx = protocol_facts.CaseContext(requesting_member=m["Eve"], today=TODAY)
+    assert names(protocol_facts.resolve("all_group_leaders", ctx)) == ["Carol", "Alice"]  # Blue, Red
+    assert names(protocol_facts.resolve("other_group_leaders", ctx)) == ["Carol"]
     # a leader who is the subject is replaced by their deputy; archived groups are left out
-    ctx = routing.CaseContext(subject_member=m["Alice"], today=TODAY)
-    assert names(routing.resolve("all_group_leaders", ctx)) == ["Carol", "Bob"]
+    ctx = protocol_facts.CaseContext(subject_member=m["Alice"], today=TODAY)
+    assert names(protocol_facts.resolve("all_group_leaders", ctx)) == ["Carol", "Bob"]
 
 
 def test_town_roles_and_contacts(council):
-    ctx = routing.CaseContext(today=TODAY)
-    assert names(routing.resolve("chair", ctx)) == ["Eve"]
-    assert names(routing.resolve("personnel_panel", ctx)) == ["Eve"]
-    assert names(routing.resolve("staffing_committee_chair", ctx)) == ["Dan"]
-    assert names(routing.resolve("principal_monitoring_officer", ctx)) == ["Pat Principal"]
-    assert names(routing.resolve("independent_person", ctx)) == ["Ivy Independent"]
-    assert [p.kind for p in routing.resolve("standards_committee", ctx)] == ["committee"]
-    assert routing.resolve("no_such_role", ctx) == []
+    ctx = protocol_facts.CaseContext(today=TODAY)
+    assert names(protocol_facts.resolve("chair", ctx)) == ["Eve"]
+    assert names(protocol_facts.resolve("personnel_panel", ctx)) == ["Eve"]
+    assert names(protocol_facts.resolve("staffing_committee_chair", ctx)) == ["Dan"]
+    assert names(protocol_facts.resolve("principal_monitoring_officer", ctx)) == ["Pat Principal"]
+    assert names(protocol_facts.resolve("independent_person", ctx)) == ["Ivy Independent"]
+    assert [p.kind for p in protocol_facts.resolve("standards_committee", ctx)] == ["committee"]
+    assert protocol_facts.resolve("no_such_role", ctx) == []
 
 
 def test_town_clerk_by_alias(db):
     Officer.create(name="Tess Clerk", roles="proper_officer,responsible_financial_officer")
     Officer.create(name="Dee Deputy", roles="deputy_clerk")
-    assert names(routing.resolve("town_clerk", routing.CaseContext(today=TODAY))) == ["Tess Clerk"]
+    assert names(protocol_facts.resolve("town_clerk", protocol_facts.CaseContext(today=TODAY))) == ["Tess Clerk"]
 
 
 def test_resolve_route_for_a_case(council, principal):
     o, m = council["o"], council["m"]
     case = _complaint(kind="officer_about_member", complainant_type="officer",
                       complainant_officer=o["junior"], subject_member=m["Alice"])
-    facts = routing.facts_from_case(case, principal)
+    facts = protocol_facts.facts_from_case(case, principal)
     assert facts["subject_role"] == "group_leader"
     r = rulebook.route(principal, rulebook.applicable_answers(profile=principal, answers=facts))
-    resolved = routing.resolve_route(r, case, TODAY)
+    resolved = protocol_facts.resolve_route(r, case, TODAY)
     assert [(s.handler, names(p)) for s, p in resolved] == [
         ("managing_director", ["Mary Director"]), ("deputy_group_leader", ["Bob"])]
 
@@ -150,7 +160,7 @@ def test_resolve_route_for_a_case(council, principal):
 def test_member_complaint_about_corporate_director(council, principal):
     o, m = council["o"], council["m"]
     case = _complaint(complainant_type="member", complainant_member=m["Carol"], subject_officer=o["cd_fin"])
-    facts = routing.facts_from_case(case, principal)
+    facts = protocol_facts.facts_from_case(case, principal)
     assert facts == {"case": "complaint", "complainant": "member", "subject_role": "corporate_director",
                      "serious": False, "previous_complaints": 0}
     r = rulebook.route(principal, facts)
@@ -160,10 +170,10 @@ def test_member_complaint_about_corporate_director(council, principal):
 def test_subject_role_takes_the_most_senior(council, principal):
     case = _complaint(complainant_type="member", complainant_member=council["m"]["Bob"],
                       subject_officer=council["o"]["md"])
-    assert routing.facts_from_case(case, principal)["subject_role"] == "managing_director"
+    assert protocol_facts.facts_from_case(case, principal)["subject_role"] == "managing_director"
     case = _complaint(complainant_type="member", complainant_member=council["m"]["Bob"],
                       subject_officer=council["o"]["junior"])
-    assert routing.facts_from_case(case, principal)["subject_role"] == "officer"
+    assert protocol_facts.facts_from_case(case, principal)["subject_role"] == "officer"
 
 
 def test_repeated_is_computed_from_history_within_window(council, principal):
@@ -173,9 +183,9 @@ def test_repeated_is_computed_from_history_within_window(council, principal):
     _complaint(received=TODAY - dt.timedelta(days=30), complainant_type="member",
                complainant_member=m["Bob"], subject_officer=o["hos_env"])  # another complainant
     case = _complaint(**base)
-    assert routing.facts_from_case(case, principal)["previous_complaints"] == 0
+    assert protocol_facts.facts_from_case(case, principal)["previous_complaints"] == 0
     _complaint(received=TODAY - dt.timedelta(days=60), **base)
-    facts = routing.facts_from_case(case, principal)
+    facts = protocol_facts.facts_from_case(case, principal)
     assert facts["previous_complaints"] == 1
     facts["raised_with_officer"] = "unresolved"
     r = rulebook.route(principal, facts)
@@ -189,14 +199,14 @@ def test_repeat_window_is_a_profile_setting(council, principal):
     _complaint(received=TODAY - dt.timedelta(days=500), **base)
     case = _complaint(**base)
     principal.settings["repeat_window_months"] = 24
-    assert routing.facts_from_case(case, principal)["previous_complaints"] == 1
+    assert protocol_facts.facts_from_case(case, principal)["previous_complaints"] == 1
 
 
 def test_complainants_own_roles_are_conflicted(council, principal):
     o, m = council["o"], council["m"]
     case = _complaint(kind="officer_about_member", complainant_type="officer",
                       complainant_officer=o["md"], subject_member=m["Carol"])
-    facts = routing.facts_from_case(case, principal)
+    facts = protocol_facts.facts_from_case(case, principal)
     assert facts["conflicted_roles"] == ["managing_director"]
     r = rulebook.route(principal, facts)
     assert r.steps[0].handler == "monitoring_officer" and r.steps[0].replaces == "managing_director"
@@ -206,13 +216,13 @@ def test_complainant_leading_the_subjects_group_is_conflicted(council, principal
     m = council["m"]
     case = _complaint(kind="code_of_conduct", complainant_type="member", complainant_member=m["Alice"],
                       subject_member=m["Eve"])
-    facts = routing.facts_from_case(case, principal)
+    facts = protocol_facts.facts_from_case(case, principal)
     assert facts["subject_role"] == "chair" and facts["conflicted_roles"] == ["group_leader"]
     facts["code_of_conduct"] = False
     r = rulebook.route(principal, facts)
     assert r.outcome_key == "complaint_by_member_about_member"
     assert r.steps[0].handler == "deputy_group_leader"
-    assert names(routing.resolve_route(r, case, TODAY)[0][1]) == ["Bob"]
+    assert names(protocol_facts.resolve_route(r, case, TODAY)[0][1]) == ["Bob"]
 
 
 def test_town_complaint_about_clerk_and_grievance(db, town):
@@ -220,13 +230,13 @@ def test_town_complaint_about_clerk_and_grievance(db, town):
     assistant = Officer.create(name="Ann Assistant", roles="junior_officer")
     chair = Member.create(name="Cllr Chair", roles="chair")
     case = _complaint(complainant_type="member", complainant_member=chair, subject_officer=clerk)
-    facts = routing.facts_from_case(case, town)
+    facts = protocol_facts.facts_from_case(case, town)
     assert facts["subject_role"] == "town_clerk" and facts["conflicted_roles"] == ["chair"]
     r = rulebook.route(town, facts)
     assert r.outcome_key == "complaint_about_clerk"
     g = _complaint(kind="grievance", complainant_type="officer", complainant_officer=assistant,
                    subject_officer=clerk)
-    assert rulebook.route(town, routing.facts_from_case(g, town)).outcome_key == "grievance"
+    assert rulebook.route(town, protocol_facts.facts_from_case(g, town)).outcome_key == "grievance"
 
 
 def test_code_of_conduct_kind(db, town):
@@ -234,7 +244,7 @@ def test_code_of_conduct_kind(db, town):
     member = Member.create(name="Cllr X")
     case = _complaint(kind="code_of_conduct", complainant_type="officer", complainant_officer=officer,
                       subject_member=member)
-    facts = routing.facts_from_case(case, town)
+    facts = protocol_facts.facts_from_case(case, town)
     assert facts["code_of_conduct"] is True
     r = rulebook.route(town, facts)
     assert r.steps[0].handler == "principal_monitoring_officer"
@@ -252,10 +262,10 @@ def test_document_inspection_prefill(council, principal):
     planning = Committee.create(name="Planning")
     CommitteeSeat.create(committee=planning, member=m["Bob"])
     case = _request("document_inspection", member=m["Bob"], subject="Riverside allotments lease")
-    facts = routing.facts_from_case(case, principal, committee=planning)
+    facts = protocol_facts.facts_from_case(case, principal, committee=planning)
     assert facts == {"case": "document_inspection", "member_has_interest": True, "committee_member": True}
     other = _request("document_inspection", member=m["Carol"], subject="Budget papers")
-    assert routing.facts_from_case(other, principal, committee=planning) == {
+    assert protocol_facts.facts_from_case(other, principal, committee=planning) == {
         "case": "document_inspection", "committee_member": False}
 
 
@@ -263,7 +273,7 @@ def test_group_meeting_prefill_from_advice_register(council, town):
     m = council["m"]
     Advice.create(group=council["blue"], matter="Car park charges", given_on=TODAY - dt.timedelta(days=3))
     case = _request("group_meeting", member=m["Alice"], group=council["red"], subject="car park charges")
-    facts = routing.facts_from_case(case, town)
+    facts = protocol_facts.facts_from_case(case, town)
     assert facts["advised_other_group"] is True
     assert rulebook.route(town, facts).outcome_key == "group_meeting_same_matter"
 
@@ -274,7 +284,7 @@ def test_public_meeting_pre_election(council, town):
     c.pre_election_days = 42
     c.save()
     case = _request("public_meeting", member=council["m"]["Alice"])
-    facts = routing.facts_from_case(case, town)
+    facts = protocol_facts.facts_from_case(case, town)
     assert facts["in_pre_election_period"] is True
     facts["called_by"] = "member"
     assert rulebook.route(town, facts).outcome_key == "public_meeting_election"
@@ -282,7 +292,7 @@ def test_public_meeting_pre_election(council, town):
 
 def test_information_due(council, principal):
     case = _request("information", member=council["m"]["Alice"])
-    facts = routing.facts_from_case(case, principal)
+    facts = protocol_facts.facts_from_case(case, principal)
     assert rulebook.route(principal, facts).due_working_days == 7
 
 
@@ -290,7 +300,7 @@ def test_demo_cases_prefill_without_unknown_or_contradictory_facts(demo_db):
     for pname in ("town", "principal"):
         profile = rulebook.load_profile(pname)
         for case in Case.select():
-            facts = rulebook.applicable_answers(profile, routing.facts_from_case(case, profile))
+            facts = rulebook.applicable_answers(profile, protocol_facts.facts_from_case(case, profile))
             try:
                 rulebook.route(profile, facts)
             except rulebook.FactError as exc:

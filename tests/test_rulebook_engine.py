@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from clerkdesk.models import rulebook
-from clerkdesk.models.rulebook import FactError, ProfileError
+from clerkdesk.models.rules import rulebook
+from clerkdesk.models.rules.rulebook import FactError, ProfileError
 
 PROTOCOLS = Path(rulebook.__file__).parent / "protocols"
 

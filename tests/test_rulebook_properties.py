@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clerkdesk.models import rulebook
+from clerkdesk.models.rules import rulebook
 
 PROFILES = {name: rulebook.load_profile(name) for name in ("town", "principal")}
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from clerkdesk.models import rulebook
+from clerkdesk.models.rules import rulebook
 from clerkdesk.tui.commands import CliError
 from clerkdesk.tui.commands import route as route_cmd
 

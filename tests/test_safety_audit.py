@@ -8,9 +8,11 @@ import sqlite3
 
 import pytest
 
-from clerkdesk.models import audit, cases, integrity, registers
-from clerkdesk.models.db import close_database, open_database
-from clerkdesk.models.schema import Audit, Case, Member, Step
+from clerkdesk.models.casework import cases, records, registers
+from clerkdesk.models.core.db import close_database
+from clerkdesk.models.core.schema import Audit, Case, Member, Step
+from clerkdesk.models.store import audit, chain, integrity, undo
+from clerkdesk.models.store.opening import open_database
 from clerkdesk.tui.__main__ import main
 
 
@@ -73,7 +75,7 @@ def test_rewriting_an_entry_and_its_hash_still_breaks_the_link(demo_db, tmp_path
         'SELECT id, at, who, action, "table", row_id, changes, undoes, changes_digest, '
         "row_digest, prev_hash FROM audit WHERE id = 60").fetchone()
     con.close()
-    forged = audit.entry_hash(id_, at, "Mallory", action, table, row_id, cd, rd, undoes, ph)
+    forged = chain.entry_hash(id_, at, "Mallory", action, table, row_id, cd, rd, undoes, ph)
     copy = tampered(demo_db, tmp_path,
                     f"UPDATE audit SET who = 'Mallory', hash = '{forged}' WHERE id = 60")
     status, out = run_check(copy, capsys)
@@ -91,16 +93,16 @@ def test_a_foreign_key_break_is_named(demo_db, tmp_path, capsys):
 
 def test_every_domain_write_keeps_the_check_green(demo_db):
     member = Member.select().where(~Member.archived).first()
-    registers.save(registers.MEMBERS, {**registers.form_values(registers.MEMBERS, member),
+    records.save(registers.MEMBERS, {**records.form_values(registers.MEMBERS, member),
                                        "phone": "01632 000000"}, member.id)
     case = Case.select().where(Case.status != "closed").first()
     cases.add_step(case.id, "Phoned the member", note="left a message", clause="001 §5.9")
     cases.close_case(case.id, "Answered in full.")
     cases.reopen_case(case.id, "The member had a follow-up question.")
-    registers.archive(registers.MEMBERS, member.id)
+    records.archive(registers.MEMBERS, member.id)
     registers.add_interest(member.id, {"kind": "personal", "description": "Allotment holder"})
-    ward = registers.save(registers.WARDS, {"name": "Riverside", "notes": ""})
-    audit.undo_last()
+    ward = records.save(registers.WARDS, {"name": "Riverside", "notes": ""})
+    undo.undo_last()
     assert registers.WARDS.get(ward.id).archived
     report = integrity.check_path(demo_db)
     assert report.ok, report.lines()
@@ -117,9 +119,9 @@ def test_entries_are_chained_in_order(demo_db):
 
 def test_undo_an_update_restores_the_logged_old_values(demo_db):
     member = Member.select().where(~Member.archived).first()
-    old = registers.form_values(registers.MEMBERS, member)
-    registers.save(registers.MEMBERS, {**old, "phone": "0000", "notes": "changed"}, member.id)
-    entry = audit.undo_last(who="Test Clerk")
+    old = records.form_values(registers.MEMBERS, member)
+    records.save(registers.MEMBERS, {**old, "phone": "0000", "notes": "changed"}, member.id)
+    entry = undo.undo_last(who="Test Clerk")
     assert entry.action == "undo" and entry.who == "Test Clerk"
     again = Member.get_by_id(member.id)
     assert again.phone == member.phone and again.notes == member.notes
@@ -131,7 +133,7 @@ def test_undo_a_step_restores_status_and_keeps_the_step_on_record(demo_db):
     case = Case.select().where(Case.status == "open").first()
     steps_before = Step.select().where(Step.case == case.id).count()
     cases.add_step(case.id, "Sent to the Clerk", status="waiting", stage="clerk")
-    audit.undo_last("case", case.id)
+    undo.undo_last("case", case.id)
     again = Case.get_by_id(case.id)
     assert again.status == "open" and again.stage == case.stage
     timeline = cases.timeline(again)
@@ -143,39 +145,39 @@ def test_undo_a_step_restores_status_and_keeps_the_step_on_record(demo_db):
 def test_undo_close_in_two_steps(demo_db):
     case = Case.select().where(Case.status == "open").first()
     cases.close_case(case.id, "Done.")
-    audit.undo_last("case", case.id)  # the outcome
+    undo.undo_last("case", case.id)  # the outcome
     assert Case.get_by_id(case.id).outcome == case.outcome
-    audit.undo_last("case", case.id)  # the closing step
+    undo.undo_last("case", case.id)  # the closing step
     again = Case.get_by_id(case.id)
     assert again.status == "open" and again.closed_on is None
 
 
 def test_undo_is_refused_when_the_row_changed_since(demo_db):
-    ward = registers.save(registers.WARDS, {"name": "Riverside", "notes": "one"})
-    registers.save(registers.WARDS, {"name": "Riverside", "notes": "two"}, ward.id)
+    ward = records.save(registers.WARDS, {"name": "Riverside", "notes": "one"})
+    records.save(registers.WARDS, {"name": "Riverside", "notes": "two"}, ward.id)
     first = audit.history("ward", ward.id)[1]
-    registers.save(registers.WARDS, {"name": "Riverside", "notes": "three"}, ward.id)
-    with pytest.raises(audit.UndoError, match="changed again"):
-        audit.undo(first.id)
-    assert audit.can_undo(first.id)
+    records.save(registers.WARDS, {"name": "Riverside", "notes": "three"}, ward.id)
+    with pytest.raises(undo.UndoError, match="changed again"):
+        undo.undo(first.id)
+    assert undo.can_undo(first.id)
 
 
 def test_undo_twice_and_nothing_to_undo(db):
     audit.record("create", "council", 1, {})
-    with pytest.raises(audit.UndoError, match="Nothing to undo"):
-        audit.undo_last("ward")
-    ward = registers.save(registers.WARDS, {"name": "Riverside", "notes": ""})
-    registers.save(registers.WARDS, {"name": "Riverside", "notes": "x"}, ward.id)
+    with pytest.raises(undo.UndoError, match="Nothing to undo"):
+        undo.undo_last("ward")
+    ward = records.save(registers.WARDS, {"name": "Riverside", "notes": ""})
+    records.save(registers.WARDS, {"name": "Riverside", "notes": "x"}, ward.id)
     entry = audit.history("ward", ward.id)[-1]
-    audit.undo(entry.id)
-    with pytest.raises(audit.UndoError, match="already been undone"):
-        audit.undo(entry.id)
-    assert audit.describe(entry) == f"update ward {ward.id} (notes)"
+    undo.undo(entry.id)
+    with pytest.raises(undo.UndoError, match="already been undone"):
+        undo.undo(entry.id)
+    assert undo.describe(entry) == f"update ward {ward.id} (notes)"
 
 
 def test_an_unaudited_casebook_row_is_found(db):
     assert integrity.check_path(db).ok
-    from clerkdesk.models.schema import Ward
+    from clerkdesk.models.core.schema import Ward
 
     ghost = Ward.create(name="Ghost ward")  # written behind the domain's (and the log's) back
     report = integrity.check_path(db)
@@ -188,5 +190,5 @@ def test_an_unaudited_casebook_row_is_found(db):
 def test_reopening_rebinds_and_the_chain_continues(demo_db):
     close_database()
     open_database(demo_db, backup=False)
-    registers.save(registers.WARDS, {"name": "Riverside", "notes": ""})
+    records.save(registers.WARDS, {"name": "Riverside", "notes": ""})
     assert integrity.check_path(demo_db).ok

@@ -17,9 +17,11 @@ import time
 
 import pytest
 
-from clerkdesk.models import audit, cases, integrity, registers
-from clerkdesk.models.db import close_database, open_database
-from clerkdesk.models.schema import Audit, Case, Step, Ward
+from clerkdesk.models.casework import case_lists, cases, records, registers
+from clerkdesk.models.core.db import close_database
+from clerkdesk.models.core.schema import Audit, Case, Step, Ward
+from clerkdesk.models.store import audit, integrity, undo
+from clerkdesk.models.store.opening import open_database
 
 KILLS = 200
 
@@ -39,17 +41,17 @@ def _writer(path, out_fd, seed):  # runs in the child; never returns
                 step = cases.add_step(case_id, f"crash step {seed}-{n}", note="x" * rnd.randint(0, 3000))
                 os.write(out_fd, f"step {step.id}\n".encode())
             elif pick < 0.8:
-                ward = registers.save(registers.WARDS, {"name": f"W{seed}-{n}", "notes": "n"})
+                ward = records.save(registers.WARDS, {"name": f"W{seed}-{n}", "notes": "n"})
                 os.write(out_fd, f"ward {ward.id}\n".encode())
             elif pick < 0.9:
                 ward = Ward.select().order_by(Ward.id.desc()).first()
-                registers.archive(registers.WARDS, ward.id, restore=ward.archived)
+                records.archive(registers.WARDS, ward.id, restore=ward.archived)
                 os.write(out_fd, f"archived {ward.id} {int(not ward.archived)}\n".encode())
             else:
                 try:
-                    entry = audit.undo_last("ward")
+                    entry = undo.undo_last("ward")
                     os.write(out_fd, f"undo {entry.id}\n".encode())
-                except audit.UndoError:
+                except undo.UndoError:
                     pass
     finally:
         os._exit(0)
@@ -68,10 +70,10 @@ def _read_lines(fd, buf):
 
 def test_sigkill_never_loses_a_confirmed_write(db, tmp_path):
     audit.record("adopt", "council", 1, {})
-    registers.save(registers.OFFICERS, {"name": "Helen Marsh"})
-    member = registers.save(registers.MEMBERS, {"name": "Cllr Test"})
-    cases.REQUESTS  # noqa: B018
-    registers.save(cases.REQUESTS, {"kind": "information", "subject": "Crash test",
+    records.save(registers.OFFICERS, {"name": "Helen Marsh"})
+    member = records.save(registers.MEMBERS, {"name": "Cllr Test"})
+    case_lists.REQUESTS  # noqa: B018
+    records.save(case_lists.REQUESTS, {"kind": "information", "subject": "Crash test",
                                     "member": str(member.id), "received": "today"})
     close_database()
     rnd = random.Random(20261128)

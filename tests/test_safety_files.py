@@ -11,11 +11,12 @@ import time
 
 import pytest
 
-from clerkdesk.models import audit, backup, cases, db as dbmod, integrity, registers, retention
-from clerkdesk.models.db import (
-    DatabaseBusy, DatabaseError, WrongPassphrase, close_database, open_database,
-)
-from clerkdesk.models.schema import Audit, Case, Council, Ward
+from clerkdesk.models.casework import cases, records, registers, retention
+from clerkdesk.models.core import db
+from clerkdesk.models.core.db import DatabaseBusy, DatabaseError, WrongPassphrase, close_database
+from clerkdesk.models.core.schema import Audit, Case, Council, Ward
+from clerkdesk.models.store import audit, backup, engines, files, integrity, undo
+from clerkdesk.models.store.opening import open_database
 from clerkdesk.tui.__main__ import main
 
 posix = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
@@ -29,7 +30,7 @@ def mode(path) -> int:
 def test_new_casebook_and_backups_are_owner_only(tmp_path):
     path = tmp_path / "new.db"
     open_database(path)
-    registers.save(registers.WARDS, {"name": "Abbey", "notes": ""})
+    records.save(registers.WARDS, {"name": "Abbey", "notes": ""})
     close_database()
     assert mode(path) == 0o600
     open_database(path)  # the automatic backup
@@ -40,7 +41,7 @@ def test_new_casebook_and_backups_are_owner_only(tmp_path):
 
 
 def test_automatic_backups_rotate_to_the_councils_setting(demo_db):
-    with dbmod.database.atomic():
+    with db.database.atomic():
         Council.update(backups_kept=3).execute()
         audit.record("update", "council", 1, {"backups_kept": [7, 3]})
     close_database()
@@ -58,7 +59,7 @@ def test_backup_cli_makes_a_checked_copy_and_restore_brings_it_back(demo_db, tmp
     assert integrity.check_path(dest).ok
     assert main(["--db", str(demo_db), "backup", str(dest)]) == 1  # never overwrites
     open_database(demo_db, backup=False)
-    registers.save(registers.WARDS, {"name": "After the backup", "notes": ""})
+    records.save(registers.WARDS, {"name": "After the backup", "notes": ""})
     close_database()
     capsys.readouterr()
     assert main(["--db", str(demo_db), "restore", str(dest)]) == 0
@@ -76,7 +77,7 @@ def test_backup_cli_makes_a_checked_copy_and_restore_brings_it_back(demo_db, tmp
 
 def test_backup_while_another_connection_writes(demo_db, tmp_path):
     dest = tmp_path / "live.db"
-    registers.save(registers.WARDS, {"name": "Before", "notes": ""})
+    records.save(registers.WARDS, {"name": "Before", "notes": ""})
     backup.backup(demo_db, dest)  # the app holds the database open: the online API is safe
     assert integrity.check_path(dest).ok
 
@@ -124,13 +125,13 @@ def test_a_held_write_lock_gives_database_busy_not_a_crash(demo_db):
     try:
         started = time.monotonic()
         with pytest.raises(DatabaseBusy, match="busy: another clerkdesk"):
-            registers.save(registers.WARDS, {"name": "Blocked", "notes": ""})
+            records.save(registers.WARDS, {"name": "Blocked", "notes": ""})
         assert time.monotonic() - started >= 0.15  # it waited first
         assert Ward.select().count() >= 4  # reads still work while another writes
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    registers.save(registers.WARDS, {"name": "Now free", "notes": ""})
+    records.save(registers.WARDS, {"name": "Now free", "notes": ""})
     assert integrity.check_path(demo_db).ok
 
 
@@ -139,7 +140,7 @@ def test_a_long_read_does_not_block_a_write(demo_db):
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM audit").fetchone()  # holds a read snapshot
     try:
-        registers.save(registers.WARDS, {"name": "Written during a read", "notes": ""})
+        records.save(registers.WARDS, {"name": "Written during a read", "notes": ""})
     finally:
         reader.execute("COMMIT")
         reader.close()
@@ -152,7 +153,7 @@ def test_two_writers_in_threads_keep_the_chain_whole(demo_db):
     def work(n):
         try:
             for i in range(15):
-                registers.save(registers.WARDS, {"name": f"T{n}-{i}", "notes": ""})
+                records.save(registers.WARDS, {"name": f"T{n}-{i}", "notes": ""})
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -170,21 +171,21 @@ def test_two_writers_in_threads_keep_the_chain_whole(demo_db):
 @pytest.mark.parametrize("folder", ["Dropbox", "OneDrive - Ashcombe TC", "Google Drive",
                                     "iCloud Drive"])
 def test_synced_folders_are_warned_about(tmp_path, folder):
-    warning = dbmod.location_warning(tmp_path / folder / "clerkdesk.db")
+    warning = files.location_warning(tmp_path / folder / "clerkdesk.db")
     assert warning and "folder" in warning
 
 
 def test_network_shares_are_warned_about(tmp_path):
     mounts = tmp_path / "mounts"
     mounts.write_text("/dev/sda1 / ext4 rw 0 0\n//server/share /mnt/office cifs rw 0 0\n")
-    assert "network share (cifs)" in dbmod.location_warning("/mnt/office/c.db",
+    assert "network share (cifs)" in files.location_warning("/mnt/office/c.db",
                                                             mounts_file=str(mounts))
-    assert dbmod.location_warning("/home/clerk/c.db", mounts_file=str(mounts)) is None
+    assert files.location_warning("/home/clerk/c.db", mounts_file=str(mounts)) is None
 
 
 # --- encryption ------------------------------------------------------------------------------
 
-needs_cipher = pytest.mark.skipif(not dbmod.encryption_available(),
+needs_cipher = pytest.mark.skipif(not engines.encryption_available(),
                                   reason="SQLCipher (clerkdesk[encrypted]) not installed")
 
 
@@ -194,7 +195,7 @@ def test_encrypted_casebook_round_trip_and_wrong_passphrase(tmp_path, capsys, mo
     open_database(path, passphrase="correct horse")
     Council.create(name="Crypt Town Council")
     audit.record("create", "council", 1, {})
-    registers.save(registers.WARDS, {"name": "Secret Ward", "notes": ""})
+    records.save(registers.WARDS, {"name": "Secret Ward", "notes": ""})
     close_database()
     raw = path.read_bytes()
     assert b"Secret Ward" not in raw and not raw.startswith(b"SQLite format 3")
@@ -240,8 +241,8 @@ def test_old_closed_complaints_are_listed_and_anonymised(demo_db, capsys):
     assert complaint.id not in {c.id for c in retention.due_for_review(later)}
     with pytest.raises(retention.RetentionError, match="already"):
         retention.anonymise(complaint.id, today=later)
-    with pytest.raises(audit.UndoError):
-        audit.undo(entry.id)
+    with pytest.raises(undo.UndoError):
+        undo.undo(entry.id)
 
 
 def test_recent_complaints_are_not_anonymised(demo_db, capsys):

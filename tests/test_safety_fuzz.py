@@ -8,10 +8,12 @@ from __future__ import annotations
 import io
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from clerkdesk.models import audit, cases, council, integrity, registers
-from clerkdesk.models.forms import ValidationError, clean_text
+from clerkdesk.models.casework import case_lists, cases, choices, council, records, registers
+from clerkdesk.models.core.forms import ValidationError, clean_text
+from clerkdesk.models.store import audit, integrity
 
 HOSTILE = st.one_of(
     st.text(max_size=300),
@@ -31,14 +33,14 @@ FUZZ = settings(max_examples=30, deadline=None,
 
 def _forms():
     forms = {key: reg for key, reg in registers.REGISTERS.items()}
-    forms["requests"] = cases.REQUESTS
-    forms["complaints"] = cases.COMPLAINTS
+    forms["requests"] = case_lists.REQUESTS
+    forms["complaints"] = case_lists.COMPLAINTS
     return forms
 
 
 def _check_round_trip(register, raw, row):
     """What was saved reads back as the cleaned input."""
-    back = registers.form_values(register, register.get(row.id))
+    back = records.form_values(register, register.get(row.id))
     for spec in register.fields():
         if spec.kind in ("text", "longtext") and spec.name in raw:
             expected = clean_text(raw[spec.name], multiline=spec.kind == "longtext")
@@ -53,12 +55,12 @@ _KEYS = list(_forms())
 @given(data=st.data())
 def test_every_register_form_rejects_clearly_or_round_trips(demo_db, key, data):
     register = _forms()[key]
-    base = registers.form_values(register, None)
+    base = records.form_values(register, None)
     if key == "requests":
-        base["member"] = registers.member_choices()[0][0]
+        base["member"] = choices.member_choices()[0][0]
     if key == "complaints":
-        base["complainant_member"] = registers.member_choices()[0][0]
-        base["subject_officer"] = registers.officer_choices()[0][0]
+        base["complainant_member"] = choices.member_choices()[0][0]
+        base["subject_officer"] = choices.officer_choices()[0][0]
     raw = dict(base)
     for spec in register.fields():
         if data.draw(st.booleans()):
@@ -66,7 +68,7 @@ def test_every_register_form_rejects_clearly_or_round_trips(demo_db, key, data):
     if "name" in raw and data.draw(st.booleans()):
         raw["name"] = data.draw(HOSTILE) + data.draw(st.uuids()).hex
     try:
-        row = registers.save(register, raw)
+        row = records.save(register, raw)
     except ValidationError as exc:
         assert exc.errors and all(isinstance(m, str) and m for m in exc.errors.values())
         return
@@ -76,7 +78,7 @@ def test_every_register_form_rejects_clearly_or_round_trips(demo_db, key, data):
 @FUZZ
 @given(action=HOSTILE, note=HOSTILE, clause=HOSTILE)
 def test_steps_reject_or_keep_hostile_text(demo_db, action, note, clause):
-    case = cases.REQUESTS.model.select().first()
+    case = case_lists.REQUESTS.model.select().first()
     try:
         step = cases.add_step(case.id, action, note=note, clause=clause)
     except ValidationError as exc:
@@ -100,8 +102,7 @@ def test_council_settings_reject_or_keep(demo_db, field, value):
 @FUZZ
 @given(text=HOSTILE)
 def test_route_facts_import_never_raises(text):
-    from clerkdesk.tui.commands import CliError
-    from clerkdesk.tui.commands import route
+    from clerkdesk.tui.commands import CliError, route
 
     class Args:
         profile = "town"
@@ -114,6 +115,6 @@ def test_route_facts_import_never_raises(text):
 
 
 def test_after_the_fuzzing_the_casebook_checks(demo_db):
-    registers.save(registers.WARDS, {"name": "'; DROP TABLE audit; --😀", "notes": "\x00x"})
+    records.save(registers.WARDS, {"name": "'; DROP TABLE audit; --😀", "notes": "\x00x"})
     assert audit.history("ward", 5)
     assert integrity.check_path(demo_db).ok

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from clerkdesk.models import cases, registers, search
-from clerkdesk.models.schema import Case, Member
+from clerkdesk.models.casework import cases, records, registers, search
+from clerkdesk.models.core.schema import Case, Member
 
 #: the same domain tests on SQLite and on PostgreSQL (conftest.py)
 BOTH_ENGINES = True
@@ -40,9 +40,9 @@ def test_finds_people_groups_and_committees(demo_db):
 
 def test_renames_and_edits_are_searchable_at_once(demo_db):
     member = Member.select().where(Member.name.contains("")).first()
-    raw = registers.form_values(registers.MEMBERS, member)
+    raw = records.form_values(registers.MEMBERS, member)
     raw["name"] = "Cllr Quetzalcoatl Jones"
-    registers.save(registers.MEMBERS, raw, member.id)
+    records.save(registers.MEMBERS, raw, member.id)
     assert ("member", member.id) in kinds_ids(search.search("quetzal"))
     assert not search.search(member.name.split()[-1] + "zzz")
     # the cases that name the member follow the rename
@@ -73,7 +73,7 @@ def test_meeting_mode_hides_private_cases_unless_found_by_ref(demo_db):
 
 @pytest.mark.sqlite_only
 def test_ensure_is_idempotent_and_rebuilds_missing_triggers(demo_db):
-    from clerkdesk.models.db import database
+    from clerkdesk.models.core.db import database
 
     search.ensure_search()
     n = database.execute_sql(f"SELECT count(*) FROM {search.TABLE}").fetchone()[0]
@@ -87,7 +87,7 @@ def test_ensure_is_idempotent_and_rebuilds_missing_triggers(demo_db):
 
 
 def test_check_still_passes_with_the_index(demo_db):
-    from clerkdesk.models import integrity
+    from clerkdesk.models.store import integrity
 
     search.ensure_search()
     case = Case.select().first()

@@ -11,10 +11,12 @@ import time
 
 import pytest
 
-from clerkdesk.models import cases, integrity, registers, transfer
-from clerkdesk.models.db import SCHEMA_VERSION, close_database, open_database
-from clerkdesk.models.forms import ConflictError
-from clerkdesk.models.schema import Case, Member, Step
+from clerkdesk.models.casework import records, registers
+from clerkdesk.models.core.db import SCHEMA_VERSION, close_database
+from clerkdesk.models.core.forms import ConflictError
+from clerkdesk.models.core.schema import Case, Member, Step
+from clerkdesk.models.store import engine_copy, integrity
+from clerkdesk.models.store.opening import open_database
 from clerkdesk.tui.__main__ import main
 
 #: every casebook test here runs on SQLite and on PostgreSQL (conftest.py)
@@ -22,10 +24,10 @@ BOTH_ENGINES = True
 
 WORKER = r"""
 import json, os, sys, time
-from clerkdesk.models.db import open_database
-from clerkdesk.models import cases, registers
-from clerkdesk.models.forms import ConflictError
-from clerkdesk.models.schema import Member
+from clerkdesk.models.casework import cases, records, registers
+from clerkdesk.models.core.forms import ConflictError
+from clerkdesk.models.core.schema import Member
+from clerkdesk.models.store.opening import open_database
 
 target, mode, start_at, arg = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
 open_database(target, backup=False)
@@ -38,12 +40,12 @@ if mode == "steps":
 elif mode == "edit":
     member_id, new_name = arg.split(",", 1)
     member = Member.get_by_id(int(member_id))
-    raw = registers.form_values(registers.MEMBERS, member)  # the form is opened...
+    raw = records.form_values(registers.MEMBERS, member)  # the form is opened...
     version = member.version
     raw["name"] = new_name
     time.sleep(max(0.0, start_at - time.time()))  # ...and both clerks press save at once
     try:
-        registers.save(registers.MEMBERS, raw, member.id, expected_version=version)
+        records.save(registers.MEMBERS, raw, member.id, expected_version=version)
         print(json.dumps({"saved": new_name}))
     except ConflictError as exc:
         print(json.dumps({"conflict": exc.message, "who": exc.who, "fields": exc.fields}))
@@ -106,23 +108,23 @@ def test_two_clerks_saving_the_same_record_one_gets_the_conflict(demo_db):
 
 
 def test_a_stale_save_in_one_process_says_who_changed_what(db):
-    member = registers.save(registers.MEMBERS, {"name": "Cllr Ann Test"})
+    member = records.save(registers.MEMBERS, {"name": "Cllr Ann Test"})
     os.environ["CLERKDESK_USER"] = "Other Clerk"
     try:
-        raw = registers.form_values(registers.MEMBERS, member)
+        raw = records.form_values(registers.MEMBERS, member)
         raw["email"] = "ann@example.org"
-        registers.save(registers.MEMBERS, raw, member.id, expected_version=member.version)
+        records.save(registers.MEMBERS, raw, member.id, expected_version=member.version)
     finally:
         del os.environ["CLERKDESK_USER"]
-    raw = registers.form_values(registers.MEMBERS, member)
+    raw = records.form_values(registers.MEMBERS, member)
     raw["phone"] = "01234 567890"
     with pytest.raises(ConflictError) as err:
-        registers.save(registers.MEMBERS, raw, member.id, expected_version=member.version)
+        records.save(registers.MEMBERS, raw, member.id, expected_version=member.version)
     assert err.value.who == "Other Clerk" and err.value.fields == ["email"]
     assert err.value.current_version == member.version + 1
     assert Member.get_by_id(member.id).phone == ""  # nothing written
     # reloaded, the save goes through
-    saved = registers.save(registers.MEMBERS, raw | {"email": "ann@example.org"}, member.id,
+    saved = records.save(registers.MEMBERS, raw | {"email": "ann@example.org"}, member.id,
                            expected_version=err.value.current_version)
     assert saved.phone == "01234 567890" and saved.version == member.version + 2
 
@@ -176,7 +178,7 @@ def test_check_on_postgres_names_a_row_changed_behind_the_log(pg_server, _demo_t
     import psycopg
 
     url = pg_server.url(pg_server.create_database())
-    transfer.copy(_demo_template, url)
+    engine_copy.copy(_demo_template, url)
     assert main(["--db", url, "check"]) == 0
     with psycopg.connect(url, autocommit=True) as con:
         con.execute("UPDATE member SET email = 'x@example.org' WHERE id = 2")
@@ -189,10 +191,10 @@ def test_check_on_postgres_names_a_row_changed_behind_the_log(pg_server, _demo_t
 def test_schema_2_on_postgres_is_migrated_and_verifies(pg_server, _demo_template):
     import psycopg
 
-    from clerkdesk.models.migrations import VERSIONED
+    from clerkdesk.models.store.migrations import VERSIONED
 
     url = pg_server.url(pg_server.create_database())
-    transfer.copy(_demo_template, url)
+    engine_copy.copy(_demo_template, url)
     with psycopg.connect(url, autocommit=True) as con:  # as schema 2 left it
         for table in VERSIONED:
             con.execute(f'ALTER TABLE "{table}" DROP COLUMN version')
@@ -221,8 +223,8 @@ def test_a_writer_held_up_too_long_on_postgres_is_told_busy(pg_server, monkeypat
     the casebook is busy, and nothing is written."""
     import psycopg
 
-    from clerkdesk.models import backend
-    from clerkdesk.models.db import DatabaseBusy
+    from clerkdesk.models.core.db import DatabaseBusy
+    from clerkdesk.models.store import backend
 
     monkeypatch.setattr(backend, "PG_LOCK_TIMEOUT", "300ms")
     url = pg_server.url(pg_server.create_database())
@@ -231,9 +233,9 @@ def test_a_writer_held_up_too_long_on_postgres_is_told_busy(pg_server, monkeypat
         with psycopg.connect(url) as other:  # another clerkdesk, mid-transaction
             other.execute("SELECT pg_advisory_xact_lock(%s)", (backend.WRITER_LOCK_KEY,))
             with pytest.raises(DatabaseBusy):
-                registers.save(registers.WARDS, {"name": "Castle"})
+                records.save(registers.WARDS, {"name": "Castle"})
             other.rollback()
-        assert registers.save(registers.WARDS, {"name": "Castle"}).name == "Castle"
+        assert records.save(registers.WARDS, {"name": "Castle"}).name == "Castle"
     finally:
         close_database()
 

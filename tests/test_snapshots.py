@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 
 from clerkdesk.fixtures.demo import build_demo
-from clerkdesk.models import db as dbmod
+from clerkdesk.models.core import db
+from clerkdesk.models.store import opening
 from clerkdesk.tui.app import ClerkDesk
 
 TODAY = dt.date(2026, 11, 23)
@@ -21,9 +22,9 @@ def pinned_demo(tmp_path, monkeypatch):
     monkeypatch.setenv("CLERKDESK_USER", "Helen Marsh")
     path = tmp_path / "demo.db"
     build_demo(path, today=TODAY)
-    dbmod.open_database(path)
+    opening.open_database(path)
     yield path
-    dbmod.close_database()
+    db.close_database()
 
 
 @pytest.mark.parametrize("keys", [[], ["2"], ["4"], ["7"]], ids=["dashboard", "members", "requests", "council"])

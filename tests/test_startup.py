@@ -5,16 +5,16 @@ key bar that replaced Textual's Footer."""
 from __future__ import annotations
 
 import gc
-import time
 import subprocess
 import sys
+import time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.widgets import ContentSwitcher
 
-from clerkdesk.models import db as dbmod
+from clerkdesk.models.store import engines, opening
 from clerkdesk.screens.help import HelpScreen
 from clerkdesk.screens.widgets.key_bar import KeyBar
 from clerkdesk.screens.widgets.tab_bar import TabBar
@@ -33,7 +33,7 @@ def fresh_python(code: str) -> str:
 
 def test_the_app_imports_no_postgres_driver_and_no_migrator():
     out = fresh_python(
-        "import sys, clerkdesk.tui.app, clerkdesk.models.db; "
+        "import sys, clerkdesk.tui.app, clerkdesk.models.store.opening; "
         "print(sorted(m for m in ('psycopg', 'psycopg2', 'playhouse.migrate', 'holidays', "
         "'clerkdesk.screens.form', 'clerkdesk.tui.commands.export') if m in sys.modules))")
     assert out == "[]"
@@ -50,8 +50,8 @@ def test_a_driver_imported_before_peewee_is_left_alone():
 
 def test_the_postgres_class_brings_its_own_adapter():
     pytest.importorskip("psycopg")
-    db = dbmod.ClerkPgDatabase("postgresql://nobody@localhost/none")
-    assert isinstance(db._adapter, dbmod.Psycopg3Adapter)
+    db = engines.ClerkPgDatabase("postgresql://nobody@localhost/none")
+    assert isinstance(db._adapter, engines.Psycopg3Adapter)
     import psycopg
     from psycopg.types.json import Jsonb
 
@@ -123,7 +123,7 @@ async def test_a_paused_collector_is_resumed_by_the_first_frame_and_frozen_again
     frozen = []
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(gc.isenabled()))
     threshold = gc.get_threshold()
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     cli.pause_collector()  # as main() does
     try:
@@ -157,7 +157,7 @@ def record_builds(monkeypatch, note) -> list:
 
 
 async def test_the_other_tabs_are_built_after_the_queue_is_shown(demo_db, monkeypatch):
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     queue_shown_when_built = record_builds(monkeypatch, lambda app: app.pane("dashboard").shown)
     async with app.run_test(size=SIZE) as pilot:
@@ -184,7 +184,7 @@ def test_a_priority_mark_is_seen_on_every_badge():
 async def test_the_palette_searches_off_the_ui_thread(demo_db, monkeypatch):
     import threading
 
-    from clerkdesk.models import search
+    from clerkdesk.models.casework import search
 
     threads = []
     original = search.search
@@ -194,7 +194,7 @@ async def test_the_palette_searches_off_the_ui_thread(demo_db, monkeypatch):
         return original(*args, **kwargs)
 
     monkeypatch.setattr(search, "search", recording)
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p", *"langley")
@@ -208,7 +208,7 @@ async def test_the_palette_searches_off_the_ui_thread(demo_db, monkeypatch):
 
 
 async def test_the_key_bar_shows_the_focused_widgets_keys_and_a_click_presses_one(demo_db):
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -227,7 +227,7 @@ async def test_the_key_bar_shows_the_focused_widgets_keys_and_a_click_presses_on
 
 
 async def test_the_key_bar_keeps_the_palette_key_when_narrow_and_lights_the_hovered_key(demo_db):
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=(60, 30)) as pilot:
         await pilot.pause()
@@ -247,7 +247,7 @@ async def test_the_key_bar_keeps_the_palette_key_when_narrow_and_lights_the_hove
 
 
 async def test_the_tab_bar_switches_tabs_on_a_click_and_lights_the_active_title(demo_db):
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -279,7 +279,7 @@ def test_a_tab_bar_must_start_on_one_of_its_tabs():
 async def test_no_tab_is_built_in_the_background_while_the_clerk_types(demo_db, monkeypatch):
     import clerkdesk.tui.app as appmod
 
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     built = record_builds(monkeypatch, lambda app: time.monotonic() - app.last_key_at)
     async with app.run_test(size=SIZE) as pilot:
@@ -304,7 +304,7 @@ async def test_a_form_starts_on_its_first_field_and_leaves_nothing_behind(demo_d
 
     from clerkdesk.screens.form import FormScreen, LongText
 
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4")
@@ -344,7 +344,7 @@ async def test_idle_collections_only_when_the_app_paused_the_collector(demo_db, 
     real_collect = gc.collect
     collected = []
     monkeypatch.setattr(gc, "collect", lambda *a: collected.append(a))
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:  # as in the tests: not paused
         await pilot.pause(1.5)

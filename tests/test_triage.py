@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from textual.widgets import Input
-
-from clerkdesk.models import audit, cases, dates, triage
-from clerkdesk.models import db as dbmod
-from clerkdesk.models.schema import Case, Officer, Task
+from clerkdesk.models.casework import triage
+from clerkdesk.models.core import dates
+from clerkdesk.models.core.schema import Case, Officer, Task
+from clerkdesk.models.store import opening, undo
 from clerkdesk.screens.form import FormScreen
 from clerkdesk.screens.picker import PickerScreen
 from clerkdesk.tui.app import ClerkDesk
@@ -47,10 +46,10 @@ def test_actions_are_one_undoable_change_each(demo_db):
     old_owner = case.owner_id
     triage.assign(case.id, officer.id)
     assert Case.get_by_id(case.id).owner_id == officer.id
-    audit.undo_last()
+    undo.undo_last()
     assert Case.get_by_id(case.id).owner_id == old_owner
     triage.set_priority(case.id, "urgent")
-    audit.undo_last()
+    undo.undo_last()
     assert Case.get_by_id(case.id).priority == case.priority
 
 
@@ -70,7 +69,7 @@ def test_bad_action_input_is_refused_with_a_sentence(demo_db):
 # --- the desk, driven from the keyboard ---------------------------------------------------
 
 def make_app(path):
-    dbmod.open_database(path)
+    opening.open_database(path)
     return ClerkDesk(path)
 
 

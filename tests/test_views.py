@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from clerkdesk.models import cases, dates, registers, views
-from clerkdesk.models import db as dbmod
-from clerkdesk.models.schema import Case, Member
+from clerkdesk.models.casework import case_lists, records, registers, saved_views
+from clerkdesk.models.core import dates
+from clerkdesk.models.core.schema import Case, Member
+from clerkdesk.models.store import opening
 from clerkdesk.screens.picker import PickerScreen
 from clerkdesk.tui.app import ClerkDesk
 
@@ -13,21 +14,21 @@ SIZE = (120, 40)
 
 
 def ids(register, text):
-    return {row[0] for row in registers.rows(register, text)}
+    return {row[0] for row in records.rows(register, text)}
 
 
 def test_facets_narrow_the_case_lists(demo_db):
-    new = ids(cases.REQUESTS, "status:new")
+    new = ids(case_lists.REQUESTS, "status:new")
     assert new and all(Case.get_by_id(i).status == "new" for i in new)
-    overdue = ids(cases.REQUESTS, "due:overdue")
+    overdue = ids(case_lists.REQUESTS, "due:overdue")
     assert overdue and all(Case.get_by_id(i).due < dates.today() for i in overdue)
-    info = ids(cases.REQUESTS, "kind:info")
+    info = ids(case_lists.REQUESTS, "kind:info")
     assert info and {Case.get_by_id(i).kind for i in info} == {"information"}
-    both = ids(cases.REQUESTS, "kind:info due:overdue")
+    both = ids(case_lists.REQUESTS, "kind:info due:overdue")
     assert both == info & overdue
-    marsh = ids(cases.REQUESTS, "owner:marsh")
+    marsh = ids(case_lists.REQUESTS, "owner:marsh")
     assert marsh and all("Marsh" in Case.get_by_id(i).owner.name for i in marsh)
-    active = ids(cases.REQUESTS, "status:active")
+    active = ids(case_lists.REQUESTS, "status:active")
     assert all(Case.get_by_id(i).status != "closed" for i in active)
     assert len(active) > len(new)
 
@@ -45,25 +46,25 @@ def test_facets_on_members(demo_db):
     ("due:someday", "means nothing here"),
 ])
 def test_a_bad_facet_is_a_sentence(demo_db, text, says):
-    with pytest.raises(views.ViewError, match=says):
-        registers.rows(cases.REQUESTS, text)
+    with pytest.raises(saved_views.ViewError, match=says):
+        records.rows(case_lists.REQUESTS, text)
 
 
 def test_saved_views_and_the_last_view(demo_db):
-    assert views.saved("requests") == []
-    views.save_view("requests", "My overdue", "due:overdue owner:marsh")
-    views.save_view("requests", "my OVERDUE", "due:overdue")  # same name: replaced
-    assert views.saved("requests") == [{"name": "my OVERDUE", "filter": "due:overdue"}]
-    with pytest.raises(views.ViewError):
-        views.save_view("requests", "   ", "x")
-    views.remember("requests", "kind:info")
-    assert views.last_filter("requests") == "kind:info"
-    views.delete_view("requests", "my OVERDUE")
-    assert views.saved("requests") == []
+    assert saved_views.saved("requests") == []
+    saved_views.save_view("requests", "My overdue", "due:overdue owner:marsh")
+    saved_views.save_view("requests", "my OVERDUE", "due:overdue")  # same name: replaced
+    assert saved_views.saved("requests") == [{"name": "my OVERDUE", "filter": "due:overdue"}]
+    with pytest.raises(saved_views.ViewError):
+        saved_views.save_view("requests", "   ", "x")
+    saved_views.remember("requests", "kind:info")
+    assert saved_views.last_filter("requests") == "kind:info"
+    saved_views.delete_view("requests", "my OVERDUE")
+    assert saved_views.saved("requests") == []
 
 
 async def test_views_from_the_keyboard_and_remembered_across_restarts(demo_db):
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4")
@@ -101,7 +102,7 @@ async def test_views_from_the_keyboard_and_remembered_across_restarts(demo_db):
         await pilot.pause()
         await pilot.press(*"Late ones", "ctrl+s")
         await pilot.pause()
-        assert views.saved("requests") == [{"name": "Late ones", "filter": "due:overdue"}]
+        assert saved_views.saved("requests") == [{"name": "Late ones", "filter": "due:overdue"}]
     # the next run opens the Requests tab with the same view
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:

@@ -8,8 +8,9 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 
 from clerkdesk.fixtures.generate import generate
-from clerkdesk.models import cases, registers
-from clerkdesk.models import db as dbmod
+from clerkdesk.models.casework import case_lists, records
+from clerkdesk.models.core import db
+from clerkdesk.models.store import opening
 from clerkdesk.screens.widgets.virtual_table import ListSource, VirtualTable
 from clerkdesk.tui.app import ClerkDesk
 
@@ -18,18 +19,18 @@ SIZE = (120, 40)
 
 @pytest.fixture(scope="session")
 def _five_thousand(tmp_path_factory):
-    path = tmp_path_factory.mktemp("vt") / "cases.db"
+    path = tmp_path_factory.mktemp("vt") / "case_lists.db"
     generate(path, cases=5000, years=5, seed=11)
     return path
 
 
 @pytest.fixture
 def big(tmp_path, _five_thousand):
-    path = tmp_path / "cases.db"
+    path = tmp_path / "case_lists.db"
     shutil.copyfile(_five_thousand, path)
-    dbmod.open_database(path, backup=False)
+    opening.open_database(path, backup=False)
     yield path
-    dbmod.close_database()
+    db.close_database()
 
 
 async def settle(app, pilot):
@@ -44,7 +45,7 @@ async def open_requests(app, pilot):
 
 
 async def test_row_count_and_first_rows(big):
-    expected = registers.rows(cases.REQUESTS)
+    expected = records.rows(case_lists.REQUESTS)
     app = ClerkDesk(big)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_requests(app, pilot)
@@ -56,7 +57,7 @@ async def test_row_count_and_first_rows(big):
 
 
 async def test_cursor_keys_page_keys_and_jump_to_end(big):
-    expected = registers.rows(cases.REQUESTS)
+    expected = records.rows(case_lists.REQUESTS)
     app = ClerkDesk(big)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_requests(app, pilot)
@@ -80,7 +81,7 @@ async def test_cursor_keys_page_keys_and_jump_to_end(big):
 
 
 async def test_scrolling_reads_pages_on_demand(big):
-    expected = registers.rows(cases.REQUESTS)
+    expected = records.rows(case_lists.REQUESTS)
     app = ClerkDesk(big)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_requests(app, pilot)
@@ -112,14 +113,14 @@ async def test_filter_runs_in_a_worker_and_the_last_keystroke_wins(big):
         pane = await open_requests(app, pilot)
         await pilot.press("slash", *"bus")
         await settle(app, pilot)
-        expected = registers.rows(cases.REQUESTS, "bus")
+        expected = records.rows(case_lists.REQUESTS, "bus")
         assert pane.table.row_count == len(expected) > 0
         assert "matching" in str(pane.query_one(".list-count").render())
         # keystrokes faster than the queries: only the last one's result is shown
         for ch in " she":
             pane.query_one(".filter").value += ch
         await settle(app, pilot)
-        expected = registers.rows(cases.REQUESTS, "bus she")
+        expected = records.rows(case_lists.REQUESTS, "bus she")
         assert pane.table.row_count == len(expected)
         assert pane.filter_text == "bus she"
         assert pane.selected_id() == (expected[0][0] if expected else None)
@@ -130,9 +131,9 @@ async def test_a_stale_result_is_dropped(big):
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_requests(app, pilot)
         count = pane.table.row_count
-        from clerkdesk.models import paging
+        from clerkdesk.models.casework import paging
 
-        stale = paging.Pager(cases.REQUESTS, "zzzz")
+        stale = paging.Pager(case_lists.REQUESTS, "zzzz")
         stale.head()
         pane._show(pane._generation - 1, stale, None, None)  # an older load finishing late
         assert pane.table.row_count == count
@@ -142,7 +143,7 @@ async def test_keep_follows_the_saved_row(big):
     app = ClerkDesk(big)
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_requests(app, pilot)
-        expected = registers.rows(cases.REQUESTS)
+        expected = records.rows(case_lists.REQUESTS)
         target = expected[1234][0]
         pane.load(keep=target)
         await settle(app, pilot)

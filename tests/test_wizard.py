@@ -5,9 +5,9 @@ import json
 
 from textual.widgets import Input, OptionList, Static
 
-from clerkdesk.models import cases, registers, routes
-from clerkdesk.models import db as dbmod
-from clerkdesk.models.schema import Case, Council, Member, Officer, Step, Task
+from clerkdesk.models.casework import case_lists, case_route, records, registers
+from clerkdesk.models.core.schema import Case, Council, Member, Step, Task
+from clerkdesk.models.store import opening
 from clerkdesk.screens.wizard import WizardScreen
 from clerkdesk.tui.app import ClerkDesk
 
@@ -40,17 +40,17 @@ async def test_member_complaint_about_a_corporate_director_goes_in_writing_to_th
     council.profile = "principal"
     council.kind = "city"
     council.save()
-    md = registers.save(registers.OFFICERS, {"name": "Dana Mills", "job_title": "Managing Director",
+    md = records.save(registers.OFFICERS, {"name": "Dana Mills", "job_title": "Managing Director",
                                              "roles": "managing_director,head_of_paid_service"})
-    director = registers.save(registers.OFFICERS, {
+    director = records.save(registers.OFFICERS, {
         "name": "Colin Reeve", "job_title": "Corporate Director of Place", "department": "Place",
         "roles": "corporate_director"})
     member = Member.select().where(~Member.archived).first()
-    case = registers.save(cases.COMPLAINTS, {
+    case = records.save(case_lists.COMPLAINTS, {
         "kind": "member_about_officer", "subject": "Rude reply about the depot",
         "complainant_member": str(member.id), "subject_officer": str(director.id),
         "received": "today"})
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await open_case(pilot, app, "complaints", case.id)
@@ -79,7 +79,7 @@ async def test_member_complaint_about_a_corporate_director_goes_in_writing_to_th
 
 async def test_back_goes_to_the_previous_question(demo_db):
     case = Case.select().where((Case.type == "complaint") & (Case.route == "")).first()
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await open_case(pilot, app, "complaints", case.id)
@@ -101,10 +101,10 @@ async def test_back_goes_to_the_previous_question(demo_db):
 
 async def test_a_need_to_know_refusal_records_its_reasons(demo_db):
     member = Member.select().where(~Member.archived).first()
-    case = registers.save(cases.REQUESTS, {
+    case = records.save(case_lists.REQUESTS, {
         "kind": "document_inspection", "subject": "Inspect the tender file",
         "member": str(member.id), "received": "today"})
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await open_case(pilot, app, "requests", case.id)
@@ -141,22 +141,22 @@ async def test_a_need_to_know_refusal_records_its_reasons(demo_db):
 
 async def test_s_moves_a_routed_case_along_its_route(demo_db):
     member = Member.select().where(~Member.archived).first()
-    case = registers.save(cases.REQUESTS, {
+    case = records.save(case_lists.REQUESTS, {
         "kind": "group_meeting", "subject": "Clerk at the group's budget meeting",
         "member": str(member.id), "group": str(member.group_id or ""), "received": "today"})
-    profile = routes.profile_for_council()
-    begin = routes.start(case, profile)
+    profile = case_route.profile_for_council()
+    begin = case_route.start(case, profile)
     answers = dict(begin.fixed)
-    from clerkdesk.models import rulebook
+    from clerkdesk.models.rules import rulebook
 
     while (q := rulebook.next_question(profile, answers)) is not None:
         answers[q.fact] = begin.prefill.get(q.fact, q.default if q.default is not None
                                             else (q.choices[0].value if q.choices else False))
-    route, resolved = routes.route_for(case, profile, answers)
-    routes.apply_route(case.id, route, resolved, reasons="not needed" if route.refusal else "")
+    route, resolved = case_route.route_for(case, profile, answers)
+    case_route.apply_route(case.id, route, resolved, reasons="not needed" if route.refusal else "")
     tasks_before = Task.select().where(Task.case == case.id).count()
     assert tasks_before == len(route.tasks)
-    dbmod.open_database(demo_db)
+    opening.open_database(demo_db)
     app = ClerkDesk(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await open_case(pilot, app, "requests", case.id)
@@ -175,8 +175,8 @@ async def test_s_moves_a_routed_case_along_its_route(demo_db):
 
 def test_contrary_to_advice_is_recorded_as_such(demo_db):
     case = Case.select().where((Case.type == "request") & (Case.status != "closed")).first()
-    routes.record(case.id, "outcome", "Members voted to publish the report", contrary_to_advice=True)
+    case_route.record(case.id, "outcome", "Members voted to publish the report", contrary_to_advice=True)
     last = Step.select().where(Step.case == case.id).order_by(Step.id.desc()).get()
     assert "contrary to officer advice" in last.action
-    assert routes.CONTRARY_CLAUSE in last.note
+    assert case_route.CONTRARY_CLAUSE in last.note
     assert Case.get_by_id(case.id).status == "closed"

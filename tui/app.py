@@ -14,7 +14,8 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.widgets import ContentSwitcher, Header, Static
 
-from clerkdesk.models import cases, council, privacy, registers
+from clerkdesk.models.casework import case_lists, council, privacy, registers
+from clerkdesk.models.core import schema
 from clerkdesk.screens.dashboard import DashboardPane, OpenCase, OpenRecord
 from clerkdesk.screens.widgets.key_bar import KeyBar
 from clerkdesk.screens.widgets.tab_bar import TabBar
@@ -95,7 +96,7 @@ def make_pane(tab: str):
     if tab in ("requests", "complaints"):
         from clerkdesk.screens.case_pane import CasePane
 
-        return CasePane(cases.REQUESTS if tab == "requests" else cases.COMPLAINTS, id=f"pane-{tab}")
+        return CasePane(case_lists.REQUESTS if tab == "requests" else case_lists.COMPLAINTS, id=f"pane-{tab}")
     if tab == "council":
         from clerkdesk.screens.council_pane import CouncilPane
 
@@ -300,7 +301,7 @@ class ClerkDesk(App):
 
     @on(OpenCase)
     async def open_case(self, message: OpenCase) -> None:
-        case = cases.Case.get_by_id(message.case_id)
+        case = schema.Case.get_by_id(message.case_id)
         tab = "requests" if case.type == "request" else "complaints"
         pane = await self.show_tab(tab)
         filt = pane.query_one(".filter")
@@ -344,7 +345,7 @@ class ClerkDesk(App):
     @work(thread=True, group="backup", exit_on_error=False)
     def automatic_backup(self) -> None:
         """The rotating backup taken on every open, after the first frame is on screen."""
-        from clerkdesk.models import backup
+        from clerkdesk.models.store import backup
 
         try:
             backup.automatic_backup(self.db_path,
@@ -354,7 +355,7 @@ class ClerkDesk(App):
                                   severity="warning", timeout=15)
 
     def backup_now(self) -> None:
-        from clerkdesk.models import backup
+        from clerkdesk.models.store import backup
 
         try:
             dest = backup.backup(self.db_path, backup.default_dest(self.db_path))
@@ -364,7 +365,7 @@ class ClerkDesk(App):
         self.notify(f"Backed up to {dest}", title="Backup")
 
     def write_report(self) -> None:
-        from clerkdesk.models import report
+        from clerkdesk.models.output import report
 
         try:
             paths = report.write_report(self._beside_casebook("reports"))
@@ -386,11 +387,11 @@ class ClerkDesk(App):
         start_import(self, done)
 
     def export_calendar(self) -> None:
-        from clerkdesk.models import calendar_export
+        from clerkdesk.models.output import ical
 
         path = self._beside_casebook("exports") / "clerkdesk-due-dates.ics"
         try:
-            n = calendar_export.export_ics(path)
+            n = ical.export_ics(path)
         except OSError as exc:
             self.notify(f"The calendar could not be written: {exc}", severity="error", timeout=10)
             return
@@ -399,15 +400,16 @@ class ClerkDesk(App):
     # --- undo ---------------------------------------------------------------------------------
 
     def action_undo(self) -> None:
-        from clerkdesk.models import audit
+        from clerkdesk.models.core import schema
+        from clerkdesk.models.store import undo
 
         try:
-            entry = audit.undo_last()
-        except audit.UndoError as exc:
+            entry = undo.undo_last()
+        except undo.UndoError as exc:
             self.notify(str(exc), severity="warning")
             return
-        undone = audit.Audit.get_by_id(entry.undoes)
-        self.notify(f"Undone: {audit.describe(undone)}", title="Undo")
+        undone = schema.Audit.get_by_id(entry.undoes)
+        self.notify(f"Undone: {undo.describe(undone)}", title="Undo")
         self.refresh_all()
 
     # --- meeting mode ---------------------------------------------------------------------

@@ -7,8 +7,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from clerkdesk.models import search
-from clerkdesk.models.db import worker_connection
+from clerkdesk.models.casework import search
+from clerkdesk.models.core.db import worker_connection
 
 
 def _find(query: str, meeting_mode: bool) -> list[tuple[str, int, str, str]]:

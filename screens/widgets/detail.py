@@ -5,7 +5,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from clerkdesk.models.registers import Detail
+from clerkdesk.models.casework.records import Detail
 
 
 def render_detail(detail: Detail | None) -> Text:

@@ -30,10 +30,11 @@ PG_BACKUP = ("A PostgreSQL casebook is backed up with the server's own tools, no
 
 
 def run(args) -> int:
-    from clerkdesk.models import backup, db
+    from clerkdesk.models.core import db
+    from clerkdesk.models.store import backup, files
 
     path = casebook_path(args)
-    from clerkdesk.models import backend
+    from clerkdesk.models.store import backend
 
     if backend.is_url(path):
         raise CliError(PG_BACKUP)
@@ -48,7 +49,7 @@ def run(args) -> int:
         dest = backup.default_dest(path)
     start = time.perf_counter()
     try:
-        db.check_path(path, encrypted=bool(secret) or db.is_encrypted_file(path))
+        files.check_path(path, encrypted=bool(secret) or files.is_encrypted_file(path))
         made = backup.backup(path, dest, passphrase=secret)
     except db.DatabaseError as exc:
         raise CliError(str(exc)) from None

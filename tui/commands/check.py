@@ -20,7 +20,7 @@ def add_passphrase_option(p) -> None:
 
 
 def passphrase(args) -> str | None:
-    from clerkdesk.models.db import PASSPHRASE_ENV
+    from clerkdesk.models.core.db import PASSPHRASE_ENV
 
     var = getattr(args, "passphrase_env", None)
     if var:
@@ -34,11 +34,12 @@ def passphrase(args) -> str | None:
 def open_casebook(args) -> Path | str:
     """Open the casebook a command names and return its path or URL; one line (exit 1)
     when it cannot be opened."""
-    from clerkdesk.models import db
+    from clerkdesk.models.core import db
+    from clerkdesk.models.store import opening
 
     path = casebook_path(args)
     try:
-        db.open_database(path, passphrase=passphrase(args))
+        opening.open_database(path, passphrase=passphrase(args))
     except db.DatabaseError as exc:
         raise CliError(str(exc)) from None
     return path
@@ -46,16 +47,16 @@ def open_casebook(args) -> Path | str:
 
 def casebook_path(args, *, must_exist: bool = True) -> Path | str:
     """The casebook's path, or a PostgreSQL URL as given (postgresql://...)."""
-    from clerkdesk.models import backend, db
+    from clerkdesk.models.store import backend, files
 
-    path = db.resolve_path(getattr(args, "db", None))
+    path = files.resolve_path(getattr(args, "db", None))
     if backend.is_url(path):
         return path
     if must_exist and not path.exists():
         raise CliError(f"There is no casebook at {path}: give --db PATH.")
     if must_exist and path.is_dir():
         raise CliError(f"{path} is a folder, not a casebook file.")
-    warning = db.location_warning(path)
+    warning = files.location_warning(path)
     if warning:
         print(f"clerkdesk: warning: {warning}", file=sys.stderr)
     return path
@@ -74,7 +75,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from clerkdesk.models import backend, db, integrity
+    from clerkdesk.models.core import db
+    from clerkdesk.models.store import backend, files, integrity
 
     path = casebook_path(args)
     try:
@@ -85,7 +87,7 @@ def run(args) -> int:
             print(f"{backend.display_url(path)}: "
                   f"{'all checks passed' if report.ok else 'CHECK FAILED'}")
             return 0 if report.ok else 1
-        db.check_path(path, encrypted=bool(passphrase(args)) or db.is_encrypted_file(path))
+        files.check_path(path, encrypted=bool(passphrase(args)) or files.is_encrypted_file(path))
         report = integrity.check_path(path, passphrase=passphrase(args))
     except db.DatabaseError as exc:
         raise CliError(str(exc)) from None

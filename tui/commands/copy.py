@@ -23,12 +23,13 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from clerkdesk.models import backend, db, transfer
+    from clerkdesk.models.core import db
+    from clerkdesk.models.store import backend, engine_copy
 
     src = args.src if backend.is_url(args.src) else Path(args.src).expanduser()
     dest = args.dest if backend.is_url(args.dest) else Path(args.dest).expanduser()
     try:
-        result = transfer.copy(src, dest)
+        result = engine_copy.copy(src, dest)
     except db.DatabaseError as exc:
         raise CliError(str(exc)) from None
     for line in result.lines():

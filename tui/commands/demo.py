@@ -24,7 +24,8 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     from clerkdesk.fixtures.demo import COUNCIL_NAME, build_demo, summary
-    from clerkdesk.models.db import DatabaseError, close_database, open_database
+    from clerkdesk.models.core.db import DatabaseError, close_database
+    from clerkdesk.models.store.opening import open_database
 
     path = Path(args.path).expanduser()
     if path.is_dir():

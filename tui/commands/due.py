@@ -13,7 +13,7 @@ MAX_DAYS = 10_000
 
 
 def add_parser(subparsers) -> None:
-    from clerkdesk.models.dates import NATIONS
+    from clerkdesk.models.core.dates import NATIONS
 
     p = subparsers.add_parser(
         "due",
@@ -29,7 +29,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from clerkdesk.models import dates
+    from clerkdesk.models.core import dates
 
     try:
         start = dates.parse(args.date, nation=args.nation)

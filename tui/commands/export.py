@@ -14,7 +14,7 @@ from clerkdesk.tui.commands.check import add_passphrase_option, open_casebook
 
 
 def add_parser(subparsers) -> None:
-    from clerkdesk.models.exchange import EXPORTABLE
+    from clerkdesk.models.output.csv_exchange import EXPORTABLE
 
     p = subparsers.add_parser(
         "export",
@@ -38,7 +38,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from clerkdesk.models import db, exchange
+    from clerkdesk.models.core import db
+    from clerkdesk.models.output import csv_exchange
 
     target = None if args.path in (None, "-") else Path(args.path).expanduser()
     if target is not None:
@@ -54,18 +55,18 @@ def run(args) -> int:
     open_casebook(args)
     try:
         if args.what == "calendar":
-            from clerkdesk.models import calendar_export
+            from clerkdesk.models.output import ical
 
             if target is None:
-                sys.stdout.write(calendar_export.calendar_text())
+                sys.stdout.write(ical.calendar_text())
                 return 0
-            n = calendar_export.export_ics(target)
+            n = ical.export_ics(target)
             print(f"Wrote {n} due date{'s' if n != 1 else ''} to {target}")
             return 0
         if target is None:
-            exchange.export_csv(args.what, sys.stdout, args.archived)
+            csv_exchange.export_csv(args.what, sys.stdout, args.archived)
             return 0
-        n = exchange.export_csv(args.what, target, args.archived, bom=not args.no_bom)
+        n = csv_exchange.export_csv(args.what, target, args.archived, bom=not args.no_bom)
         print(f"Wrote {n} row{'s' if n != 1 else ''} of {args.what} to {target}")
         return 0
     except BrokenPipeError:
@@ -74,7 +75,7 @@ def run(args) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except exchange.ExchangeError as exc:
+    except csv_exchange.ExchangeError as exc:
         raise CliError(str(exc)) from None
     except db.DatabaseError as exc:
         raise CliError(str(exc)) from None

@@ -17,7 +17,7 @@ SHOWN = 25
 
 
 def add_parser(subparsers) -> None:
-    from clerkdesk.models.exchange import IMPORTABLE, MAX_ROWS
+    from clerkdesk.models.output.csv_exchange import IMPORTABLE, MAX_ROWS
 
     p = subparsers.add_parser(
         "import",
@@ -39,11 +39,12 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from clerkdesk.models import db, exchange
+    from clerkdesk.models.core import db
+    from clerkdesk.models.output import csv_exchange
 
     open_casebook(args)
     try:
-        preview = exchange.preview_import(args.register, args.file)
+        preview = csv_exchange.preview_import(args.register, args.file)
         print(preview.summary())
         if preview.columns:
             print("Columns: " + ", ".join(s.label for s in preview.columns))
@@ -70,10 +71,10 @@ def run(args) -> int:
             print(f"Nothing written yet: run again with --yes to add "
                   f"{_count(len(preview.rows), preview.register)}.")
             return 0
-        created = exchange.apply_import(preview)
+        created = csv_exchange.apply_import(preview)
         print(f"Imported {_count(len(created), preview.register)}.")
         return 0
-    except exchange.ImportRefused as exc:
+    except csv_exchange.ImportRefused as exc:
         for line in exc.errors:
             print("  " + line)
         raise CliError(str(exc), 1) from None

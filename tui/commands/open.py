@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from clerkdesk.models import db
+from clerkdesk.models.core import db
+from clerkdesk.models.store import files, opening
 from clerkdesk.tui.commands import CliError
 
 
@@ -15,15 +16,15 @@ def run_app(args) -> int:
 
         path = make_temp_demo()
     else:
-        path = db.resolve_path(args.db)
+        path = files.resolve_path(args.db)
     create_parent = not demo and not args.db and not os.environ.get("CLERKDESK_DB")
     try:
         # the automatic backup runs after the first frame, on a worker (see the app)
-        db.open_database(path, create_parent=create_parent, backup=False)
+        opening.open_database(path, create_parent=create_parent, backup=False)
     except db.DatabaseError as exc:
         raise CliError(str(exc)) from None
-    warnings = [w for w in [db.location_warning(path)] if w]
-    from clerkdesk.models import backend
+    warnings = [w for w in [files.location_warning(path)] if w]
+    from clerkdesk.models.store import backend
     from clerkdesk.tui.app import ClerkDesk
 
     shared = backend.is_url(path)  # a server's database: backups are pg_dump's

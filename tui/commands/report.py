@@ -33,7 +33,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from clerkdesk.models import dates, db, report
+    from clerkdesk.models.core import dates, db
+    from clerkdesk.models.output import report
 
     formats = [f.strip().lower().lstrip(".") for f in (args.format or "").split(",") if f.strip()]
     formats = ["md" if f == "markdown" else f for f in formats]

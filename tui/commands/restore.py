@@ -24,10 +24,11 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from clerkdesk.models import backup, db
+    from clerkdesk.models.core import db
+    from clerkdesk.models.store import backup, files
 
     path = casebook_path(args, must_exist=False)
-    from clerkdesk.models import backend
+    from clerkdesk.models.store import backend
 
     if backend.is_url(path):
         raise CliError("A PostgreSQL casebook is restored with the server's own tools: "
@@ -38,9 +39,9 @@ def run(args) -> int:
         raise CliError(f"There is no file {src}.")
     secret = passphrase(args)
     try:
-        db.check_path(src, encrypted=bool(secret) or db.is_encrypted_file(src))
+        files.check_path(src, encrypted=bool(secret) or files.is_encrypted_file(src))
         if path.exists():
-            db.check_path(path, encrypted=bool(secret) or db.is_encrypted_file(path))
+            files.check_path(path, encrypted=bool(secret) or files.is_encrypted_file(path))
         facts = backup.restore(src, path, passphrase=secret)
     except db.DatabaseError as exc:
         raise CliError(str(exc)) from None

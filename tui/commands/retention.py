@@ -24,8 +24,9 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from clerkdesk.models import dates, db, retention
-    from clerkdesk.models.schema import Case
+    from clerkdesk.models.casework import retention
+    from clerkdesk.models.core import dates, db
+    from clerkdesk.models.core.schema import Case
 
     open_casebook(args)
     try:

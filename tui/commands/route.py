@@ -32,7 +32,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args, stdin=None, stdout=None) -> int:
-    from clerkdesk.models import rulebook
+    from clerkdesk.models.rules import rulebook
 
     stdin = stdin if stdin is not None else sys.stdin
     stdout = stdout if stdout is not None else sys.stdout

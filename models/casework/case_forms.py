@@ -1,0 +1,116 @@
+"""The forms of a request and a complaint: their fields, their checks, and what saving one
+does to the case (its reference, its due date, the first step on its timeline).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from clerkdesk.models.casework import council
+from clerkdesk.models.casework.cases import next_ref
+from clerkdesk.models.casework.choices import group_choices, member_choices, officer_choices
+from clerkdesk.models.casework.council import due_after
+from clerkdesk.models.core import dates, user
+from clerkdesk.models.core.forms import FieldSpec
+from clerkdesk.models.core.schema import Case, Step, now
+from clerkdesk.models.core.vocab import COMPLAINT_KINDS, PRIORITIES, REQUEST_KINDS
+
+
+def _common_tail():
+    return [
+        FieldSpec("owner", "Owner (officer)", "ref", choices=officer_choices),
+        FieldSpec("received", "Received", "date", required=True, default="today",
+                  placeholder="dd/mm/yyyy, today, +3"),
+        FieldSpec("due", "Due", "date", placeholder="blank: set by the protocol",
+                  help="Blank for an information request: 7 working days from receipt."),
+        FieldSpec("priority", "Priority", "choice", choices=PRIORITIES, default="normal"),
+        FieldSpec("confidential", "Confidential", "bool", default="no"),
+        FieldSpec("details", "Details", "longtext"),
+    ]
+
+
+def request_fields():
+    return [
+        FieldSpec("kind", "Kind", "choice", required=True, choices=REQUEST_KINDS,
+                  default="information"),
+        FieldSpec("subject", "Subject", required=True, max_len=200),
+        FieldSpec("member", "Requesting member", "ref", required=True, choices=member_choices),
+        FieldSpec("group", "On behalf of group", "ref", choices=group_choices),
+    ] + _common_tail()
+
+
+def complaint_fields():
+    return [
+        FieldSpec("kind", "Kind", "choice", required=True, choices=COMPLAINT_KINDS,
+                  default="member_about_officer"),
+        FieldSpec("subject", "Subject", required=True, max_len=200),
+        FieldSpec("complainant_member", "Complainant (member)", "ref", choices=member_choices),
+        FieldSpec("complainant_officer", "Complainant (officer)", "ref", choices=officer_choices),
+        FieldSpec("subject_member", "About (member)", "ref", choices=member_choices),
+        FieldSpec("subject_officer", "About (officer)", "ref", choices=officer_choices),
+        FieldSpec("serious", "Serious", "bool", default="no"),
+        FieldSpec("financial_irregularity", "Alleges financial irregularity", "bool", default="no"),
+    ] + _common_tail()
+
+
+def _date_check(clean):
+    problems = {}
+    if clean.get("due") and clean.get("received") and clean["due"] < clean["received"]:
+        problems["due"] = "The due date cannot be before the case was received."
+    if clean.get("received") and clean["received"] > dates.today() + dt.timedelta(days=1):
+        problems["received"] = "A case cannot be received in the future."
+    return problems
+
+
+def _request_check(clean, row):
+    return _date_check(clean)
+
+
+#: complaint kind -> (fields it needs, sentence if missing)
+_COMPLAINT_NEEDS = {
+    "member_about_officer": {"complainant_member": "Which member complains?",
+                             "subject_officer": "Which officer is it about?"},
+    "officer_about_member": {"complainant_officer": "Which officer complains?",
+                             "subject_member": "Which member is it about?"},
+    "code_of_conduct": {"subject_member": "Which member is it about?"},
+    "grievance": {"complainant_officer": "Which employee raises it?"},
+}
+
+
+def _complaint_check(clean, row):
+    problems = _date_check(clean)
+    for name, question in _COMPLAINT_NEEDS.get(clean["kind"], {}).items():
+        if not clean.get(name):
+            problems[name] = question
+    if clean.get("complainant_member") and clean.get("complainant_member") == clean.get("subject_member"):
+        problems["subject_member"] = "A member cannot complain about themselves."
+    if clean.get("complainant_officer") and clean.get("complainant_officer") == clean.get("subject_officer"):
+        problems["subject_officer"] = "An officer cannot complain about themselves."
+    return problems
+
+
+def _case_before_save(case_type):
+    def before(row: Case, clean: dict, created: bool) -> None:
+        row.type = case_type
+        if created:
+            row.ref = next_ref(case_type, clean["received"].year)
+            row.status = "new"
+            row.stage = row.stage or ""
+        if case_type == "request" and not clean.get("due") and clean["kind"] == "information":
+            c = council.get()
+            row.due = due_after(clean["received"], c.info_response_days if c else 7)
+        if case_type == "complaint":
+            row.complainant_type = {"member_about_officer": "member",
+                                    "officer_about_member": "officer",
+                                    "grievance": "officer"}.get(clean["kind"],
+                                    "member" if clean.get("complainant_member") else
+                                    "officer" if clean.get("complainant_officer") else "")
+        row.updated_at = now()  # registers.save moves the version on
+    return before
+
+
+def _case_after_save(row: Case, clean: dict, created: bool) -> None:
+    if created:
+        Step.create(case=row, who=user.current_user(), action="Case opened", kind="opened",
+                    note=row.subject)
+    else:
+        Step.create(case=row, who=user.current_user(), action="Case details edited", kind="edited")

@@ -1,0 +1,273 @@
+"""The two case lists, Requests and Complaints, as registers: their columns, the detail
+pane of a case, the filter facets (`status:open kind:info owner:marsh due:overdue`) and
+the ready-made views.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import JOIN, SQL, fn
+
+from clerkdesk.models.casework import council
+from clerkdesk.models.casework.case_forms import (
+    _case_after_save,
+    _case_before_save,
+    _complaint_check,
+    _request_check,
+    complaint_fields,
+    request_fields,
+)
+from clerkdesk.models.casework.case_route import route_lines
+from clerkdesk.models.casework.cases import case_status_text, timeline
+from clerkdesk.models.casework.council import due_after
+from clerkdesk.models.casework.records import Detail, Register, like
+from clerkdesk.models.core import dates
+from clerkdesk.models.core.schema import Case, Member, Officer, PartyGroup, Task, Ward
+from clerkdesk.models.core.schema import Member as M
+from clerkdesk.models.core.vocab import (
+    COMPLAINT_KINDS,
+    KIND_SHORT,
+    PRIORITIES,
+    REQUEST_KINDS,
+    STATUSES,
+)
+
+PRE_ELECTION_KINDS = {"public_meeting": "003 §11", "media": "003 §12"}
+
+
+def pre_election_warning(case: Case) -> str:
+    """A sentence when a public meeting or media request falls in the pre-election period."""
+    clause = PRE_ELECTION_KINDS.get(case.kind)
+    if case.type != "request" or clause is None or case.status == "closed":
+        return ""
+    if not council.in_pre_election_period(dates.today()):
+        return ""
+    row = council.get()
+    return (f"pre-election period (election {dates.fmt(row.next_election)}): no meetings or "
+            f"publicity that could be seen as political [{clause}]")
+
+
+def _name(person) -> str:
+    return person.name if person else "—"
+
+
+def _case_detail(c: Case) -> Detail:
+    kinds = REQUEST_KINDS if c.type == "request" else COMPLAINT_KINDS
+    fields = [("Kind", kinds.get(c.kind, c.kind)), ("Status", case_status_text(c))]
+    if c.stage:
+        fields.append(("Stage", c.stage))
+    if c.type == "request":
+        fields.append(("Member", _name(c.member)))
+        if c.group_id:
+            fields.append(("Group", c.group.name))
+    else:
+        complainant = c.complainant_member or c.complainant_officer
+        about = c.subject_member or c.subject_officer
+        fields += [("Complainant", _name(complainant)), ("About", _name(about))]
+        flags = [f for f, on in (("serious", c.serious),
+                                 ("financial irregularity", c.financial_irregularity)) if on]
+        if flags:
+            fields.append(("Flags", ", ".join(flags)))
+    fields += [
+        ("Owner", _name(c.owner)),
+        ("Received", dates.fmt(c.received)),
+        ("Due", dates.fmt(c.due) or "—"),
+        ("Priority", PRIORITIES.get(c.priority, c.priority)),
+        ("Confidential", "yes" if c.confidential else "no"),
+    ]
+    warning = pre_election_warning(c)
+    if warning:
+        fields.append(("Warning", warning))
+    if c.closed_on:
+        fields.append(("Closed", dates.fmt(c.closed_on)))
+    if c.outcome:
+        fields.append(("Outcome", c.outcome))
+    steps = []
+    for s in timeline(c):
+        line = f"{s.at:%d/%m/%Y %H:%M}  {s.action}"
+        if s.clause:
+            line += f"  [{s.clause}]"
+        if s.who:
+            line += f"  ({s.who})"
+        steps.append(line)
+        if s.note and s.note != c.subject:
+            steps.append(f"    {s.note}")
+    tasks = [("[x] " if t.done_on else "[ ] ") + t.description + (f"  [{t.clause}]" if t.clause else "")
+             for t in c.tasks.where(~Task.archived)]
+    sections = [("Timeline", steps or ["nothing yet"])]
+
+    route = route_lines(c)
+    sections.insert(0, ("Route", route or ["not routed yet: w runs the protocol wizard"]))
+    if tasks:
+        sections.append(("Tasks", tasks))
+    if c.details:
+        sections.insert(0, ("Details", [c.details]))
+    return Detail(f"{c.ref}  {c.subject}", "Request" if c.type == "request" else "Complaint",
+                  fields, sections, archived=c.archived)
+
+
+_ReqMember = Member.alias("req_member")
+
+
+_Owner = Officer.alias("owner")
+
+
+def _case_query(case_type):
+    def query():
+        q = (Case.select(Case.id, Case.ref, Case.received, Case.kind, Case.subject,
+                         fn.COALESCE(_ReqMember.name, ""), fn.COALESCE(_Owner.name, ""),
+                         Case.due, Case.status, Case.confidential)
+             .join(_ReqMember, JOIN.LEFT_OUTER,
+                   on=(_ReqMember.id == fn.COALESCE(Case.member, Case.complainant_member)))
+             .switch(Case).join(_Owner, JOIN.LEFT_OUTER, on=(Case.owner == _Owner.id))
+             .where(Case.type == case_type))
+        return q
+    return query
+
+
+def _format_case(row):
+    ref, received, kind, subject, person, owner, due, status, confidential = row
+    status_text = STATUSES.get(status, status)
+    if status != "closed" and due and due < dates.today():
+        status_text = "OVERDUE"
+    return (ref + (" *" if confidential else ""), KIND_SHORT.get(kind, kind), subject, person,
+            due, status_text)
+
+
+def _case_order():
+    # open cases first, then by due date (none last), newest received first
+    # the 'closed' literal is written into the SQL (not a parameter) so that SQLite matches
+    # the expression in the `case_list_order` index (paging.INDEXES) and walks it in order
+    return [(Case.status == SQL("'closed'")), Case.due.is_null(), Case.due, Case.received.desc(),
+            Case.id.desc()]
+
+
+REQUESTS = Register(
+    key="requests", title="Requests", singular="request", model=Case, fields=request_fields,
+    columns=["Ref", "Kind", "Subject", "Member", "Due", "Status"],
+    query=_case_query("request"),
+    search=lambda: [Case.ref, Case.subject, Case.kind, Case.status, _ReqMember.name, _Owner.name],
+    order=_case_order,
+    detail=_case_detail,
+    check=_request_check,
+    before_save=_case_before_save("request"),
+    after_save=_case_after_save,
+    format=_format_case,
+    private=lambda row: bool(row[9]),  # confidential requests
+    private_columns=(2, 3),
+    search_kind="case",
+)
+
+
+COMPLAINTS = Register(
+    key="complaints", title="Complaints", singular="complaint", model=Case, fields=complaint_fields,
+    columns=["Ref", "Kind", "Subject", "Complainant", "Due", "Status"],
+    query=_case_query("complaint"),
+    search=lambda: [Case.ref, Case.subject, Case.kind, Case.status, Case.stage, _ReqMember.name,
+                    _Owner.name],
+    order=_case_order,
+    detail=_case_detail,
+    check=_complaint_check,
+    before_save=_case_before_save("complaint"),
+    after_save=_case_after_save,
+    format=_format_case,
+    private=lambda row: True,  # every complaint names people
+    private_columns=(2, 3),
+    search_kind="case",
+)
+
+
+def _pick(value: str, table: dict[str, str]) -> list[str]:
+    """Keys whose key or label starts with *value* (case-insensitively)."""
+    v = value.casefold()
+    return [k for k, label in table.items()
+            if k.casefold().startswith(v) or label.casefold().startswith(v)
+            or KIND_SHORT.get(k, "").casefold().startswith(v)]
+
+
+def _status_facet(value):
+    v = value.casefold()
+    if v in ("active", "notclosed", "live"):
+        return Case.status != "closed"
+    keys = _pick(value, STATUSES)
+    return Case.status.in_(keys) if keys else None
+
+
+def _kind_facet(kinds):
+    def facet(value):
+        keys = _pick(value, kinds)
+        return Case.kind.in_(keys) if keys else None
+    return facet
+
+
+def _owner_facet(value):
+    ids = Officer.select(Officer.id).where(like(Officer.name, value))
+    return Case.owner.in_(ids)
+
+
+def _members_where(condition):
+    ids = M.select(M.id).where(condition)
+    return Case.member.in_(ids) | Case.complainant_member.in_(ids) | Case.subject_member.in_(ids)
+
+
+def _ward_facet(value):
+    return _members_where(Member.ward.in_(Ward.select(Ward.id).where(like(Ward.name, value))))
+
+
+def _group_facet(value):
+    groups = PartyGroup.select(PartyGroup.id).where(like(PartyGroup.name, value))
+    return _members_where(Member.group.in_(groups)) | Case.group.in_(groups)
+
+
+def _due_facet(value):
+    today = dates.today()
+    v = value.casefold()
+    if v == "overdue":
+        return (Case.due < today) & (Case.status != "closed")
+    if v == "today":
+        return Case.due == today
+    if v in ("week", "soon"):
+        return (Case.due >= today) & (Case.due <= due_after(today, 5))
+    if v == "none":
+        return Case.due.is_null()
+    if v.isdigit() and int(v) <= 3650:
+        return (Case.due >= today) & (Case.due <= today + dt.timedelta(days=int(v)))
+    return None
+
+
+def _priority_facet(value):
+    keys = _pick(value, PRIORITIES)
+    return Case.priority.in_(keys) if keys else None
+
+
+def case_facets(kinds):
+    return {
+        "status": ("new, open, waiting, closed, or active (anything not closed)", _status_facet),
+        "kind": ("the start of a kind, e.g. kind:info", _kind_facet(kinds)),
+        "owner": ("part of the owner's name", _owner_facet),
+        "ward": ("part of a ward's name (of the member)", _ward_facet),
+        "group": ("part of a party group's name", _group_facet),
+        "due": ("overdue, today, week, none, or a number of days ahead", _due_facet),
+        "priority": ("urgent, high, normal or low", _priority_facet),
+    }
+
+
+CASE_VIEWS = (
+    ("Overdue", "due:overdue"),
+    ("Due within 5 working days", "due:week"),
+    ("New, not picked up", "status:new"),
+    ("Everything not closed", "status:active"),
+    ("Urgent", "priority:urgent"),
+)
+
+
+REQUESTS.facets = case_facets(REQUEST_KINDS)
+
+
+REQUESTS.builtin_views = CASE_VIEWS
+
+
+COMPLAINTS.facets = case_facets(COMPLAINT_KINDS)
+
+
+COMPLAINTS.builtin_views = CASE_VIEWS

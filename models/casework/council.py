@@ -1,0 +1,149 @@
+"""The council's own settings: one row, made on first run, edited from the Council tab."""
+from __future__ import annotations
+
+import datetime as dt
+
+from clerkdesk.models.core import dates
+from clerkdesk.models.core.db import database
+from clerkdesk.models.core.forms import FieldSpec, ValidationError, validate
+from clerkdesk.models.core.schema import Council
+from clerkdesk.models.store import audit
+from clerkdesk.models.store.versions import check_version
+
+KINDS = {
+    "town": "Town council",
+    "parish": "Parish council",
+    "district": "District council",
+    "borough": "Borough council",
+    "city": "City council",
+}
+
+
+#: bundled protocol profiles; a path to an edited copy is accepted too
+PROFILES = {
+    "town": "Town or parish council (Crediton, Langport, 003)",
+    "principal": "District, borough or city council (Worcester, Oadby & Wigston)",
+}
+
+
+NATION_CHOICES = dates.NATION_LABELS
+
+
+def setup_fields() -> list[FieldSpec]:
+    """The three questions of the first-run screen."""
+    return [
+        FieldSpec("name", "Council name", required=True, max_len=120,
+                  placeholder="e.g. Ashcombe Town Council"),
+        FieldSpec("kind", "Kind of council", "choice", required=True, choices=KINDS, default="town"),
+        FieldSpec("profile", "Protocol profile", "choice", required=True, choices=PROFILES,
+                  default="town",
+                  help="The Member/Officer Protocol rules the wizards follow."),
+    ]
+
+
+def settings_fields() -> list[FieldSpec]:
+    return setup_fields() + [
+        FieldSpec("clerk_name", "Clerk's name (for the record)", max_len=120),
+        FieldSpec("nation", "Bank holidays of", "choice", required=True, choices=NATION_CHOICES,
+                  default="england"),
+        FieldSpec("protocol_adopted", "Protocol adopted on", "date"),
+        FieldSpec("protocol_review_due", "Protocol review due", "date"),
+        FieldSpec("next_election", "Next election", "date"),
+        FieldSpec("pre_election_days", "Pre-election period (days)", "int", default="42",
+                  minimum=0, maximum=120),
+        FieldSpec("staffing_committee_name", "Committee responsible for staffing", max_len=120),
+        FieldSpec("info_response_days", "Working days to answer information requests", "int",
+                  default="7", minimum=1, maximum=60),
+        FieldSpec("closure_days", "Extra closure days (dd/mm/yyyy, comma-separated)", "longtext"),
+        FieldSpec("retention_years", "Keep closed complaints for (years)", "int", default="6",
+                  minimum=1, maximum=100),
+    ]
+
+
+def get() -> Council | None:
+    return Council.select().first()
+
+
+def needs_setup() -> bool:
+    return get() is None
+
+
+def create(raw: dict[str, str]) -> Council:
+    """First run: make the council row from the setup questions."""
+    clean = validate(setup_fields(), raw)
+    with database.atomic():
+        if get() is not None:
+            raise ValidationError({"name": "This casebook already has a council."})
+        row = Council.create(**clean)
+        audit.record("create", "council", row.id, {k: [None, v] for k, v in clean.items()})
+    return row
+
+
+def form_values(row: Council) -> dict[str, str]:
+    out = {}
+    for spec in settings_fields():
+        value = getattr(row, spec.name)
+        out[spec.name] = dates.fmt(value) if spec.kind == "date" else ("" if value is None else str(value))
+    return out
+
+
+#: settings that keep their value when their field is left blank
+KEEP_WHEN_BLANK = ("pre_election_days", "info_response_days", "retention_years")
+
+
+def save_settings(raw: dict[str, str], *, expected_version: int | None = None) -> Council:
+    specs = settings_fields()
+    clean = validate(specs, raw)
+    try:
+        dates.parse_closures(clean.get("closure_days", ""))
+    except dates.DateInputError as exc:
+        raise ValidationError({"closure_days": str(exc)}) from None
+    with database.atomic():
+        row = get()
+
+        check_version(row, expected_version)
+        before = {s.name: getattr(row, s.name) for s in specs}
+        for key, value in clean.items():
+            if value is None and key in KEEP_WHEN_BLANK:
+                continue  # a number left blank keeps the one the council has
+            setattr(row, key, value)
+        changes = audit.diff(before, {s.name: getattr(row, s.name) for s in specs})
+        if changes:
+            row.version = (row.version or 0) + 1
+            row.save()
+            audit.record("update", "council", row.id, changes)
+    return row
+
+
+def review_overdue(today: dt.date | None = None) -> bool:
+    row = get()
+    today = today or dates.today()
+    return bool(row and row.protocol_review_due and row.protocol_review_due < today)
+
+
+def in_pre_election_period(day: dt.date | None = None) -> bool:
+    row = get()
+    day = day or dates.today()
+    if not row or not row.next_election:
+        return False
+    start = row.next_election - dt.timedelta(days=row.pre_election_days)
+    return start <= day <= row.next_election
+
+
+def closures() -> frozenset[dt.date]:
+    c = get()
+    try:
+        return dates.parse_closures(c.closure_days) if c else frozenset()
+    except dates.DateInputError:
+        return frozenset()
+
+
+def due_after(received: dt.date, working_days: int) -> dt.date:
+    """The due date *working_days* after *received* on the council's calendar."""
+    return dates.add_working_days(received, working_days, nation=council_nation(),
+                                  closures=closures())
+
+
+def council_nation() -> str:
+    c = Council.select(Council.nation).first()
+    return c.nation if c else "england"

@@ -1,0 +1,257 @@
+"""What a register is, and what every register's records go through: the list's rows and
+filter, the detail pane, the form's values, saving with audit (one transaction), and
+archiving (nothing is ever deleted).
+
+Screens call `save`, `archive`, `rows`, `detail_for` and never build queries themselves.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from peewee import SQL, Model, NodeList, fn
+
+from clerkdesk.models.casework import search
+from clerkdesk.models.casework.council import council_nation
+from clerkdesk.models.casework.privacy import case_is_private, mask_cells, mask_detail
+from clerkdesk.models.casework.saved_views import ViewError, parse
+from clerkdesk.models.core import dates
+from clerkdesk.models.core.db import database
+from clerkdesk.models.core.forms import FieldSpec, ValidationError, validate
+from clerkdesk.models.core.roles import join
+from clerkdesk.models.store import audit, backend
+from clerkdesk.models.store.versions import check_version
+
+
+@dataclass
+class Detail:
+    """What the detail pane shows: a title, label/value pairs and titled sections."""
+
+    title: str
+    subtitle: str = ""
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)
+    archived: bool = False
+
+
+@dataclass
+class Register:
+    key: str
+    title: str
+    singular: str
+    model: type[Model]
+    fields: Callable[[], list[FieldSpec]]
+    columns: list[str]
+    query: Callable[[], object]  # a select of (id, *columns) with the joins it needs
+    search: Callable[[], list]  # expressions a filter matches against (LIKE)
+    order: Callable[[], list]
+    detail: Callable[[Model], Detail]
+    to_form: Callable[[Model], dict[str, str]] | None = None
+    check: Callable[[dict, Model | None], dict[str, str]] | None = None
+    after_save: Callable[[Model, dict, bool], None] | None = None
+    before_save: Callable[[Model, dict, bool], None] | None = None
+    #: turns one row of `query` (without its id) into the strings the list shows
+    format: Callable[[tuple], tuple] | None = None
+    #: facets the filter box understands (`status:open`): name -> (help, value -> condition)
+    facets: dict = field(default_factory=dict)
+    #: ready-made views offered with the saved ones: (name, filter text)
+    builtin_views: tuple = ()
+    #: meeting mode: does this row (with its id) hide names, and which shown columns
+    private: Callable[[tuple], bool] | None = None
+    private_columns: tuple[int, ...] = ()
+    #: the kind in the full-text index (search.py) whose matches a filter word of 3 or more
+    #: characters uses instead of LIKE over `search` (the index covers those columns too)
+    search_kind: str | None = None
+
+    def get(self, row_id: int) -> Model:
+        return self.model.get_by_id(row_id)
+
+
+def like(expr, word: str):
+    """`expr` contains `word`, case-insensitively, with % and _ taken literally."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    op = "ILIKE" if backend.is_postgres(database) else "LIKE"  # SQLite's LIKE ignores case
+    return NodeList((fn.COALESCE(expr, ""), SQL(op), f"%{escaped}%", SQL("ESCAPE '\\'")))
+
+
+def rows(register: Register, text: str = "", *, archived: bool = False, limit: int | None = None,
+         offset: int = 0) -> list[tuple]:
+    """The list's rows as tuples (id, *columns), filtered in SQL."""
+    q = filtered(register, text, archived=archived).order_by(*register.order())
+    if limit is not None:
+        q = q.limit(limit).offset(offset)
+    return list(q.tuples())
+
+
+def plain(value) -> str:
+    """A cell as text: UK dates, blank for nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, dt.date):
+        return dates.fmt(value)
+    return str(value)
+
+
+def display_row(register: Register, row: tuple, width: int = 34, *,
+                meeting_mode: bool = False) -> tuple[str, ...]:
+    """The strings the list shows for one row (row[0] is the id and is not shown);
+    long text is cut to *width* characters with an ellipsis; in meeting mode the
+    private columns of a private row are hidden."""
+    values = row[1:]
+    if register.format:
+        values = register.format(values)
+    cells = tuple(_cut(plain(v), width) for v in values)[: len(register.columns)]
+    if meeting_mode and register.private and register.private(row):
+        cells = mask_cells(cells, register.private_columns)
+    return cells
+
+
+def detail_for(register: Register, row_id: int, *, meeting_mode: bool = False) -> Detail:
+    """The detail pane's content for one row, masked in meeting mode where private."""
+    row = register.get(row_id)
+    detail = register.detail(row)
+    if meeting_mode and getattr(row, "ref", None):
+        if case_is_private(row.type, row.confidential):
+            detail = mask_detail(detail, row)
+    return detail
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def count(register: Register, text: str = "", *, archived: bool = False) -> int:
+    return filtered(register, text, archived=archived).count()
+
+
+def filtered(register: Register, text: str = "", *, archived: bool = False):
+    """The register's query narrowed by a filter: free words (every one must match) and
+    facets (`status:open`); raises views.ViewError for a facet the list does not know."""
+    q = register.query()
+    if not archived:
+        # an equality (not NOT archived), so an index with `archived` in it can serve it
+        q = q.where(register.model.archived == False)  # noqa: E712
+    wanted = parse(text, register.facets)
+    for name, value in wanted.facets.items():
+        condition = register.facets[name][1](value)
+        if condition is None:
+            raise ViewError(f"'{name}:{value}' means nothing here: {register.facets[name][0]}")
+        q = q.where(condition)
+    words = wanted.words
+    if register.search_kind:
+        indexed = [w for w in words if search.indexable(w)]
+        if backend.is_postgres(database):
+            # PostgreSQL's index finds word prefixes: a word with punctuation in it (h_w,
+            # 100%) is found by the LIKE below alone
+            indexed = [w for w in indexed if w.isalnum()]
+        if indexed:
+            q = q.where(register.model.id.in_(search.ids_matching(indexed, register.search_kind)))
+            if not backend.is_postgres(database):
+                # SQLite's trigram index matches exactly; PostgreSQL's word prefixes only
+                # narrow, and the LIKE below keeps the rows that hold the word as typed
+                words = [w for w in words if not search.indexable(w)]
+    for word in words:
+        cond = None
+        for expr in register.search():
+            c = like(expr, word)
+            cond = c if cond is None else (cond | c)
+        q = q.where(cond)
+    return q
+
+
+def form_values(register: Register, row: Model | None) -> dict[str, str]:
+    """The raw strings a form starts with: the row's values, or the fields' defaults."""
+    specs = register.fields()
+    if row is None:
+        return {s.name: s.initial() for s in specs}
+    if register.to_form:
+        return register.to_form(row)
+    return generic_form_values(specs, row)
+
+
+def generic_form_values(specs: list[FieldSpec], row: Model) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for s in specs:
+        if s.kind == "ref":
+            value = getattr(row, f"{s.name}_id", None)
+            out[s.name] = "" if value is None else str(value)
+        elif s.kind == "date":
+            out[s.name] = dates.fmt(getattr(row, s.name))
+        elif s.kind == "bool":
+            out[s.name] = "yes" if getattr(row, s.name) else "no"
+        elif s.kind == "refs":
+            out[s.name] = ""
+        else:
+            value = getattr(row, s.name)
+            out[s.name] = "" if value is None else str(value)
+    return out
+
+
+def save(register: Register, raw: dict[str, str], row_id: int | None = None, *,
+         expected_version: int | None = None) -> Model:
+    """Validate *raw* and create or update the row, with its audit entry, in one transaction.
+
+    *expected_version* is the row's version when the form was opened: if someone else has
+    saved it since, nothing is written and ConflictError says who changed what and when.
+    Every update moves the version on by one."""
+    specs = register.fields()
+    clean = validate(specs, raw, nation=council_nation())
+    with database.atomic():
+        row = register.get(row_id) if row_id else None
+        if row is not None:
+            check_version(row, expected_version)
+        if register.check:
+            problems = register.check(clean, row)
+            if problems:
+                raise ValidationError(problems)
+        before = {s.name: _current(row, s) for s in specs} if row else {}
+        if row is None:
+            row = register.model()
+        for s in specs:
+            if s.kind == "refs":
+                continue
+            value = clean[s.name]
+            if s.kind == "roles":
+                value = join(value)
+            setattr(row, f"{s.name}_id" if s.kind == "ref" else s.name, value)
+        created = row.id is None
+        if not created and "version" in row._meta.fields:
+            row.version = (row.version or 0) + 1
+        if register.before_save:
+            register.before_save(row, clean, created)
+        row.save()
+        after = {s.name: _current(row, s) for s in specs}
+        if register.after_save:
+            register.after_save(row, clean, created)
+        changes = audit.diff(before, after)
+        if created or changes:
+            audit.record("create" if created else "update", register.model._meta.table_name,
+                         row.id, changes)
+    return row
+
+
+def _current(row, spec: FieldSpec):
+    if row is None:
+        return None
+    if spec.kind == "ref":
+        return getattr(row, f"{spec.name}_id")
+    if spec.kind == "refs":
+        return None
+    return getattr(row, spec.name)
+
+
+def archive(register: Register, row_id: int, *, restore: bool = False) -> Model:
+    """Archive (or restore) a row: it leaves the lists but is never deleted."""
+    with database.atomic():
+        row = register.get(row_id)
+        if row.archived != (not restore):
+            row.archived = not restore
+            if "version" in row._meta.fields:
+                row.version = (row.version or 0) + 1
+            row.save()
+            audit.record("restore" if restore else "archive", register.model._meta.table_name,
+                         row.id, {"archived": [restore, not restore]})
+    return row

@@ -1,0 +1,353 @@
+"""Finding any record by what it says: full-text search over cases (reference, subject,
+details, timeline notes, the people on them), members, officers, party groups and
+committees.
+
+One public entry point for the command palette, `search(text, kinds=None, limit=20)`,
+returning (kind, id, label, detail) tuples, and one for the case lists' filter,
+`ids_matching(words, kind)`, a subquery of ids. Both hide how it is done: here with an
+SQLite FTS5 table (`search_index`, trigram tokenizer: every word typed matches anywhere
+inside a word, case-insensitively, like the lists' LIKE filter, but from an index) kept
+current by triggers; on PostgreSQL the same table carries a `tsvector` column (generated
+from the label and body, 'simple' configuration, GIN index) kept current by plpgsql
+triggers, and each word typed matches as a word prefix (`word:*`).
+
+`ensure_search(db)` creates the table and its triggers if missing (idempotent) and fills
+the table when it is empty; the functions here call it on first use per database.
+No Textual here.
+"""
+from __future__ import annotations
+
+import threading
+
+from peewee import SQL
+
+from clerkdesk.models.casework.privacy import HIDDEN, case_is_private
+from clerkdesk.models.core.db import database
+from clerkdesk.models.core.vocab import COMPLAINT_KINDS, KIND_SHORT, REQUEST_KINDS
+from clerkdesk.models.store import backend
+
+TABLE = "search_index"
+
+
+#: the kinds of record, their code in the index's rowid (rowid = id * 8 + code)
+KINDS = {"case": 1, "member": 2, "officer": 3, "party_group": 4, "committee": 5}
+
+
+#: words shorter than this cannot use the trigram index
+MIN_WORD = 3
+
+
+_lock = threading.Lock()
+
+
+_ready: set[tuple] = set()
+
+
+def _case_labels() -> str:
+    """A SQL CASE giving each case kind's labels, so "inspection" finds document inspections."""
+    whens = []
+    for key in sorted({**REQUEST_KINDS, **COMPLAINT_KINDS}):
+        labels = {REQUEST_KINDS.get(key) or COMPLAINT_KINDS.get(key), KIND_SHORT.get(key)}
+        text = " ".join(sorted(x for x in labels if x)).replace("'", "''")
+        whens.append(f"WHEN '{key}' THEN '{text}'")
+    return f"(CASE c.kind {' '.join(whens)} ELSE '' END)"
+
+
+def _docs(pg: bool = False) -> dict[str, str]:
+    """kind -> a SELECT of (rowid, kind, ref_id, label, detail, body); `{where}` is filled in."""
+    return {
+        "case": (
+            "SELECT c.id * 8 + 1, 'case', c.id, c.ref || '  ' || c.subject, "
+            "(CASE c.type WHEN 'request' THEN 'Request' ELSE 'Complaint' END) || ' · ' || c.status"
+            " || (CASE WHEN COALESCE(m.name, '') <> '' THEN ' · ' || m.name ELSE '' END)"
+            " || (CASE WHEN c.archived THEN ' · archived' ELSE '' END), "
+            "c.kind || ' ' || " + _case_labels() + " || ' ' || c.status || ' ' || c.stage || ' ' || "
+            "COALESCE(m.name, '') || ' ' || COALESCE(o.name, '') || ' ' || c.details || ' ' || "
+            "COALESCE((SELECT " + ("string_agg(s.note, ' ')" if pg else "group_concat(s.note, ' ')")
+            + " FROM step s WHERE s.case_id = c.id), '') "
+            'FROM "case" c '
+            "LEFT JOIN member m ON m.id = COALESCE(c.member_id, c.complainant_member_id) "
+            "LEFT JOIN officer o ON o.id = c.owner_id WHERE {where}"),
+        "member": (
+            "SELECT x.id * 8 + 2, 'member', x.id, x.name, "
+            "'Member' || COALESCE(' · ' || w.name, '') || ' · ' || COALESCE(g.name, 'Independent')"
+            " || (CASE WHEN x.archived THEN ' · archived' ELSE '' END), "
+            "COALESCE(w.name, '') || ' ' || COALESCE(g.name, '') || ' ' || x.roles || ' ' || x.email "
+            "FROM member x LEFT JOIN ward w ON w.id = x.ward_id "
+            "LEFT JOIN party_group g ON g.id = x.group_id WHERE {where}"),
+        "officer": (
+            "SELECT x.id * 8 + 3, 'officer', x.id, x.name, "
+            "'Officer' || (CASE WHEN x.job_title <> '' THEN ' · ' || x.job_title ELSE '' END)"
+            " || (CASE WHEN x.archived THEN ' · archived' ELSE '' END), "
+            "x.job_title || ' ' || x.department || ' ' || x.roles || ' ' || x.email "
+            "FROM officer x WHERE {where}"),
+        "party_group": (
+            "SELECT x.id * 8 + 4, 'party_group', x.id, x.name, 'Party group'"
+            " || (CASE WHEN x.archived THEN ' · archived' ELSE '' END), x.notes "
+            "FROM party_group x WHERE {where}"),
+        "committee": (
+            "SELECT x.id * 8 + 5, 'committee', x.id, x.name, 'Committee'"
+            " || (CASE WHEN x.archived THEN ' · archived' ELSE '' END), x.functions "
+            "FROM committee x WHERE {where}"),
+    }
+
+
+def _insert_doc(kind: str, where: str, pg: bool = False) -> str:
+    return (f"INSERT INTO {TABLE} (rowid, kind, ref_id, label, detail, body) "
+            + _docs(pg)[kind].format(where=where))
+
+
+_PG_TABLE = (f"CREATE TABLE IF NOT EXISTS {TABLE} (rowid BIGINT PRIMARY KEY, kind TEXT NOT NULL, "
+             "ref_id INTEGER NOT NULL, label TEXT, detail TEXT, body TEXT, "
+             "tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', regexp_replace(coalesce(label, "
+             "'') || ' ' || coalesce(body, ''), '[^[:alnum:]]+', ' ', 'g'))) STORED)")
+
+
+_PG_INDEX = f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv ON {TABLE} USING GIN (tsv)"
+
+
+def _pg_redo(kind: str, id_expr: str) -> str:
+    return (f"DELETE FROM {TABLE} WHERE rowid = ({id_expr}) * 8 + {KINDS[kind]}; "
+            + _insert_doc(kind, ("c" if kind == "case" else "x") + f".id = {id_expr}", True) + ";")
+
+
+def _pg_triggers() -> dict[str, tuple[str, str, str]]:
+    """name -> (table, events, plpgsql body)."""
+    out = {}
+    for kind, table in (("case", '"case"'), ("member", "member"), ("officer", "officer"),
+                        ("party_group", "party_group"), ("committee", "committee")):
+        body = (f"IF TG_OP = 'DELETE' THEN DELETE FROM {TABLE} WHERE rowid = OLD.id * 8 + "
+                f"{KINDS[kind]}; RETURN OLD; END IF; {_pg_redo(kind, 'NEW.id')} ")
+        if kind in ("member", "officer"):
+            cond = ("(c.member_id = NEW.id OR c.complainant_member_id = NEW.id)"
+                    if kind == "member" else "c.owner_id = NEW.id")
+            body += (f"IF TG_OP = 'UPDATE' AND NEW.name IS DISTINCT FROM OLD.name THEN "
+                     f"DELETE FROM {TABLE} WHERE rowid IN (SELECT c.id * 8 + 1 FROM \"case\" c "
+                     f"WHERE {cond}); {_insert_doc('case', cond, True)}; END IF; ")
+        out[f"search_{kind}_trg"] = (table, "INSERT OR UPDATE OR DELETE", body + "RETURN NEW;")
+    out["search_step_trg"] = ("step", "INSERT OR UPDATE OR DELETE",
+                              "IF TG_OP = 'DELETE' THEN " + _pg_redo("case", "OLD.case_id")
+                              + " RETURN OLD; END IF; " + _pg_redo("case", "NEW.case_id")
+                              + " RETURN NEW;")
+    return out
+
+
+def _ensure_pg(db, force: bool) -> None:
+    con = backend.raw(db.connection())
+    triggers = _pg_triggers()
+    have_table = TABLE in backend.tables(con)
+    have = {r[0] for r in con.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
+    missing = [name for name in triggers if name not in have]
+    if have_table and not missing and not force:
+        return
+    with db.atomic():
+        con.execute(_PG_TABLE)
+        con.execute(_PG_INDEX)
+        for name, (table, events, body) in triggers.items():
+            con.execute(f"CREATE OR REPLACE FUNCTION {name}_fn() RETURNS trigger "
+                        f"LANGUAGE plpgsql AS $clerk$ BEGIN {body} END $clerk$")
+            con.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            con.execute(f"CREATE TRIGGER {name} AFTER {events} ON {table} FOR EACH ROW "
+                        f"EXECUTE FUNCTION {name}_fn()")
+        empty = con.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {TABLE})").fetchone()[0]
+        if empty or missing or force:
+            rebuild(db)
+
+
+def _tsquery(words: list[str]) -> str:
+    """'word':* & 'other':* for to_tsquery('simple', ...): each word as a prefix."""
+    parts = []
+    for w in words:
+        for piece in "".join(ch if ch.isalnum() else " " for ch in w.lower()).split():
+            parts.append("'" + piece + "':*")
+    return " & ".join(parts)
+
+
+def _redo(kind: str, id_expr: str) -> str:
+    """Trigger statements that rewrite the document of record *id_expr*."""
+    return (f"DELETE FROM {TABLE} WHERE rowid = ({id_expr}) * 8 + {KINDS[kind]}; "
+            + _insert_doc(kind, ("c" if kind == "case" else "x") + f".id = {id_expr}") + ";")
+
+
+def _triggers() -> dict[str, str]:
+    out = {}
+    for kind, table in (("case", '"case"'), ("member", "member"), ("officer", "officer"),
+                        ("party_group", "party_group"), ("committee", "committee")):
+        out[f"search_{kind}_ai"] = f"AFTER INSERT ON {table} BEGIN {_redo(kind, 'NEW.id')} END"
+        out[f"search_{kind}_au"] = f"AFTER UPDATE ON {table} BEGIN {_redo(kind, 'NEW.id')} END"
+        out[f"search_{kind}_ad"] = (f"AFTER DELETE ON {table} BEGIN DELETE FROM {TABLE} "
+                                    f"WHERE rowid = OLD.id * 8 + {KINDS[kind]}; END")
+    for event, ref in (("ai", "NEW"), ("au", "NEW"), ("ad", "OLD")):
+        verb = {"ai": "INSERT", "au": "UPDATE", "ad": "DELETE"}[event]
+        out[f"search_step_{event}"] = (f"AFTER {verb} ON step BEGIN "
+                                       f"{_redo('case', ref + '.case_id')} END")
+    # a renamed person: the cases that name them
+    redo_cases = ("DELETE FROM " + TABLE + " WHERE rowid IN (SELECT c.id * 8 + 1 FROM \"case\" c "
+                  "WHERE {cond}); " + _insert_doc("case", "{cond}") + ";")
+    out["search_member_name"] = (
+        "AFTER UPDATE OF name ON member BEGIN "
+        + redo_cases.format(cond="(c.member_id = NEW.id OR c.complainant_member_id = NEW.id)")
+        + " END")
+    out["search_officer_name"] = (
+        "AFTER UPDATE OF name ON officer BEGIN "
+        + redo_cases.format(cond="c.owner_id = NEW.id") + " END")
+    return out
+
+
+def _tokenizer(con) -> str:
+    try:
+        con.execute("CREATE VIRTUAL TABLE temp._clerk_probe USING fts5(x, tokenize='trigram')")
+        con.execute("DROP TABLE temp._clerk_probe")
+        return "trigram"
+    except Exception:
+        return "unicode61 remove_diacritics 2"
+
+
+def _key(db) -> tuple:
+    return (id(db), str(getattr(db, "database", "")))
+
+
+def ensure_search(db=None, *, force: bool = False) -> None:
+    """Create the search table and its triggers if missing, and fill it when empty (or when
+    a trigger had to be recreated, since rows may have changed without it). Idempotent."""
+    db = db or database.obj
+    key = _key(db)
+    if key in _ready and not force:
+        return
+    with _lock:
+        if key in _ready and not force:
+            return
+        if backend.is_postgres(db):
+            _ensure_pg(db, force)
+            _ready.add(key)
+            return
+        con = db.connection()
+        triggers = _triggers()
+        have = {r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")}
+        missing = [name for name in triggers if name not in have]
+        if TABLE in have and not missing and not force:
+            _ready.add(key)
+            return
+        with db.atomic():
+            if TABLE not in have:
+                con.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
+                            "kind UNINDEXED, ref_id UNINDEXED, label, detail UNINDEXED, body, "
+                            f"tokenize='{_tokenizer(con)}')")
+            for name, body in triggers.items():
+                con.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+            empty = con.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {TABLE})").fetchone()[0]
+            if empty or missing or force:
+                rebuild(db)
+        _ready.add(key)
+
+
+def rebuild(db=None) -> None:
+    """Refill the search table from the records (inside the caller's transaction)."""
+    db = db or database.obj
+    pg = backend.is_postgres(db)
+    con = backend.raw(db.connection())
+    con.execute(f"DELETE FROM {TABLE}")
+    for kind in KINDS:
+        con.execute(_insert_doc(kind, "TRUE" if pg else "1", pg))
+
+
+def forget(db=None) -> None:
+    """Forget that *db* was checked (after it was closed, migrated or replaced)."""
+    _ready.discard(_key(db or database.obj))
+
+
+def _words(text) -> list[str]:
+    if isinstance(text, str):
+        text = text.split()
+    return [w for w in text if w]
+
+
+def _phrase(words: list[str]) -> str:
+    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def indexable(word: str) -> bool:
+    return len(word) >= MIN_WORD
+
+
+def ids_matching(words, kind: str = "case"):
+    """A subquery of the ids of *kind* records matching every word (each at least
+    MIN_WORD characters long), for `Model.id.in_(...)`."""
+    ensure_search()
+    words = _words(words)
+    if backend.is_postgres(database):
+        return SQL(f"(SELECT ref_id FROM {TABLE} WHERE tsv @@ to_tsquery('simple', %s) "
+                   "AND kind = %s)", [_tsquery(words) or "''", kind])
+    return SQL(f"(SELECT ref_id FROM {TABLE} WHERE {TABLE} MATCH ? AND kind = ?)",
+               [_phrase(words), kind])
+
+
+def search(text: str, kinds=None, limit: int = 20, *, meeting_mode: bool = False
+           ) -> list[tuple[str, int, str, str]]:
+    """The records matching every word of *text*, best first: (kind, id, label, detail).
+
+    *kinds* limits the kinds (see KINDS). Words shorter than 3 characters only narrow what
+    the longer ones found (with a plain substring test), or, alone, match labels that
+    start with them. In meeting mode a private case (confidential request, any complaint)
+    is found only by its reference, and shows no subject or names.
+    """
+    ensure_search()
+    words = _words(text)
+    if not words:
+        return []
+    kinds = [k for k in (kinds or KINDS) if k in KINDS]
+    if not kinds:
+        return []
+    long = [w for w in words if indexable(w)]
+    short = [w.lower() for w in words if not indexable(w)]
+    marks = ", ".join("?" * len(kinds))
+    con = backend.raw(database.connection())
+    pg = backend.is_postgres(database)
+    if long and pg:
+        query = _tsquery(long)
+        if not query:
+            return []
+        sql = (f"SELECT kind, ref_id, label, detail, label || ' ' || body FROM {TABLE} "
+               f"WHERE tsv @@ to_tsquery('simple', ?) AND kind IN ({marks}) "
+               f"ORDER BY ts_rank(tsv, to_tsquery('simple', ?)) DESC, rowid LIMIT ?")
+        params = [query, *kinds, query, (limit + 50) * (4 if short or meeting_mode else 1)]
+    elif long:
+        sql = (f"SELECT kind, ref_id, label, detail, label || ' ' || body FROM {TABLE} "
+               f"WHERE {TABLE} MATCH ? AND kind IN ({marks}) ORDER BY rank LIMIT ?")
+        params = [_phrase(long), *kinds, (limit + 50) * (4 if short or meeting_mode else 1)]
+    else:
+        sql = (f"SELECT kind, ref_id, label, detail, label FROM {TABLE} "
+               f"WHERE kind IN ({marks}) AND label {'ILIKE' if pg else 'LIKE'} ? ESCAPE '\\' "
+               "ORDER BY label LIMIT ?")
+        first = short[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params = [*kinds, f"{first}%", (limit + 50) * 4]
+    out = []
+    private = _private_cases(meeting_mode)
+    for kind, ref_id, label, detail, haystack in con.execute(sql, params):
+        hay = haystack.lower()
+        if any(w not in hay for w in short):
+            continue
+        if kind == "case" and private is not None and ref_id in private(ref_id):
+            ref = label.split("  ", 1)[0]
+            if not all(w.lower() in ref.lower() for w in words):
+                continue
+
+            label, detail = f"{ref}  {HIDDEN}", detail.split(" · ")[0]
+        out.append((kind, int(ref_id), label, detail))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _private_cases(meeting_mode: bool):
+    if not meeting_mode:
+        return None
+
+    def private(case_id):
+        row = backend.raw(database.connection()).execute(
+            'SELECT type, confidential FROM "case" WHERE id = ?', (case_id,)).fetchone()
+
+        return {case_id} if row and case_is_private(row[0], bool(row[1])) else set()
+
+    return private

@@ -1,0 +1,169 @@
+"""UK dates and the working-day clock.
+
+Dates are typed and shown the UK way (23/11/2026); `today`, `tomorrow`, `yesterday`,
+`+3` / `-2` (calendar days) and `+3wd` (working days) are accepted too. Working days skip
+weekends, the bank holidays of the council's nation (the `holidays` package, offline,
+kept in the cache folder: `bank_holidays.py`) and the council's own closure days.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import re
+from collections.abc import Iterable
+
+from clerkdesk.models.core import bank_holidays as holiday_file
+
+UK_FORMAT = "%d/%m/%Y"
+
+
+#: nation setting -> the `holidays` package's UK subdivision code
+NATIONS = {
+    "england": "ENG",
+    "wales": "WLS",
+    "scotland": "SCT",
+    "northern-ireland": "NIR",
+}
+
+
+NATION_LABELS = {
+    "england": "England",
+    "wales": "Wales",
+    "scotland": "Scotland",
+    "northern-ireland": "Northern Ireland",
+}
+
+
+def today() -> dt.date:
+    """Today's date; $CLERKDESK_TODAY (dd/mm/yyyy) pins it, for demos, snapshots and tests."""
+    pinned = os.environ.get("CLERKDESK_TODAY", "").strip()
+    if pinned:
+        return dt.datetime.strptime(pinned, UK_FORMAT).date()
+    return dt.date.today()
+
+
+_today = today
+
+
+class DateInputError(ValueError):
+    """A date the clerk typed that cannot be understood; the message says why."""
+
+
+def fmt(value: dt.date | None) -> str:
+    """23/11/2026, or an empty string for no date."""
+    return value.strftime(UK_FORMAT) if value else ""
+
+
+_RELATIVE = re.compile(r"^([+-])\s*(\d{1,4})\s*(d|wd|w)?$")
+
+
+_UK = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+
+
+def parse(text: str, *, today: dt.date | None = None, nation: str = "england") -> dt.date:
+    """Read a date typed the UK way; raise DateInputError with a sentence otherwise."""
+    today = today or _today()
+    raw = (text or "").strip().lower()
+    if not raw:
+        raise DateInputError("Enter a date, e.g. 23/11/2026, today or +3.")
+    if raw in ("today", "t", "now"):
+        return today
+    if raw in ("tomorrow", "tom"):
+        return today + dt.timedelta(days=1)
+    if raw == "yesterday":
+        return today - dt.timedelta(days=1)
+    m = _RELATIVE.match(raw)
+    if m:
+        sign = 1 if m.group(1) == "+" else -1
+        n = int(m.group(2))
+        unit = m.group(3) or "d"
+        if unit == "wd":
+            return add_working_days(today, sign * n, nation=nation)
+        days = n * (7 if unit == "w" else 1)
+        return today + dt.timedelta(days=sign * days)
+    m = _UK.match(raw)
+    if m:
+        day, month, year = (int(g) for g in m.groups())
+        if year < 100:
+            year += 2000
+        if not 1 <= month <= 12:
+            raise DateInputError(f"There is no month {month}: type day/month/year, e.g. 23/11/2026.")
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise DateInputError(f"{text.strip()} is not a real date (day {day} of month {month}).") from None
+    # Month names ("23 Nov 2026") through dateutil, day first as in the UK.
+    if re.search(r"[a-z]{3}", raw) and re.search(r"\d", raw):
+        from dateutil import parser as du
+
+        try:
+            return du.parse(raw, dayfirst=True, default=dt.datetime(today.year, 1, 1)).date()
+        except (ValueError, OverflowError):
+            pass
+    raise DateInputError(
+        f"'{text.strip()[:40]}' is not a date: type it as 23/11/2026, or today, tomorrow, +3."
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _holiday_set(nation: str, first_year: int, last_year: int) -> frozenset[dt.date]:
+    subdiv = NATIONS.get(nation)
+    if subdiv is None:
+        raise ValueError(f"Unknown nation {nation!r}: choose one of {', '.join(NATIONS)}.")
+    return holiday_file.between(subdiv, first_year, last_year)
+
+
+def bank_holidays(nation: str, years: Iterable[int]) -> frozenset[dt.date]:
+    years = list(years)
+    return _holiday_set(nation, min(years), max(years))
+
+
+def is_working_day(day: dt.date, *, nation: str = "england",
+                   closures: frozenset[dt.date] = frozenset()) -> bool:
+    if day.weekday() >= 5 or day in closures:
+        return False
+    return day not in _holiday_set(nation, day.year - 1, day.year + 1)
+
+
+def add_working_days(start: dt.date, n: int, *, nation: str = "england",
+                     closures: Iterable[dt.date] = ()) -> dt.date:
+    """The date *n* working days after *start* (before it when n < 0).
+
+    Day 0 is *start* itself; "within 7 working days of receipt" is add_working_days(received, 7).
+    """
+    closures = frozenset(closures)
+    step = 1 if n >= 0 else -1
+    day = start
+    remaining = abs(n)
+    while remaining:
+        day += dt.timedelta(days=step)
+        if is_working_day(day, nation=nation, closures=closures):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date, *, nation: str = "england",
+                         closures: Iterable[dt.date] = ()) -> int:
+    """How many working days after *start* *end* falls (negative when before)."""
+    if end == start:
+        return 0
+    closures = frozenset(closures)
+    sign = 1 if end > start else -1
+    lo, hi = (start, end) if sign > 0 else (end, start)
+    count = 0
+    day = lo
+    while day < hi:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, nation=nation, closures=closures):
+            count += 1
+    return sign * count
+
+
+def parse_closures(text: str) -> frozenset[dt.date]:
+    """The council's closure days setting: UK dates separated by commas."""
+    out = set()
+    for part in (text or "").replace(";", ",").split(","):
+        if part.strip():
+            out.add(parse(part))
+    return frozenset(out)

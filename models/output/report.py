@@ -1,0 +1,407 @@
+"""The committee report of progress on actions (002 §2.4: "Progress on actions will be
+reported to the relevant committee").
+
+`build_report()` gathers plain data (no names: a committee report is usually published
+with the agenda); `to_markdown()` and `to_html()` render it. The HTML page is
+self-contained (inline CSS, no scripts, no external assets) so it can be emailed,
+attached to the agenda, or printed to PDF from a browser. No Textual here.
+
+What may appear: references, kinds, statuses, stages, dates and counts. Subjects appear
+only for requests that meeting mode would show (not confidential); complaints and
+confidential cases are given by reference and kind only (models/privacy.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clerkdesk.models.casework.cases import open_cases
+from clerkdesk.models.casework.council import closures, council_nation
+from clerkdesk.models.casework.privacy import case_is_private
+from clerkdesk.models.core import dates
+from clerkdesk.models.core.schema import Case, Council
+from clerkdesk.models.core.vocab import COMPLAINT_KINDS, REQUEST_KINDS, STATUSES
+
+#: the statuses an open case can have, in the order the report shows them
+OPEN_STATUSES = [s for s in STATUSES if s != "closed"]
+
+
+@dataclass
+class KindRow:
+    """Open requests of one kind, counted by status."""
+
+    kind: str  # the label, e.g. "Information"
+    by_status: dict[str, int]  # status key -> count (every open status present)
+    total: int
+
+
+@dataclass
+class OverdueItem:
+    ref: str
+    case_type: str  # request | complaint
+    kind: str  # label
+    subject: str | None  # None when private (complaint or confidential)
+    status: str  # label
+    received: dt.date
+    due: dt.date
+    working_days_over: int
+
+
+@dataclass
+class ComplaintItem:
+    ref: str
+    kind: str
+    status: str
+    received: dt.date
+    due: dt.date | None
+
+
+@dataclass
+class StageRow:
+    stage: str
+    complaints: list[ComplaintItem]
+
+
+@dataclass
+class ResponseTimes:
+    """Closed information requests: working days from receipt to closing (001 §5.9)."""
+
+    target_days: int
+    count: int = 0
+    median: float | None = None
+    within: int = 0  # closed within the target
+    longest: int | None = None
+    since: dt.date | None = None
+
+    @property
+    def share_within(self) -> float | None:
+        return self.within / self.count if self.count else None
+
+
+@dataclass
+class Report:
+    council: str
+    today: dt.date
+    open_requests: int
+    open_complaints: int
+    requests_by_kind: list[KindRow] = field(default_factory=list)
+    status_totals: dict[str, int] = field(default_factory=dict)
+    overdue: list[OverdueItem] = field(default_factory=list)
+    complaints_by_stage: list[StageRow] = field(default_factory=list)
+    response: ResponseTimes = field(default_factory=lambda: ResponseTimes(7))
+    closed_since: int | None = None  # cases closed on or after response.since
+
+    @property
+    def title(self) -> str:
+        return f"{self.council}: progress on members' requests and complaints"
+
+
+def _kind_label(case: Case) -> str:
+    table = REQUEST_KINDS if case.type == "request" else COMPLAINT_KINDS
+    return table.get(case.kind, case.kind)
+
+
+def build_report(today: dt.date | None = None, since: dt.date | None = None) -> Report:
+    """Gather the report from the open casebook. *since* limits the response times (and
+    the count of cases closed) to cases closed on or after that date."""
+    today = today or dates.today()
+    council = Council.select().first()
+    nation, closed_days = council_nation(), closures()
+    target = (council.info_response_days if council and council.info_response_days else 7)
+
+    open_q = open_cases()
+    requests = list(open_q.where(Case.type == "request"))
+    complaints = list(open_q.where(Case.type == "complaint").order_by(Case.received, Case.ref))
+
+    # open requests by kind and status
+    grid: dict[str, dict[str, int]] = {}
+    for c in requests:
+        row = grid.setdefault(c.kind, {s: 0 for s in OPEN_STATUSES})
+        row[c.status] = row.get(c.status, 0) + 1
+    kind_order = list(REQUEST_KINDS)
+    kinds = sorted(grid, key=lambda k: (kind_order.index(k) if k in kind_order else 99, k))
+    by_kind = [KindRow(REQUEST_KINDS.get(k, k), grid[k], sum(grid[k].values())) for k in kinds]
+    totals = {s: sum(r.by_status.get(s, 0) for r in by_kind) for s in OPEN_STATUSES}
+
+    # overdue, most overdue first
+    overdue = []
+    for c in open_q.where(Case.due < today).order_by(Case.due, Case.ref):
+        over = dates.working_days_between(c.due, today, nation=nation, closures=closed_days)
+        overdue.append(OverdueItem(
+            ref=c.ref, case_type=c.type, kind=_kind_label(c),
+            subject=None if case_is_private(c.type, c.confidential) else c.subject,
+            status=STATUSES.get(c.status, c.status), received=c.received, due=c.due,
+            working_days_over=over))
+    overdue.sort(key=lambda o: (-o.working_days_over, o.due, o.ref))
+
+    # complaints by stage: references and kinds only
+    stages: dict[str, list[ComplaintItem]] = {}
+    for c in complaints:
+        stages.setdefault(c.stage or "not yet routed", []).append(ComplaintItem(
+            c.ref, _kind_label(c), STATUSES.get(c.status, c.status), c.received, c.due))
+    by_stage = [StageRow(s, items) for s, items in sorted(stages.items())]
+
+    # response times of closed information requests (001 §5.9)
+    closed_q = Case.select().where((Case.type == "request") & (Case.kind == "information")
+                                   & (Case.status == "closed") & ~Case.archived
+                                   & Case.closed_on.is_null(False))
+    if since:
+        closed_q = closed_q.where(Case.closed_on >= since)
+    days = [dates.working_days_between(c.received, c.closed_on, nation=nation,
+                                       closures=closed_days) for c in closed_q]
+    days = [max(d, 0) for d in days]
+    response = ResponseTimes(target_days=target, since=since)
+    if days:
+        response.count = len(days)
+        response.median = statistics.median(days)
+        response.within = sum(1 for d in days if d <= target)
+        response.longest = max(days)
+
+    closed_since = None
+    if since:
+        closed_since = (Case.select().where((Case.status == "closed") & ~Case.archived
+                                            & (Case.closed_on >= since)).count())
+
+    return Report(
+        council=council.name if council else "The council", today=today,
+        open_requests=len(requests), open_complaints=len(complaints),
+        requests_by_kind=by_kind, status_totals=totals, overdue=overdue,
+        complaints_by_stage=by_stage, response=response, closed_since=closed_since)
+
+
+def _days(n: int | float) -> str:
+    text = f"{n:g}" if isinstance(n, float) else str(n)
+    return f"{text} working day{'' if n == 1 else 's'}"
+
+
+def _response_sentences(r: ResponseTimes) -> list[str]:
+    period = f" closed since {dates.fmt(r.since)}" if r.since else ""
+    if not r.count:
+        return [f"No information request{period} has been closed yet, so there are no "
+                f"response times to report. The target is {_days(r.target_days)} from receipt "
+                "(001 §5.9)."]
+    share = round(100 * (r.share_within or 0))
+    return [
+        f"Target: members' requests for information answered within {_days(r.target_days)} "
+        "of receipt, or as agreed with the member (001 §5.9).",
+        f"{r.count} information request{'s' if r.count != 1 else ''}{period} closed: "
+        f"median {_days(r.median)}; {r.within} of {r.count} ({share}%) within the target; "
+        f"longest {_days(r.longest)}.",
+    ]
+
+
+def _intro(report: Report) -> str:
+    return (f"Prepared by the Clerk on {dates.fmt(report.today)}, as progress on actions is "
+            "reported to the relevant committee (002 §2.4). Names are left out: complaints "
+            "and confidential requests are given by reference and kind only.")
+
+
+def _summary(report: Report) -> str:
+    text = (f"{report.open_requests} open request{'s' if report.open_requests != 1 else ''}, "
+            f"{report.open_complaints} open complaint{'s' if report.open_complaints != 1 else ''}, "
+            f"{len(report.overdue)} overdue.")
+    if report.closed_since is not None and report.response.since:
+        text += (f" {report.closed_since} case{'s' if report.closed_since != 1 else ''} closed "
+                 f"since {dates.fmt(report.response.since)}.")
+    return text
+
+
+def _md(text: str) -> str:
+    """Cell text safe inside a Markdown table: no pipes, no line breaks, no markup."""
+    text = " ".join(str(text).split())
+    for ch in "\\`*_[]<>|#":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def to_markdown(report: Report) -> str:
+    out = [f"# {_md(report.title)}", "", _intro(report), "", f"**{_summary(report)}**", ""]
+
+    out += ["## Open requests by kind and status", ""]
+    if report.requests_by_kind:
+        heads = ["Kind"] + [STATUSES[s] for s in OPEN_STATUSES] + ["Total"]
+        out += ["| " + " | ".join(heads) + " |",
+                "| --- | " + " | ".join("---:" for _ in heads[1:]) + " |"]
+        for r in report.requests_by_kind:
+            cells = [_md(r.kind)] + [str(r.by_status.get(s, 0)) for s in OPEN_STATUSES] + [str(r.total)]
+            out.append("| " + " | ".join(cells) + " |")
+        cells = ["**Total**"] + [f"**{report.status_totals.get(s, 0)}**" for s in OPEN_STATUSES]
+        out.append("| " + " | ".join(cells + [f"**{report.open_requests}**"]) + " |")
+    else:
+        out.append("No open requests.")
+    out.append("")
+
+    out += ["## Overdue", ""]
+    if report.overdue:
+        out += ["| Ref | Kind | Subject | Status | Received | Due | Working days over |",
+                "| --- | --- | --- | --- | --- | --- | ---: |"]
+        for o in report.overdue:
+            out.append(f"| {o.ref} | {_md(o.kind)} | {_md(o.subject) if o.subject else '*withheld*'} "
+                       f"| {o.status} | {dates.fmt(o.received)} | {dates.fmt(o.due)} "
+                       f"| {o.working_days_over} |")
+    else:
+        out.append("Nothing is overdue.")
+    out.append("")
+
+    out += ["## Complaints by stage", ""]
+    if report.complaints_by_stage:
+        out += ["| Stage | Ref | Kind | Status | Received | Due |",
+                "| --- | --- | --- | --- | --- | --- |"]
+        for row in report.complaints_by_stage:
+            for c in row.complaints:
+                out.append(f"| {_md(row.stage)} | {c.ref} | {_md(c.kind)} | {c.status} "
+                           f"| {dates.fmt(c.received)} | {dates.fmt(c.due) or '—'} |")
+    else:
+        out.append("No open complaints.")
+    out.append("")
+
+    out += ["## Response times for information requests", ""]
+    out += [f"- {s}" for s in _response_sentences(report.response)]
+    out.append("")
+    return "\n".join(out)
+
+
+_CSS = """
+body { font-family: Georgia, "Times New Roman", serif; max-width: 60rem; margin: 2rem auto;
+       padding: 0 1rem; color: #1a1a1a; line-height: 1.45; }
+h1 { font-size: 1.6rem; border-bottom: 2px solid #1a1a1a; padding-bottom: .3rem; }
+h2 { font-size: 1.2rem; margin-top: 2rem; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .95rem; }
+th, td { border: 1px solid #999; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+th { background: #eee; }
+td.n, th.n { text-align: right; }
+tr.total td { font-weight: bold; background: #f6f6f6; }
+.summary { font-weight: bold; }
+.withheld { color: #666; font-style: italic; }
+.intro { color: #333; }
+@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; }
+               tr { break-inside: avoid; } }
+"""
+
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def to_html(report: Report) -> str:
+    """A self-contained HTML page: inline CSS, no scripts, no external assets."""
+    p = ["<!DOCTYPE html>", '<html lang="en-GB">', "<head>", '<meta charset="utf-8">',
+         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+         f"<title>{_e(report.title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+         f"<h1>{_e(report.title)}</h1>", f'<p class="intro">{_e(_intro(report))}</p>',
+         f'<p class="summary">{_e(_summary(report))}</p>']
+
+    p.append("<h2>Open requests by kind and status</h2>")
+    if report.requests_by_kind:
+        heads = "".join(f'<th class="n">{_e(STATUSES[s])}</th>' for s in OPEN_STATUSES)
+        p.append(f'<table><thead><tr><th>Kind</th>{heads}<th class="n">Total</th></tr></thead><tbody>')
+        for r in report.requests_by_kind:
+            cells = "".join(f'<td class="n">{r.by_status.get(s, 0)}</td>' for s in OPEN_STATUSES)
+            p.append(f'<tr><td>{_e(r.kind)}</td>{cells}<td class="n">{r.total}</td></tr>')
+        cells = "".join(f'<td class="n">{report.status_totals.get(s, 0)}</td>' for s in OPEN_STATUSES)
+        p.append(f'<tr class="total"><td>Total</td>{cells}<td class="n">{report.open_requests}</td></tr>')
+        p.append("</tbody></table>")
+    else:
+        p.append("<p>No open requests.</p>")
+
+    p.append("<h2>Overdue</h2>")
+    if report.overdue:
+        p.append("<table><thead><tr><th>Ref</th><th>Kind</th><th>Subject</th><th>Status</th>"
+                 '<th>Received</th><th>Due</th><th class="n">Working days over</th></tr></thead><tbody>')
+        for o in report.overdue:
+            subject = _e(o.subject) if o.subject else '<span class="withheld">withheld</span>'
+            p.append(f"<tr><td>{_e(o.ref)}</td><td>{_e(o.kind)}</td><td>{subject}</td>"
+                     f"<td>{_e(o.status)}</td><td>{dates.fmt(o.received)}</td>"
+                     f'<td>{dates.fmt(o.due)}</td><td class="n">{o.working_days_over}</td></tr>')
+        p.append("</tbody></table>")
+    else:
+        p.append("<p>Nothing is overdue.</p>")
+
+    p.append("<h2>Complaints by stage</h2>")
+    if report.complaints_by_stage:
+        p.append("<table><thead><tr><th>Stage</th><th>Ref</th><th>Kind</th><th>Status</th>"
+                 "<th>Received</th><th>Due</th></tr></thead><tbody>")
+        for row in report.complaints_by_stage:
+            for c in row.complaints:
+                p.append(f"<tr><td>{_e(row.stage)}</td><td>{_e(c.ref)}</td><td>{_e(c.kind)}</td>"
+                         f"<td>{_e(c.status)}</td><td>{dates.fmt(c.received)}</td>"
+                         f"<td>{dates.fmt(c.due) or '—'}</td></tr>")
+        p.append("</tbody></table>")
+    else:
+        p.append("<p>No open complaints.</p>")
+
+    p.append("<h2>Response times for information requests</h2><ul>")
+    p += [f"<li>{_e(s)}</li>" for s in _response_sentences(report.response)]
+    p += ["</ul>", "</body>", "</html>", ""]
+    return "\n".join(p)
+
+
+FORMATS = ("md", "html")
+
+
+def report_filename(report: Report, fmt: str) -> str:
+    return f"committee-report-{report.today:%Y-%m-%d}.{fmt}"
+
+
+def write_report(out_dir, formats=FORMATS, *, today: dt.date | None = None,
+                 since: dt.date | None = None, pdf: bool = False) -> list[Path]:
+    """Build the report and write it into *out_dir* (created if missing) as each of
+    *formats* ("md", "html"), and as a PDF when *pdf* (RuntimeError(PDF_HELP) when no PDF
+    library is installed: checked before anything is written). A same-day report is
+    replaced. Returns the paths written."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"Unknown report format {unknown[0]!r}: choose md or html.")
+    if pdf and not pdf_available():
+        raise RuntimeError(PDF_HELP)
+    out = Path(out_dir).expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    report = build_report(today, since)
+    written = []
+    for fmt in formats:
+        text = to_markdown(report) if fmt == "md" else to_html(report)
+        written.append(_replace_file(out / report_filename(report, fmt), text.encode("utf-8")))
+    if pdf:
+        target = out / report_filename(report, "pdf")
+        tmp = target.with_name(target.name + ".part")
+        write_pdf(report, tmp)
+        os.replace(tmp, target)
+        written.append(target)
+    return written
+
+
+def _replace_file(path: Path, data: bytes) -> Path:
+    """Write *data* to *path* through a temporary file, so a half-written file never
+    replaces a good one."""
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+PDF_HELP = ("No PDF library is installed, so clerkdesk cannot write a PDF itself: open the "
+            "HTML report in a web browser and choose Print, then Save as PDF (or install "
+            "WeasyPrint: pip install weasyprint).")
+
+
+def pdf_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("weasyprint") is not None
+
+
+def write_pdf(report: Report, path) -> None:
+    """Write the report as a PDF through WeasyPrint, when it is installed (it is not a
+    dependency); raise RuntimeError(PDF_HELP) otherwise."""
+    if not pdf_available():
+        raise RuntimeError(PDF_HELP)
+    import weasyprint  # type: ignore[import-not-found]
+
+    weasyprint.HTML(string=to_html(report)).write_pdf(str(path))

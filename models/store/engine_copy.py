@@ -1,0 +1,198 @@
+"""`clerkdesk copy SRC DEST`: a whole council from one engine to the other (SQLite to
+PostgreSQL and back), in ONE transaction on the destination, then verified on both sides.
+
+The destination must be empty (a new SQLite file, or an empty PostgreSQL database made
+with `createdb`): a casebook is never merged into another. Rows keep their ids, the audit
+log is copied entry for entry (its hashes included), and then:
+
+- every table's row count is compared;
+- every audited row's digest is compared (`chain.table_digests`, canonical on both
+  engines, so a copy verifies exactly when its values are the same);
+- `integrity.run_checks` runs on both sides (the audit chain and the records).
+
+No Textual here.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from peewee import BooleanField, ForeignKeyField
+
+from clerkdesk.models.core import schema
+from clerkdesk.models.core.db import SCHEMA_VERSION, DatabaseError, close_database
+from clerkdesk.models.store import backend, chain, integrity, opening
+from clerkdesk.models.store.engines import connect_raw
+
+
+@dataclass
+class CopyResult:
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    source_report: integrity.Report | None = None
+    dest_report: integrity.Report | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return (not self.problems and self.source_report is not None and self.source_report.ok
+                and self.dest_report is not None and self.dest_report.ok)
+
+    def lines(self) -> list[str]:
+        rows = sum(s for s, _ in self.counts.values())
+        out = [f"copied {rows} rows in {len(self.counts)} tables in {self.seconds:.2f} s"]
+        bad = {t: c for t, c in self.counts.items() if c[0] != c[1]}
+        out.append("row counts: " + ("the same on both sides" if not bad else
+                                      f"{len(bad)} table(s) differ"))
+        for p in self.problems:
+            out.append(f"  - {p}")
+        for side, report in (("source", self.source_report), ("destination", self.dest_report)):
+            if report is not None:
+                out.extend(f"{side}: {line}" for line in report.lines())
+        return out
+
+
+def _connect(where):
+    if backend.is_url(where):
+        return backend.connect_url(str(where))
+    path = Path(where)
+    if not path.is_file():
+        raise DatabaseError(f"There is no casebook at {path}.")
+    return connect_raw(path)
+
+
+def _models():
+    return schema.TABLES
+
+
+def _count(con, table: str) -> int:
+    return con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+
+
+def _dest_empty(where) -> None:
+    """Refuse a destination holding any clerkdesk rows (a SQLite file or a PG database)."""
+    if backend.is_url(where):
+        con = backend.connect_url(str(where))
+        try:
+            have = backend.tables(con)
+            names = [m._meta.table_name for m in _models()]
+            full = [t for t in names if t in have and _count(con, t)]
+            others = have - set(names) - {"clerkdesk_schema", "search_index"}
+            if full or others:
+                raise DatabaseError(
+                    f"{backend.display_url(str(where))} is not empty "
+                    f"({', '.join(sorted(full) or sorted(others))}): copy only into a new, "
+                    "empty database (createdb); nothing was changed.")
+        finally:
+            con.close()
+    else:
+        path = Path(where)
+        if path.exists() and path.stat().st_size > 0:
+            raise DatabaseError(f"{path} already exists: copy only into a new file; "
+                                "nothing was changed.")
+
+
+def copy(src, dest) -> CopyResult:
+    """Copy the casebook *src* into the empty *dest* (paths or postgresql:// URLs)."""
+    start = time.perf_counter()
+    scon = _connect(src)
+    try:
+        version = backend.schema_version_con(scon)
+        if version != SCHEMA_VERSION:
+            raise DatabaseError(f"{src} is at schema {version}; open it with this clerkdesk "
+                                f"once (it upgrades it to {SCHEMA_VERSION}), then copy it.")
+        _dest_empty(dest)
+        ddb = opening.open_database(dest, backup=False)
+        try:
+            with ddb.atomic():
+                dcon = backend.raw(ddb.connection())
+                pg = backend.con_is_postgres(dcon)
+                result = CopyResult()
+                _copy_rows(scon, dcon, pg, result)
+                backend.reset_sequences(dcon, [m._meta.table_name for m in _models()])
+        finally:
+            close_database()
+        result.seconds = time.perf_counter() - start
+    finally:
+        pass
+    # verify, each side on a fresh connection
+    dcon = _connect(dest)
+    try:
+        for m in _models():
+            t = m._meta.table_name
+            s_n, d_n = _count(scon, t), _count(dcon, t)
+            result.counts[t] = (s_n, d_n)
+            if s_n != d_n:
+                result.problems.append(f"{t}: {s_n} rows in the source, {d_n} in the copy")
+        for table in chain.ATTESTED:
+            s_d, d_d = chain.table_digests(scon, table), chain.table_digests(dcon, table)
+            diff = sorted(k for k in set(s_d) | set(d_d) if s_d.get(k) != d_d.get(k))
+            if diff:
+                result.problems.append(f"{table}: {len(diff)} row(s) differ from the source "
+                                       f"(first: id {diff[0]})")
+        result.source_report = integrity.run_checks(scon)
+        result.dest_report = integrity.run_checks(dcon)
+    finally:
+        dcon.close()
+        scon.close()
+    return result
+
+
+def _copy_rows(scon, dcon, pg: bool, result: CopyResult) -> None:
+    done: set[str] = set()
+    deferred: list[tuple[str, str, list[tuple[int, object]]]] = []
+    for model in _models():
+        table = model._meta.table_name
+        fields = {f.column_name: f for f in model._meta.sorted_fields}
+        cols = [c for c in backend.columns(scon, table) if c in fields]
+        later = [c for c in cols if isinstance(fields[c], ForeignKeyField)
+                 and (fields[c].rel_model._meta.table_name not in done
+                      or fields[c].rel_model is model)]
+        cur = scon.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in cols)} '
+                           f'FROM "{table}" ORDER BY 1')
+        rows = cur.fetchall()
+        pending = {c: [] for c in later}
+        out = []
+        pk = model._meta.primary_key.column_name
+        for row in rows:
+            values = []
+            for c, v in zip(cols, row):
+                f = fields[c]
+                if c in pending:
+                    if v is not None:
+                        pending[c].append((row[cols.index(pk)], v))
+                    v = None
+                values.append(_value(f, v, pg))
+            out.append(tuple(values))
+        if out:
+            marks = ", ".join("?" * len(cols))
+            sql = (f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
+                   f"VALUES ({marks})")
+            _insert_many(dcon, sql, out)
+        for c, pairs in pending.items():
+            if pairs:
+                deferred.append((table, c, pairs))
+        done.add(table)
+    for table, c, pairs in deferred:
+        for row_id, v in pairs:
+            dcon.execute(f'UPDATE "{table}" SET "{c}" = ? WHERE id = ?', (v, row_id))
+
+
+def _value(f, v, pg: bool):
+    if v is None:
+        return None
+    if isinstance(f, BooleanField):
+        return bool(v) if pg else int(bool(v))
+    if pg:
+        return f.python_value(v) if isinstance(v, str) else v
+    return backend.canon(v)
+
+
+def _insert_many(dcon, sql: str, rows: list[tuple]) -> None:
+    if isinstance(dcon, backend.PgConnection):
+        sql = sql.replace("%", "%%").replace("?", "%s")
+        with dcon.con.cursor() as cur:
+            cur.executemany(sql, rows)
+    else:
+        dcon.executemany(sql, rows)
