@@ -49,7 +49,8 @@ def settings_fields() -> list[FieldSpec]:
         FieldSpec("protocol_adopted", "Protocol adopted on", "date"),
         FieldSpec("protocol_review_due", "Protocol review due", "date"),
         FieldSpec("next_election", "Next election", "date"),
-        FieldSpec("pre_election_days", "Pre-election period (days)", "int", default="42",
+        FieldSpec("pre_election_days", "Pre-election period (days)", "int",
+                  default=str(DEFAULT_PRE_ELECTION_DAYS),
                   minimum=0, maximum=120),
         FieldSpec("staffing_committee_name", "Committee responsible for staffing", max_len=120),
         FieldSpec("info_response_days", "Working days to answer information requests", "int",
@@ -121,12 +122,19 @@ def review_overdue(today: dt.date | None = None) -> bool:
     return bool(row and row.protocol_review_due and row.protocol_review_due < today)
 
 
-def in_pre_election_period(day: dt.date | None = None) -> bool:
-    row = get()
+#: the pre-election period when the council's setting is missing (the form's default)
+DEFAULT_PRE_ELECTION_DAYS = 42
+
+
+def in_pre_election_period(day: dt.date | None = None, row: Council | None = None) -> bool:
+    """Is *day* (default today) in the run-up to the council's next election? *row* is
+    the council's settings row when the caller has it already."""
+    row = row or get()
     day = day or dates.today()
     if not row or not row.next_election:
         return False
-    start = row.next_election - dt.timedelta(days=row.pre_election_days)
+    days = row.pre_election_days if row.pre_election_days is not None else DEFAULT_PRE_ELECTION_DAYS
+    start = row.next_election - dt.timedelta(days=days)
     return start <= day <= row.next_election
 
 

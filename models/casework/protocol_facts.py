@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 
+from clerkdesk.models.casework import council
 from clerkdesk.models.core.schema import (
     Advice,
     Case,
     Committee,
     CommitteeSeat,
     Contact,
-    Council,
     Interest,
     Member,
     Officer,
@@ -212,7 +212,7 @@ def context_from_case(case: Case, today: dt.date | None = None) -> CaseContext:
 
 
 def resolve_route(route: rulebook.Route, case: Case, today: dt.date | None = None
-                  ) -> list[tuple[rulebook.Step, list[Person]]]:
+                  ) -> list[tuple[rulebook.RouteStep, list[Person]]]:
     """Each step of a route with the people who hold its handler role for this case."""
     ctx = context_from_case(case, today)
     return [(s, resolve(s.handler, ctx)) for s in route.steps]
@@ -295,13 +295,6 @@ def interest_matches(member: Member, text: str) -> list[Interest]:
     return out
 
 
-def in_pre_election_period(on: dt.date, council: Council | None) -> bool:
-    if council is None or council.next_election is None:
-        return False
-    start = council.next_election - dt.timedelta(days=council.pre_election_days or 0)
-    return start <= on <= council.next_election
-
-
 def facts_from_case(case: Case, profile: rulebook.Profile, *, committee: Committee | None = None,
                     today: dt.date | None = None) -> dict:
     """The facts the registers and history already tell, for the wizard to pre-fill.
@@ -365,7 +358,7 @@ def facts_from_case(case: Case, profile: rulebook.Profile, *, committee: Committ
                 & (Advice.matter ** case.subject.strip())).exists()
         if case.kind in ("public_meeting", "media"):
             on = case.received or _today(today)
-            facts["in_pre_election_period"] = in_pre_election_period(on, Council.select().first())
+            facts["in_pre_election_period"] = council.in_pre_election_period(on)
     # Facts that may not apply yet (e.g. in_pre_election_period before "who calls the
     # meeting?" is answered) are kept; rulebook.applicable_answers() prunes before routing.
     return {k: v for k, v in facts.items() if k in profile.facts}

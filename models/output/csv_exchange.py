@@ -698,12 +698,3 @@ def apply_import(preview: ImportPreview) -> list:
                 raise ImportRefused([f"line {row.line}: {labels.get(k, k)}: {v}"
                                      for k, v in exc.errors.items()]) from None
     return [created[r.line] for r in preview.rows]
-
-
-def template_csv(key: str) -> str:
-    """The heading line of an import file for *key* (to start a spreadsheet from)."""
-    register = REGISTERS[key]
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerow(
-        [s.label for s in register.fields() if s.kind != "refs"])
-    return buf.getvalue()

@@ -33,7 +33,7 @@ from typing import Any, Mapping
 
 __all__ = [
     "ProfileError", "FactError", "Choice", "Fact", "Question", "RoleDef", "Profile",
-    "Step", "Task", "Warning", "Route", "load_profile", "bundled_profiles", "questions",
+    "RouteStep", "RouteTask", "Caution", "Route", "load_profile", "bundled_profiles", "questions",
     "next_question", "applicable_answers", "route", "SUBJECT_FACT", "CONFLICT_FACT",
 ]
 
@@ -779,7 +779,7 @@ def _asked(profile: Profile, fact: str) -> bool:
 
 
 @dataclass
-class Step:
+class RouteStep:
     handler: str
     action: str
     in_writing: bool
@@ -789,13 +789,13 @@ class Step:
 
 
 @dataclass
-class Task:
+class RouteTask:
     description: str
     clause: str
 
 
 @dataclass
-class Warning:
+class Caution:
     text: str
     clause: str
 
@@ -805,10 +805,10 @@ class Route:
     outcome: str
     outcome_key: str
     clause: str
-    steps: list[Step]
-    tasks: list[Task]
+    steps: list[RouteStep]
+    tasks: list[RouteTask]
     due_working_days: int | None
-    warnings: list[Warning]
+    warnings: list[Caution]
     facts: dict[str, Any]
     profile: str
     clause_texts: dict[str, str] = field(default_factory=dict)
@@ -965,17 +965,17 @@ def _conflicted(role: str, facts: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _make_steps(profile: Profile, specs, eff, steps: list[Step], warnings: list[Warning]):
+def _make_steps(profile: Profile, specs, eff, steps: list[RouteStep], warnings: list[Caution]):
     for spec in specs:
         if not _matches(spec.when, eff):
             continue
         handler = spec.handler
         why = _conflicted(handler, eff)
         if why is None:
-            steps.append(Step(handler, spec.action, spec.in_writing, spec.clause, spec.reason))
+            steps.append(RouteStep(handler, spec.action, spec.in_writing, spec.clause, spec.reason))
             continue
         if spec.on_conflict == "skip":
-            warnings.append(Warning(f"The {profile.role_label(handler)} {why}, so does not take "
+            warnings.append(Caution(f"The {profile.role_label(handler)} {why}, so does not take "
                                     f"part: {spec.action}", spec.clause))
             continue
         seen = [handler]
@@ -998,7 +998,7 @@ def _make_steps(profile: Profile, specs, eff, steps: list[Step], warnings: list[
             reason = f"{spec.reason} {reason}."
         else:
             reason += "."
-        steps.append(Step(handler, spec.action, spec.in_writing, spec.clause, reason, spec.handler))
+        steps.append(RouteStep(handler, spec.action, spec.in_writing, spec.clause, reason, spec.handler))
 
 
 def route(profile: Profile, facts: Mapping[str, Any]) -> Route:
@@ -1025,14 +1025,14 @@ def route(profile: Profile, facts: Mapping[str, Any]) -> Route:
     if status != "decided":
         raise FactError("case", f"profile '{profile.name}' has no route for these facts "
                         f"({', '.join(f'{k}={json.dumps(v)}' for k, v in eff.items())})")
-    steps: list[Step] = []
-    tasks: list[Task] = []
-    warnings: list[Warning] = []
+    steps: list[RouteStep] = []
+    tasks: list[RouteTask] = []
+    warnings: list[Caution] = []
     due = None
     for part in [rule] + [a for a in profile.addenda if _matches(a.when, eff)]:
         _make_steps(profile, part.steps, eff, steps, warnings)
-        tasks += [Task(t.text, t.clause) for t in part.tasks if _matches(t.when, eff)]
-        warnings += [Warning(w.text, w.clause) for w in part.warnings if _matches(w.when, eff)]
+        tasks += [RouteTask(t.text, t.clause) for t in part.tasks if _matches(t.when, eff)]
+        warnings += [Caution(w.text, w.clause) for w in part.warnings if _matches(w.when, eff)]
         if part.due_working_days is not None and due is None:
             d = part.due_working_days
             due = int(profile.settings[d]) if isinstance(d, str) else d

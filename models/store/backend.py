@@ -12,7 +12,7 @@ path for both: it calls Peewee, or, below Peewee, the small functions here:
   order and a case's steps never overwrite each other;
 - `canon`: one canonical form for dates, datetimes and booleans, so a row's digest is
   the same on both engines (a copied casebook verifies identically);
-- `group_concat`, `interrupt`, `reset_sequences`, `migrator`.
+- `interrupt`, `reset_sequences`, `migrator`.
 
 No Textual here.
 """
@@ -194,19 +194,6 @@ def canon(value):
     if isinstance(value, (bytes, bytearray, memoryview)):
         return {"hex": bytes(value).hex()}
     return value
-
-
-def group_concat(con_or_db, expr: str, sep: str = " ") -> str:
-    sep_sql = "'" + sep.replace("'", "''") + "'"
-    if _pg(con_or_db):
-        return f"string_agg({expr}, {sep_sql})"
-    return f"group_concat({expr}, {sep_sql})"
-
-
-def _pg(obj) -> bool:
-    if isinstance(obj, PgConnection) or hasattr(obj, "pgconn"):
-        return True
-    return is_postgres(obj)
 
 
 def reset_sequences(con, table_names) -> None:

@@ -58,9 +58,11 @@ def run(args) -> int:
         if not args.yes:
             raise CliError(f"Anonymising {len(wanted)} complaint(s) cannot be undone: add --yes "
                            "to confirm.", 2)
-        for c in wanted:
-            retention.anonymise(c.id)
-            print(f"Anonymised {c.ref}")
+        entries = (retention.anonymise_due() if args.all
+                   else [retention.anonymise(c.id) for c in wanted])
+        refs = {c.id: c.ref for c in wanted}
+        for entry in entries:
+            print(f"Anonymised {refs.get(entry.row_id) or Case.get_by_id(entry.row_id).ref}")
         return 0
     except (db.DatabaseError, retention.RetentionError) as exc:
         raise CliError(str(exc)) from None
