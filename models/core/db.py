@@ -17,7 +17,8 @@ database = DatabaseProxy()
 #: The schema this clerkdesk writes. Stored in SQLite's `PRAGMA user_version`.
 #: 1: the first release. 2: the audit log is hash-chained (see migrations.py).
 #: 3: every editable record carries a version (optimistic concurrency).
-SCHEMA_VERSION = 3
+#: 4: documents on a case; the agreed and waiting clock of a case.
+SCHEMA_VERSION = 4
 
 
 #: How long a second clerkdesk waits for another's write before saying "busy" (ms).

@@ -9,6 +9,7 @@ import datetime as dt
 
 from peewee import (
     SQL,
+    BlobField,
     BooleanField,
     CharField,
     DateField,
@@ -187,6 +188,10 @@ class Case(BaseModel):
     closed_on = DateField(null=True)
     snoozed_until = DateField(null=True)
     confidential = BooleanField(default=False)
+    # schema 4: the clock as the protocol runs it (001 §5.9 "or otherwise as agreed")
+    agreed_due = DateField(null=True)  # a due date agreed with the member (an extension)
+    waiting_since = DateField(null=True)  # the clock stopped: waiting on the member since
+    waited_days = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # working days
     route = TextField(default="")  # the wizard's route, JSON
     archived = BooleanField(default=False, index=True)
     created_at = DateTimeField(default=now)
@@ -230,6 +235,26 @@ class Advice(BaseModel):
     version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
 
 
+class Document(BaseModel):
+    """A file on a case (an email taken in, its attachments, a letter sent), its bytes in
+    the casebook itself: encrypted, backed up, copied and checked with it. Schema 4.
+
+    List queries never select `data` (a document may be megabytes)."""
+
+    case = ForeignKeyField(Case, backref="documents", on_delete="RESTRICT")
+    name = CharField()
+    media_type = CharField(default="application/octet-stream")
+    size = IntegerField()
+    sha256 = CharField()  # of `data`; also in the document's audit entry
+    source = CharField(default="attached")  # attached | email | attachment | letter
+    message_id = CharField(null=True, index=True)  # an email taken in: its Message-ID
+    added_by = CharField(default="")
+    added_at = DateTimeField(default=now)
+    data = BlobField()
+    archived = BooleanField(default=False)
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
+
+
 class Audit(BaseModel):
     """Append-only record of every change, hash-chained (see audit.py).
 
@@ -263,5 +288,5 @@ class Setting(BaseModel):
 
 TABLES = [
     Council, Ward, Member, PartyGroup, Interest, Training, Officer, Contact,
-    Committee, CommitteeSeat, Case, Step, Task, Advice, Audit, Setting,
+    Committee, CommitteeSeat, Case, Step, Task, Advice, Document, Audit, Setting,
 ]

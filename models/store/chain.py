@@ -23,7 +23,7 @@ from clerkdesk.models.store import backend
 #: tables whose rows the log vouches for (the `row_digest` of their latest entry);
 #: `step` rows are covered by their case's digest.
 ATTESTED = ["council", "ward", "member", "party_group", "interest", "training", "officer",
-            "contact", "committee", "committee_seat", "case", "task", "advice"]
+            "contact", "committee", "committee_seat", "case", "task", "advice", "document"]
 
 
 HEAD_KEY = "audit.head"

@@ -143,10 +143,29 @@ def _reattest(db, *, who: str, note: dict) -> None:
     chain.seal_entries(con, ids)
 
 
+#: the columns schema 4 adds to `case`: (name, SQL type and default)
+CASE_CLOCK_COLUMNS = [("agreed_due", "DATE"), ("waiting_since", "DATE"),
+                      ("waited_days", "INTEGER NOT NULL DEFAULT 0")]
+
+
+def _v3_to_v4(db) -> None:
+    """Schema 4: documents on a case (the `document` table, made by `migrate` with the
+    other new tables) and the case's clock as the protocol runs it: a due date agreed
+    with the member, and the days the clock stood still waiting on them.
+
+    The case rows' digests now cover the new columns, so they are re-attested."""
+    have = {c.name for c in db.get_columns("case")}
+    for name, sql_type in CASE_CLOCK_COLUMNS:
+        if name not in have:
+            db.execute_sql(f'ALTER TABLE "case" ADD COLUMN {name} {sql_type}')
+    _reattest(db, who="clerkdesk upgrade", note={"schema_version": [3, 4]})
+
+
 #: schema n -> the function that takes it to n + 1
 MIGRATIONS = {
     1: _v1_to_v2,
     2: _v2_to_v3,
+    3: _v3_to_v4,
 }
 
 
