@@ -247,6 +247,21 @@ def test_the_wheel_needs_only_the_runtime_dependencies(wheel):
     assert "pytest" not in always and "import-linter" not in always
 
 
+def test_a_build_leaves_out_what_an_earlier_build_left(tmp_path):
+    """`pip install .` in a folder where it ran before a `git pull` that removed a module:
+    the module is not installed again from build/lib (setup.py empties it first)."""
+    src = build_zipapp.clean_copy(tmp_path / "src")
+    left = src / "build" / "lib" / "clerkdesk" / "tui" / "removed_since.py"
+    left.parent.mkdir(parents=True)
+    left.write_text("")
+    build_zipapp.pip("wheel", "--no-deps", "--quiet", "--wheel-dir", str(tmp_path / "dist"),
+                     str(src))
+    (built,) = (tmp_path / "dist").glob("clerkdesk-*.whl")
+    names = zipfile.ZipFile(built).namelist()
+    assert "clerkdesk/tui/__init__.py" in names
+    assert not [n for n in names if "removed_since" in n]
+
+
 def test_the_installed_wheel_runs_every_command(venv, tmp_path):
     env = user_env(tmp_path / "home", path_first=venv)
     # the package is the venv's own copy, and none of the test tools came with it
