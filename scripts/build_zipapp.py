@@ -48,7 +48,8 @@ def source_files(repo: Path = REPO) -> list[Path]:
     every file but the usual build leftovers."""
     try:
         out = subprocess.run(
-            ["git", "-C", str(repo), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            ["git", "-C", str(repo), "ls-files", "-z", "--cached", "--others",
+             "--exclude-standard"],
             capture_output=True, check=True,
         ).stdout
     except (OSError, subprocess.CalledProcessError):
@@ -70,7 +71,8 @@ def clean_copy(dest: Path, repo: Path = REPO) -> Path:
 
 def pip(*args: str) -> None:
     """Run this Python's pip; its output is shown only if it fails."""
-    proc = subprocess.run([sys.executable, "-m", "pip", *args], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "pip", *args], check=False, capture_output=True,
+                          text=True)
     if proc.returncode:
         raise BuildError(f"pip {args[0]} failed (exit {proc.returncode}):\n"
                          f"{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
@@ -119,7 +121,7 @@ def build_zipapp(out: Path, python: str = "/usr/bin/env python3", repo: Path = R
             [sys.executable, "-m", "shiv", "--site-packages", str(site), "--console-script",
              "clerkdesk", "--output-file", str(out), "--python", python, "--compressed",
              "--reproducible"],
-            capture_output=True, text=True)
+            check=False, capture_output=True, text=True)
         if proc.returncode:
             raise BuildError(f"shiv failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}")
     return out

@@ -10,6 +10,7 @@ child process whose only clerkdesk is that copy (this one has the editable insta
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -59,7 +60,7 @@ json.dump({"found": found, "imports": imports, "lines": lines}, sys.stdout)
 def import_graph(tree: Path) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
     """grimp's graph of the staged *tree*: module -> the modules it imports directly, and
     "importer imported" -> the line numbers of those imports."""
-    proc = subprocess.run([sys.executable, "-c", GRAPH], cwd=tree, env=child_env(tree),
+    proc = subprocess.run([sys.executable, "-c", GRAPH], check=False, cwd=tree, env=child_env(tree),
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
@@ -130,7 +131,7 @@ def describe(found: list[list[str]], imports, lines) -> str:
     for component in found:
         loop = loop_through(component, imports)
         steps = [f"{a} (line {', '.join(map(str, lines[f'{a} {b}']))}) -> {b}"
-                 for a, b in zip(loop, loop[1:])]
+                 for a, b in itertools.pairwise(loop)]
         out.append(f"{len(component)} modules: {', '.join(component)}\n  " + "\n  ".join(steps))
     return "\n".join(out)
 
@@ -138,9 +139,10 @@ def describe(found: list[list[str]], imports, lines) -> str:
 def lint(tree: Path) -> tuple[int, str]:
     """import-linter's verdict on the staged *tree* with the contracts of pyproject.toml."""
     proc = subprocess.run(
-        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports; "
-         "sys.exit(lint_imports(config_filename='pyproject.toml', no_cache=True))"],
-        cwd=tree, env=child_env(tree), capture_output=True, text=True, timeout=300)
+        [sys.executable, "-c", ("import sys; from importlinter.cli import lint_imports; "
+                                "sys.exit(lint_imports(config_filename='pyproject.toml', "
+                                "no_cache=True))")],
+        check=False, cwd=tree, env=child_env(tree), capture_output=True, text=True, timeout=300)
     return proc.returncode, proc.stdout + proc.stderr
 
 

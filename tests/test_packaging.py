@@ -87,7 +87,7 @@ def user_env(home: Path, path_first: Path | None = None) -> dict[str, str]:
 
 def run(cmd: list, env: dict, cwd: Path, stdin: str | None = None,
         expect: int = 0) -> subprocess.CompletedProcess:
-    proc = subprocess.run([str(c) for c in cmd], env=env, cwd=cwd, input=stdin,
+    proc = subprocess.run([str(c) for c in cmd], check=False, env=env, cwd=cwd, input=stdin,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == expect, (
         f"{' '.join(map(str, cmd))} exited {proc.returncode}, not {expect}\n"
@@ -102,7 +102,7 @@ def check_the_commands(clerkdesk: list, env: dict, work: Path) -> None:
     out = run([*clerkdesk, "--help"], env, work).stdout
     assert out.startswith("usage: clerkdesk")
     for sub in ("demo", "route", "check", "backup", "report", "export", "import"):
-        assert re.search(rf"^    {sub}\b", out, re.M), f"{sub} missing from --help:\n{out}"
+        assert re.search(rf"^    {sub}\b", out, re.MULTILINE), f"{sub} missing from --help:\n{out}"
 
     casebook = work / "ashcombe.db"
     out = run([*clerkdesk, "demo", casebook], env, work).stdout.splitlines()
@@ -137,7 +137,7 @@ def check_the_commands(clerkdesk: list, env: dict, work: Path) -> None:
 
 
 ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"
-                  r"|\x1b[PX^_].*?\x1b\\|\x1b[()][0-9A-Za-z]|\x1b[=>78]", re.S)
+                  r"|\x1b[PX^_].*?\x1b\\|\x1b[()][0-9A-Za-z]|\x1b[=>78]", re.DOTALL)
 
 
 def open_the_demo_in_a_terminal(clerkdesk: list, env: dict, work: Path) -> str:
@@ -266,8 +266,8 @@ def test_the_installed_wheel_runs_every_command(venv, tmp_path):
     env = user_env(tmp_path / "home", path_first=venv)
     # the package is the venv's own copy, and none of the test tools came with it
     probe = run([venv / "python", "-c",
-                 "import importlib.util as u, clerkdesk.tui.commands as c; print(c.__file__);"
-                 "print(u.find_spec('pytest') is None, u.find_spec('importlinter') is None)"],
+                 ("import importlib.util as u, clerkdesk.tui.commands as c; print(c.__file__);"
+                  "print(u.find_spec('pytest') is None, u.find_spec('importlinter') is None)")],
                 env, tmp_path).stdout.splitlines()
     assert Path(probe[0]).is_relative_to(venv.parent) and "site-packages" in probe[0]
     assert probe[1] == "True True"
@@ -301,8 +301,8 @@ def test_the_one_file_app_runs_without_pip(tmp_path):
     prefix = run(["python3", "-c", "import sys; print(sys.prefix)"], env, tmp_path).stdout
     assert Path(prefix.strip()).resolve() == bare.resolve()
     for module in ("pip", "textual", "clerkdesk"):
-        probe = subprocess.run(["python3", "-c", f"import {module}"], env=env, cwd=tmp_path,
-                               capture_output=True, text=True)
+        probe = subprocess.run(["python3", "-c", f"import {module}"], check=False, env=env,
+                               cwd=tmp_path, capture_output=True, text=True)
         assert f"No module named '{module}'" in probe.stderr, (module, probe.stderr)
 
     work = tmp_path / "work"
