@@ -50,12 +50,15 @@ def source_packages() -> dict[str, Path]:
 
 
 def expected_files() -> set[str]:
-    """The archive names of every module and data file of every package."""
+    """The archive names of every module and data file under the mapped folders, in a
+    package or not (a style sheet moved into a folder of its own must still ship)."""
     out = set()
-    for name, folder in source_packages().items():
-        for f in folder.iterdir():
-            if f.is_file() and (f.suffix == ".py" or f.suffix in DATA):
-                out.add("/".join([*name.split("."), f.name]))
+    for name, folder in MAPPING.items():
+        for f in (ROOT / folder).rglob("*"):
+            rel = f.relative_to(ROOT / folder)
+            if (f.is_file() and "__pycache__" not in rel.parts
+                    and (f.suffix == ".py" or f.suffix in DATA)):
+                out.add("/".join([*name.split("."), *rel.parts]))
     return out
 
 
