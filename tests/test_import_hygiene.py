@@ -193,6 +193,7 @@ def test_the_contracts_catch_imports_up_and_across(tmp_path):
     append(tree, "clerkdesk.screens", "def _up():\n    import clerkdesk.tui\n")
     append(tree, "clerkdesk.models.rules", "def _across():\n    import clerkdesk.models.store\n")
     append(tree, "clerkdesk.models.core", "def _styled():\n    import textual.widget\n")
+    append(tree, "clerkdesk.api", "def _screen():\n    import clerkdesk.screens\n")
     status, report = lint(tree)
     assert status != 0
     assert f"Contracts: 0 kept, {len(CONTRACTS)} broken." in report, report
