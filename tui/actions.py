@@ -1,6 +1,6 @@
 """The app's commands, as the command palette lists them (tui/palette.py) and the keys run
-them: back up now, the committee report, the due dates as a calendar file, importing a
-register from CSV, undo, and the help screen with every key.
+them: the first run's set-up, back up now, the committee report, the due dates as a
+calendar file, importing a register from CSV, undo, and the help screen with every key.
 
 Each takes the running app (`ClerkDesk`: its `db_path`, `notify`, `refresh_all`) and
 tells the clerk in one sentence what happened; none stops the clerk working when it
@@ -17,6 +17,20 @@ def _beside_casebook(app, name: str) -> Path:
     folder = Path(app.db_path).parent / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def first_run(app) -> None:
+    """An empty casebook: the council's name, kind and profile first."""
+    from clerkdesk.screens.setup import SetupScreen
+
+    def done(result) -> None:
+        if result is not None:
+            app.notify(f"Welcome, {result.name}. Press ? for the keys.")
+            app.council_changed()
+            app.refresh_all()
+            app.focus_tab("dashboard")
+
+    app.push_screen(SetupScreen(), done)
 
 
 def backup_now(app) -> None:

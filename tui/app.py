@@ -1,12 +1,8 @@
-"""The application shell: the tabs, the global keys, switching tabs, and the messages the
-panes send it.
+"""The application shell: the tabs, the global keys, switching, and the panes' messages.
 
-What it runs lives beside it: tui/tabs.py (the tabs and the pane each shows),
-tui/actions.py (the commands: backup, report, calendar, import, undo, help),
-tui/palette.py (ctrl+p), tui/premount.py (building the other tabs in the background),
-tui/startup.py (the garbage collector's tuning). Meeting mode is one value the panes
-watch (screens/meeting.py); what it hides is decided in models/casework/privacy.py.
-"""
+Beside it: tabs.py (the tabs' panes), actions.py (the commands), palette.py (ctrl+p),
+premount.py (building the tabs in the background), startup.py (the collector's tuning).
+Meeting mode is one value the panes watch (screens/meeting.py)."""
 from __future__ import annotations
 
 import time
@@ -27,7 +23,7 @@ from clerkdesk.screens.widgets.key_bar import KeyBar
 from clerkdesk.screens.widgets.tab_bar import TabBar
 from clerkdesk.tui import actions, premount, startup
 from clerkdesk.tui.palette import CommandsProvider, RecordsProvider
-from clerkdesk.tui.tabs import TABS, make_pane
+from clerkdesk.tui.tabs import RECORD_TABS, TABS, make_pane
 
 
 class ClerkDesk(App):
@@ -73,28 +69,18 @@ class ClerkDesk(App):
         self.council_changed()
         for warning in self.start_warnings:
             self.notify(warning, severity="warning", timeout=15)
-        # the clerk's own state file (views, filters, meeting mode): a problem is told once
+        # the clerk's state file (views, filters, meeting mode): a problem is told once
         user.on_state_problem(lambda text: self.notify(text, severity="warning", timeout=15))
         if self.backup_on_start:
             self.call_after_refresh(actions.automatic_backup, self)
         self.builder.start_later()
         if council.needs_setup():
-            from clerkdesk.screens.setup import SetupScreen  # (only on a first run)
-
-            self.push_screen(SetupScreen(), self._setup_done)
+            actions.first_run(self)
         else:
             self.focus_tab("dashboard")
 
-    def _setup_done(self, result) -> None:
-        if result is not None:
-            self.notify(f"Welcome, {result.name}. Press ? for the keys.")
-            self.council_changed()
-            self.refresh_all()
-            self.focus_tab("dashboard")
-
     def council_changed(self) -> None:
-        row = council.get()
-        name = row.name if row else "new casebook"
+        name = row.name if (row := council.get()) else "new casebook"
         self.sub_title = f"{name}{'  (demo copy)' if self.demo else ''}"
 
     async def on_event(self, event: events.Event) -> None:
@@ -130,8 +116,7 @@ class ClerkDesk(App):
         self.builder.start()
 
     def focus_tab(self, tab: str) -> None:
-        pane = self.pane_or_none(tab)
-        if pane is not None:
+        if (pane := self.pane_or_none(tab)) is not None:
             pane.focus_default()
 
     @property
@@ -171,10 +156,8 @@ class ClerkDesk(App):
         return pane
 
     def refresh_all(self) -> None:
-        for tab, _ in TABS:
-            pane = self.pane_or_none(tab)
-            if pane is not None:
-                pane.refresh_data()
+        for pane in filter(None, (self.pane_or_none(tab) for tab, _ in TABS)):
+            pane.refresh_data()
 
     # --- what the panes and the palette ask for -----------------------------------------
 
@@ -197,8 +180,7 @@ class ClerkDesk(App):
         elif kind == "committee":
             self.call_later(self._show_committee, row_id)
         else:
-            tab = {"member": "members", "officer": "officers", "party_group": "groups"}[kind]
-            self.post_message(OpenRecord(tab, row_id))
+            self.post_message(OpenRecord(RECORD_TABS[kind], row_id))
 
     async def _show_committee(self, row_id: int) -> None:
         (await self.show_tab("council")).show_committee(row_id)

@@ -15,6 +15,10 @@ TABS = [
     ("council", "Council"),
 ]
 
+#: the tab that shows each kind of record the palette finds (cases: requests or complaints,
+#: committees: the Council tab's own)
+RECORD_TABS = {"member": "members", "officer": "officers", "party_group": "groups"}
+
 
 def make_pane(tab: str):
     """A tab's pane (not the Dashboard's, which the app composes at the start)."""
