@@ -7,12 +7,14 @@ from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
 
-#: every stylesheet of screens/, the shared widgets' first
+#: every stylesheet of screens/: the shared widgets' first, then what every modal shares,
+#: then each screen's (a later rule wins a tie: `.detail-box` sets the width `.modal-box`
+#: gives every modal box, so it must come after)
 STYLESHEETS: list[Path] = [
     _HERE / "widgets" / name for name in
     ("tab_bar.tcss", "key_bar.tcss", "virtual_table.tcss", "detail.tcss")
 ] + [
     _HERE / name for name in
-    ("meeting.tcss", "dashboard.tcss", "register_pane.tcss", "modal.tcss", "confirm.tcss",
+    ("modal.tcss", "meeting.tcss", "dashboard.tcss", "register_pane.tcss", "confirm.tcss",
      "form.tcss", "picker.tcss", "help.tcss", "wizard.tcss", "import_screen.tcss")
 ]

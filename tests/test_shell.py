@@ -96,6 +96,20 @@ def test_every_stylesheet_is_loaded_from_beside_its_module():
         assert sheet.with_suffix(".py").exists() or sheet.stem in ("modal",), sheet
 
 
+@pytest.mark.parametrize("keys, box, width", [
+    (["4", "enter"], ".detail-box", 100), (["4", "n"], ".form-box", 90),
+    (["question_mark"], ".help-box", 100), (["6", "w"], ".wizard-box", 100),
+    (["4", "f"], ".picker-box", 70), (["4", "x"], "#confirm-box", 64),
+])
+async def test_each_modal_keeps_its_own_width(demo_db, keys, box, width):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+        assert app.screen.query_one(box).outer_size.width == width
+
+
 @pytest.mark.skipif(not engines.encryption_available(),
                     reason="SQLCipher (clerkdesk[encrypted]) not installed")
 async def test_back_up_now_copies_an_encrypted_casebook_with_its_passphrase(tmp_path):
