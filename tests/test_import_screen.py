@@ -2,9 +2,8 @@
 written unless all rows are right."""
 from __future__ import annotations
 
-from textual.widgets import Input, Static
-
 from helpers import SIZE, make_app
+from textual.widgets import Input, Static
 
 from clerkdesk.models.core.schema import Ward
 from clerkdesk.screens.form import FormScreen

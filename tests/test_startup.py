@@ -310,7 +310,10 @@ async def test_a_form_starts_on_its_first_field_and_leaves_nothing_behind(demo_d
     live_objects = []
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4")
-        await pilot.pause()
+        for _ in range(200):  # every tab built in the background first
+            await pilot.pause(0.05)
+            if not app.builder.left():
+                break
         for _ in range(5):
             await pilot.press("n")
             await pilot.pause()

@@ -49,6 +49,7 @@ class ClerkDesk(App):
         self.last_key_at = 0.0  # time.monotonic() of the last key press
         self.collector = startup.Collector(self)
         self.builder = premount.BackgroundBuilder(self, when_done=self.collector.everything_built)
+        user.on_state_problem(None)  # (told once this app runs: see on_mount)
         self.meeting = MeetingMode(self, on=privacy.is_on())
 
     def compose(self) -> ComposeResult:

@@ -233,10 +233,13 @@ def put_state(key: str, value) -> None:
     _state.save(casebook, section)
 
 
-def on_state_problem(callback: Callable[[str], object]) -> None:
+def on_state_problem(callback: Callable[[str], object] | None) -> None:
     """Tell *callback* (a sentence) when the state file cannot be read or written: once
-    at most from now on, and at once if that already happened before it was set."""
+    at most from now on, and at once if that already happened before it was set. None:
+    nobody to tell yet (a problem is kept for the next callback)."""
     _state.hook, _state.told = callback, False
+    if callback is None:
+        return
     untold, _state.untold = _state.untold, None
     if untold:
         _state.problem(untold)
