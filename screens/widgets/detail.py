@@ -50,11 +50,10 @@ class DetailBody(Static):
 
     def __init__(self) -> None:
         super().__init__(classes="detail-body")
-        self.detail: Detail | None = None
 
     def render(self) -> Text:
         view = self.parent
-        return render_detail(self.detail, view.part_style)
+        return render_detail(view.detail, view.part_style)
 
 
 class DetailView(VerticalScroll):
@@ -64,6 +63,11 @@ class DetailView(VerticalScroll):
 
     can_focus = True
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        #: what is shown (kept here: it may be given before the body is mounted)
+        self.detail: Detail | None = None
+
     def compose(self):
         yield DetailBody()
 
@@ -71,7 +75,7 @@ class DetailView(VerticalScroll):
         return component_style(self, f"detail--{part}")
 
     def show(self, detail: Detail | None) -> None:
-        body = self.query_one(DetailBody)
-        body.detail = detail
-        body.refresh(layout=True)
+        self.detail = detail
+        for body in self.query(DetailBody):  # (none yet while the view is mounting)
+            body.refresh(layout=True)
         self.scroll_home(animate=False)
