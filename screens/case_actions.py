@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from clerkdesk.models.casework import cases, choices
+from clerkdesk.models.casework import case_route, cases, choices
 from clerkdesk.models.core import vocab
-from clerkdesk.models.core.forms import FieldSpec, validate
+from clerkdesk.models.core.forms import validate
 from clerkdesk.models.core.schema import Case
 
 from .form import FormScreen
@@ -27,8 +27,6 @@ def wizard_on(app, case: Case, done: Done) -> None:
 
 
 def step(app, case: Case, done: Done) -> None:
-    from clerkdesk.models.casework import case_route
-
     if case.status == "closed":
         app.notify(f"{case.ref} is closed: c reopens it.", severity="warning")
         return
@@ -48,13 +46,12 @@ def step(app, case: Case, done: Done) -> None:
 
 def close_or_reopen(app, case: Case, done: Done) -> None:
     if case.status == "closed":
-        specs = [FieldSpec("reason", "Why reopen it?", required=True, max_len=200)]
+        specs = case_route.reopen_fields()
         app.push_screen(FormScreen(f"Reopen {case.ref}", specs, {},
                                    lambda raw: cases.reopen_case(case.id, validate(specs, raw)["reason"]),
                                    subtitle=f"Closed {case.closed_on:%d/%m/%Y}: {case.outcome}"), done)
         return
-    specs = [FieldSpec("outcome", "Outcome", "longtext", required=True),
-             FieldSpec("clause", "Clause", max_len=40)]
+    specs = case_route.close_fields()
 
     def save(raw):
         clean = validate(specs, raw)

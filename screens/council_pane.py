@@ -19,6 +19,7 @@ def settings_detail() -> Detail:
     row = council.get()
     if row is None:
         return Detail("No council yet", "Settings")
+    review_overdue = council.review_overdue()
     fields = [
         ("Kind", council.KINDS.get(row.kind, row.kind)),
         ("Protocol profile", row.profile),
@@ -26,7 +27,7 @@ def settings_detail() -> Detail:
         ("Bank holidays of", dates.NATION_LABELS.get(row.nation, row.nation)),
         ("Protocol adopted", dates.fmt(row.protocol_adopted) or "—"),
         ("Protocol review due", (dates.fmt(row.protocol_review_due) or "—")
-         + ("  (overdue)" if council.review_overdue() else "")),
+         + ("  (overdue)" if review_overdue else "")),
         ("Next election", dates.fmt(row.next_election) or "—"),
         ("Pre-election period", f"{row.pre_election_days} days"),
         ("Staffing committee", row.staffing_committee_name or "—"),
@@ -34,7 +35,8 @@ def settings_detail() -> Detail:
         ("Closure days", row.closure_days or "—"),
         ("Keep closed complaints", f"{row.retention_years} years"),
     ]
-    return Detail(row.name, "Council settings  (e to edit)", fields, [])
+    return Detail(row.name, "Council settings  (e to edit)", fields, [],
+                  warnings=frozenset({"Protocol review due"} if review_overdue else ()))
 
 
 class SettingsPane(Vertical):
@@ -92,6 +94,11 @@ class CouncilPane(Vertical):
         for pane in self.query(RegisterPane):
             pane.refresh_data()
         self.query_one(SettingsPane).refresh_data()
+
+    def show_committee(self, row_id: int) -> None:
+        """The Committees sub-tab, on the committee *row_id*."""
+        self.query_one("#council-tabs", TabbedContent).active = "council-committees"
+        self.query_one("#council-committees RegisterPane", RegisterPane).load(keep=row_id)
 
     def focus_default(self) -> None:
         tabs = self.query_one("#council-tabs", TabbedContent)

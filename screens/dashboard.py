@@ -17,16 +17,10 @@ from clerkdesk.models.core import dates
 from clerkdesk.models.core.db import worker_connection
 from clerkdesk.models.core.schema import Case
 
+from .meeting import mode_of
+from .widgets.theme import component_style
 from .widgets.virtual_table import ListSource, VirtualTable
 
-BADGE_STYLES = {
-    "overdue": "bold white on red", "due": "bold black on yellow", "new": "bold cyan",
-    "unrouted": "cyan", "stage": "magenta", "task": "green", "term": "yellow", "review": "bold red",
-}
-#: a priority mark on each badge: red, or the badge's own colours where it has a
-#: background of its own (red on red would not be seen)
-MARKER_STYLES = {badge: "bold" if Style.parse(style).bgcolor else "bold red"
-                 for badge, style in BADGE_STYLES.items()}
 BADGE_TEXT = {"overdue": "OVERDUE", "due": "DUE", "new": "NEW", "unrouted": "ROUTE?",
               "stage": "STAGE", "task": "TASK", "term": "TERM", "review": "REVIEW"}
 
@@ -48,12 +42,19 @@ class OpenRecord(Message):
         self.row_id = row_id
 
 
-class QueueTable(VirtualTable):
-    """The queue: a VirtualTable over the queue's list, so only the rows on screen are
-    drawn (a DataTable measured every cell of a 700-item queue, ~100 ms, on the UI)."""
-
-
 class DashboardPane(Vertical):
+    """The counts, the council's dates, and the queue: a VirtualTable over the queue's
+    list, so only the rows on screen are drawn (a DataTable measured every cell of a
+    700-item queue, ~100 ms, on the UI). Its colours are the theme's (dashboard.tcss)."""
+
+    COMPONENT_CLASSES = {
+        *(f"dashboard--badge-{badge}" for badge in BADGE_TEXT),
+        "dashboard--mark",  # a priority mark after a badge without a background of its own
+        "dashboard--count", "dashboard--count-new", "dashboard--count-due",
+        "dashboard--count-overdue", "dashboard--muted", "dashboard--alarm",
+        "dashboard--caution", "dashboard--heading",
+    }
+
     class QueueShown(Message):
         """The queue is on screen for the first time (the app then builds the other tabs)."""
 
@@ -71,19 +72,43 @@ class DashboardPane(Vertical):
         super().__init__(**kwargs)
         self.items: dict[str, triage.Item] = {}
         self.shown = False  # has the queue been on screen yet?
+        self.meeting_mode = False
+        self._data = None  # what the last read found (to redraw it when meeting mode changes)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="dash-counts")
         yield Static("", id="dash-council")
-        yield QueueTable([("", 10), ("Ref", 13), ("Subject", 33), ("Owner", 14), ("Due", 10),
+        yield VirtualTable([("", 10), ("Ref", 13), ("Subject", 33), ("Owner", 14), ("Due", 10),
                           ("Why", 25)], id="dash-table")
 
     def on_mount(self) -> None:
+        self.meeting_mode = mode_of(self).watch(self, self.meeting_mode_changed)
         self.refresh_data()  # (after the first frame: see refresh_data)
 
+    def on_unmount(self) -> None:
+        mode_of(self).unwatch(self)
+
+    def meeting_mode_changed(self, on: bool) -> None:
+        """Redraw what was read with the names hidden (or shown) at once: no new read."""
+        self.meeting_mode = on
+        if self._data is not None:
+            self._fill(self._data, None)
+
     @property
-    def table(self) -> QueueTable:
-        return self.query_one("#dash-table", QueueTable)
+    def table(self) -> VirtualTable:
+        return self.query_one("#dash-table", VirtualTable)
+
+    def style(self, part: str) -> Style:
+        """The theme's style for a part of the desk (a component class, dashboard.tcss)."""
+        return component_style(self, f"dashboard--{part}")
+
+    def badge_style(self, badge: str) -> Style:
+        return self.style(f"badge-{badge}")
+
+    def mark_style(self, badge: str) -> Style:
+        """A priority mark's style after *badge*: the badge's own colours where it has a
+        background (red on red would not be seen), else the mark's."""
+        return Style(bold=True) if self.badge_style(badge).bgcolor else self.style("mark")
 
     def focus_default(self) -> None:
         self.table.focus()
@@ -117,32 +142,31 @@ class DashboardPane(Vertical):
                 cases.complaints_by_stage())
 
     def _fill(self, data, move_to: str | None) -> None:
+        self._data = data
         today, n, snoozed, queue, row, review_overdue, pre_election, stages = data
         counts = Text()
-        for label, key, style in (("open requests", "open_requests", "bold"),
-                                  ("open complaints", "open_complaints", "bold"),
-                                  ("new", "new", "bold cyan"),
-                                  ("due in 3 working days", "due_soon", "bold yellow"),
-                                  ("overdue", "overdue", "bold red")):
-            counts.append(f" {n[key]} ", style=f"{style} reverse")
+        for label, key, part in (("open requests", "open_requests", "count"),
+                                 ("open complaints", "open_complaints", "count"),
+                                 ("new", "new", "count-new"),
+                                 ("due in 3 working days", "due_soon", "count-due"),
+                                 ("overdue", "overdue", "count-overdue")):
+            counts.append(f" {n[key]} ", style=self.style(part))
             counts.append(f" {label}   ")
         if snoozed:
-            counts.append(f"({snoozed} snoozed)", style="dim")
+            counts.append(f"({snoozed} snoozed)", style=self.style("muted"))
         self.query_one("#dash-counts", Static).update(counts)
 
         table = self.table
         keep_row = table.cursor_row
-        hide = bool(getattr(self.app, "meeting_mode", False))
         self.items = {}
         rows = []
         for item in queue:
             self.items[item.key] = item
-            title = privacy.HIDDEN if hide and item.private else item.title
-            owner = privacy.HIDDEN if hide and item.private and item.kind == "task" else item.owner
-            badge = Text(BADGE_TEXT[item.badge], style=BADGE_STYLES[item.badge])
+            title, owner = privacy.queue_item_text(item, self.meeting_mode)
+            badge = Text(BADGE_TEXT[item.badge], style=self.badge_style(item.badge))
             if item.priority in ("urgent", "high"):
                 badge.append(" !" if item.priority == "high" else " !!",
-                             style=MARKER_STYLES[item.badge])
+                             style=self.mark_style(item.badge))
             rows.append((item.key, (badge, item.ref, title, owner or "—", dates.fmt(item.due),
                                     item.why)))
         if not rows:
@@ -162,16 +186,17 @@ class DashboardPane(Vertical):
         """The lines under the counts: the protocol's dates and the complaints by stage."""
         line = Text()
         if row:
-            line.append(f"Protocol: {row.profile}", style="dim")
+            line.append(f"Protocol: {row.profile}", style=self.style("muted"))
             if review_overdue:
-                line.append("   Protocol review due since ", style="bold red")
-                line.append(dates.fmt(row.protocol_review_due), style="bold red")
+                line.append("   Protocol review due since "
+                            + dates.fmt(row.protocol_review_due), style=self.style("alarm"))
             elif row.protocol_review_due:
-                line.append(f"   review due {dates.fmt(row.protocol_review_due)}", style="dim")
+                line.append(f"   review due {dates.fmt(row.protocol_review_due)}",
+                            style=self.style("muted"))
             if pre_election:
                 line.append(f"   Pre-election period: election on {dates.fmt(row.next_election)}",
-                            style="bold yellow")
-        line.append("\nComplaints by stage: ", style="bold")
+                            style=self.style("caution"))
+        line.append("\nComplaints by stage: ", style=self.style("heading"))
         line.append(" · ".join(f"{n} {stage}" for stage, n in stages) if stages else "none open")
         self.query_one("#dash-council", Static).update(line)
 

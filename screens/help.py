@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from rich.console import Group
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,18 +11,21 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from .widgets.theme import component_style
+
 
 def _keys(key: str) -> str:
     names = {"slash": "/", "question_mark": "?", "delete": "del", "escape": "esc"}
     return ", ".join(names.get(k, k) for k in key.split(","))
 
 
-def bindings_table(groups: list[tuple[str, list]]) -> Group:
+def bindings_table(groups: list[tuple[str, list]], *, key_style: Style | str = "",
+                   heading_style: Style | str = "") -> Group:
     """A heading and a two-column table of keys for each group."""
     parts = []
     for title, bindings in groups:
         table = Table(show_header=False, box=None, padding=(0, 2), expand=False)
-        table.add_column("key", style="bold cyan", no_wrap=True, min_width=16, max_width=16)
+        table.add_column("key", style=key_style, no_wrap=True, min_width=16, max_width=16)
         table.add_column("does")
         for b in bindings:
             if isinstance(b, Binding):
@@ -30,11 +34,12 @@ def bindings_table(groups: list[tuple[str, list]]) -> Group:
                 key, _action, desc = b
             if desc:
                 table.add_row(_keys(key), desc)
-        parts += [Text(""), Text(title, style="bold underline"), table]
+        parts += [Text(""), Text(title, style=heading_style), table]
     return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):
+    COMPONENT_CLASSES = {"help--key", "help--heading"}  # (help.tcss)
     BINDINGS = [Binding("escape,q,question_mark", "dismiss(None)", "Close")]
 
     def __init__(self, groups: list[tuple[str, list]]) -> None:
@@ -45,5 +50,10 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="modal-box help-box"):
             yield Label("Keys", classes="form-title")
             with VerticalScroll():
-                yield Static(bindings_table(self.groups))
+                yield Static("", id="help-keys")
             yield Label("esc  close", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-keys", Static).update(bindings_table(
+            self.groups, key_style=component_style(self, "help--key"),
+            heading_style=component_style(self, "help--heading")))

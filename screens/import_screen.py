@@ -9,37 +9,18 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from clerkdesk.models.casework.registers import REGISTERS
-from clerkdesk.models.core.forms import FieldSpec, ValidationError, validate
 from clerkdesk.models.output import csv_exchange
 
 from .form import FormScreen
-
-
-def import_fields() -> list[FieldSpec]:
-    return [
-        FieldSpec("register", "Add to", "choice", required=True,
-                  choices={k: REGISTERS[k].title for k in csv_exchange.IMPORTABLE}, default="members"),
-        FieldSpec("path", "CSV file", required=True, max_len=500,
-                  placeholder="e.g. ~/Documents/councillors.csv",
-                  help="Save the spreadsheet as CSV (UTF-8) first. The first row names the columns."),
-    ]
-
-
-def preview_from_form(raw: dict[str, str]) -> csv_exchange.ImportPreview:
-    """The form's answer as a preview; a file that cannot be read is a sentence on its field."""
-    clean = validate(import_fields(), raw)
-    try:
-        preview = csv_exchange.preview_import(clean["register"], clean["path"])
-    except csv_exchange.ExchangeError as exc:
-        raise ValidationError({"path": str(exc)}) from None
-    if preview.file_errors and not preview.rows:  # unreadable: say so on the field
-        raise ValidationError({"path": preview.file_errors[0]})
-    return preview
+from .widgets.theme import component_style
 
 
 class ImportPreviewScreen(ModalScreen[object]):
     """The preview: ctrl+s adds every row (only when all are right), esc leaves."""
+
+    #: (import_screen.tcss)
+    COMPONENT_CLASSES = {"import--summary", "import--refused", "import--ignored",
+                         "import--heading", "import--error", "import--ok", "import--muted"}
 
     BINDINGS = [
         Binding("ctrl+s", "apply", "Add them", priority=True),
@@ -54,33 +35,42 @@ class ImportPreviewScreen(ModalScreen[object]):
         p = self.preview
         with Vertical(classes="modal-box form-box"):
             yield Label(f"Import into {p.register.title}", classes="form-title")
-            yield Static(Text(p.summary(), style="bold" if p.ok else "bold red"))
+            yield Static("", id="import-summary")
             with VerticalScroll(id="import-body"):
-                yield Static(self.body())
+                yield Static("", id="import-rows")
             hint = "ctrl+s add them   esc cancel" if p.ok else "esc back: put the file right and try again"
             yield Label(hint, classes="hint")
+
+    def on_mount(self) -> None:
+        p = self.preview
+        self.query_one("#import-summary", Static).update(
+            Text(p.summary(), style=self.style("summary" if p.ok else "refused")))
+        self.query_one("#import-rows", Static).update(self.body())
+
+    def style(self, part: str):
+        return component_style(self, f"import--{part}")
 
     def body(self) -> Text:
         p = self.preview
         out = Text()
         if p.ignored:
-            out.append("Columns ignored: " + ", ".join(p.ignored) + "\n\n", style="yellow")
+            out.append("Columns ignored: " + ", ".join(p.ignored) + "\n\n", style=self.style("ignored"))
         if p.errors:
-            out.append("What to put right\n", style="bold underline")
+            out.append("What to put right\n", style=self.style("heading"))
             for line in p.errors[:200]:
-                out.append(f"  {line}\n", style="red")
+                out.append(f"  {line}\n", style=self.style("error"))
             if len(p.errors) > 200:
-                out.append(f"  … and {len(p.errors) - 200} more\n", style="red")
+                out.append(f"  … and {len(p.errors) - 200} more\n", style=self.style("error"))
             out.append("\n")
         if p.rows:
-            out.append("Rows\n", style="bold underline")
+            out.append("Rows\n", style=self.style("heading"))
             for row in p.rows[:200]:
-                mark, style = ("✓", "green") if row.ok else ("✗", "red")
+                mark, style = ("✓", self.style("ok")) if row.ok else ("✗", self.style("error"))
                 values = ", ".join(v for v in row.values.values() if v)[:100]
                 out.append(f"  {mark} line {row.line}: ", style=style)
                 out.append(values + "\n")
             if len(p.rows) > 200:
-                out.append(f"  … and {len(p.rows) - 200} more rows\n", style="dim")
+                out.append(f"  … and {len(p.rows) - 200} more rows\n", style=self.style("muted"))
         return out
 
     def action_apply(self) -> None:
@@ -98,11 +88,12 @@ class ImportPreviewScreen(ModalScreen[object]):
 
 def start_import(app, done) -> None:
     """The palette's "Import a register from a CSV file": the form, then the preview."""
-    specs = import_fields()
+    specs = csv_exchange.import_fields()
 
     def previewed(preview) -> None:
         if preview is not None:
             app.push_screen(ImportPreviewScreen(preview), done)
 
     app.push_screen(FormScreen("Import from a spreadsheet (CSV)", specs,
-                               {s.name: s.initial() for s in specs}, preview_from_form), previewed)
+                               {s.name: s.initial() for s in specs},
+                               csv_exchange.preview_from_form), previewed)

@@ -11,6 +11,8 @@ rows are shown as soon as they are read, the count follows.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from peewee import OperationalError
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,6 +29,7 @@ from clerkdesk.models.store import backend
 
 from .confirm import ConfirmScreen
 from .form import FormScreen
+from .meeting import mode_of
 from .widgets.detail import DetailView
 from .widgets.virtual_table import VirtualTable
 
@@ -56,13 +59,14 @@ class PagerSource:
 
 
 class DetailScreen(ModalScreen[None]):
-    """A record opened full size."""
+    """A record opened full size; *detail(meeting_mode)* reads it, again whenever meeting
+    mode changes while it is open."""
 
     BINDINGS = [Binding("escape,enter,q", "dismiss(None)", "Close")]
 
-    def __init__(self, detail: records.Detail) -> None:
+    def __init__(self, detail: Callable[[bool], records.Detail]) -> None:
         super().__init__()
-        self.detail = detail
+        self.read_detail = detail
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box detail-box"):
@@ -71,8 +75,14 @@ class DetailScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         view = self.query_one(DetailView)
-        view.show(self.detail)
+        self.meeting_mode_changed(mode_of(self).watch(self, self.meeting_mode_changed))
         view.focus()
+
+    def on_unmount(self) -> None:
+        mode_of(self).unwatch(self)
+
+    def meeting_mode_changed(self, on: bool) -> None:
+        self.query_one(DetailView).show(self.read_detail(on))
 
 
 class RegisterPane(Vertical):
@@ -96,6 +106,7 @@ class RegisterPane(Vertical):
         self._pending_keep: int | None = None
         self._generation = 0  # each load's number: a worker's late result for an older one is dropped
         self._loaded = False
+        self.meeting_mode = False  # (screens/meeting.py: kept up to date while mounted)
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -114,6 +125,7 @@ class RegisterPane(Vertical):
         return self.query_one(VirtualTable)
 
     def on_mount(self) -> None:
+        self.meeting_mode = mode_of(self).watch(self, self.meeting_mode_changed)
         # the view this tab had when clerkdesk was last closed
         last = saved_views.last_filter(self.register.key)
         if last:
@@ -142,9 +154,15 @@ class RegisterPane(Vertical):
         key = self.table.cursor_key
         return int(key) if key is not None else None
 
-    @property
-    def meeting_mode(self) -> bool:
-        return bool(getattr(self.app, "meeting_mode", False))
+    def on_unmount(self) -> None:
+        mode_of(self).unwatch(self)
+
+    def meeting_mode_changed(self, on: bool) -> None:
+        """Draw the rows and the detail again, masked (or not): the rows read stay."""
+        self.meeting_mode = on
+        if self._loaded:
+            self.table.refresh_rows()
+            self.show_detail()
 
     def cells(self, row: tuple) -> tuple[str, ...]:
         """One list row as shown: cut to width, masked in meeting mode."""
@@ -268,6 +286,13 @@ class RegisterPane(Vertical):
     def refresh_data(self) -> None:
         self.load()
 
+    def show_row(self, row_id: int, *, clear_filter: bool = False) -> None:
+        """Move to the record *row_id*; with *clear_filter*, in the whole list."""
+        if clear_filter:
+            self.query_one(".filter", Input).value = ""
+            self.filter_text = ""
+        self.load(keep=row_id)
+
     def focus_default(self) -> None:
         # no load here: the app refreshes a tab's pane as it is activated (refresh_data)
         self.table.focus()
@@ -328,9 +353,9 @@ class RegisterPane(Vertical):
         self.table.focus()
 
     def save_view(self, text: str) -> None:
-        from clerkdesk.models.core.forms import FieldSpec, ValidationError
+        from clerkdesk.models.core.forms import ValidationError
 
-        specs = [FieldSpec("name", "Name of the view", required=True, max_len=60)]
+        specs = saved_views.save_view_fields()
 
         def save(raw):
             try:
@@ -372,7 +397,9 @@ class RegisterPane(Vertical):
         if row_id is None:
             self.app.bell()
             return
-        self.app.push_screen(DetailScreen(self.detail(row_id)))
+        register = self.register
+        self.app.push_screen(DetailScreen(
+            lambda on: records.detail_for(register, row_id, meeting_mode=on)))
 
     def form_title(self, row) -> str:
         if row is None:

@@ -12,12 +12,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from clerkdesk.models.casework import case_route
+from clerkdesk.models.casework import case_route, privacy
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.forms import ValidationError
 from clerkdesk.models.core.schema import Case
 
 from .confirm import ConfirmScreen
+from .meeting import mode_of
+from .widgets.theme import component_style
+
+#: the parts of the wizard's text, each styled by the component class `wizard--<part>`
+#: (wizard.tcss)
+PARTS = ("heading", "strong", "clause", "clause-text", "role", "nobody", "in-writing",
+         "reason", "warning", "problem", "progress")
 
 
 def _choices(question) -> list[tuple[object, str]]:
@@ -26,45 +33,48 @@ def _choices(question) -> list[tuple[object, str]]:
     return [(c.value, c.label) for c in question.choices]
 
 
-def render_route(route, resolved, profile, case: Case) -> Text:
+def render_route(route, resolved, profile, case: Case, style) -> Text:
+    """The route as text; *style(part)* gives each part's style (one of PARTS)."""
     out = Text()
-    out.append("Route\n", style="bold underline")
-    out.append(route.outcome + "\n", style="bold")
-    out.append(f"[{route.clause}] ", style="cyan")
-    out.append(profile.clause_text(route.clause)[:300] + "\n\n", style="dim italic")
+    out.append("Route\n", style=style("heading"))
+    out.append(route.outcome + "\n", style=style("strong"))
+    out.append(f"[{route.clause}] ", style=style("clause"))
+    out.append(profile.clause_text(route.clause)[:300] + "\n\n", style=style("clause-text"))
     for i, (step, people) in enumerate(resolved, start=1):
         now_next = "now " if i == 1 else ("next" if i == 2 else "then")
-        out.append(f"{now_next}  {i}. ", style="bold")
-        out.append(profile.role_label(step.handler), style="bold cyan")
+        out.append(f"{now_next}  {i}. ", style=style("strong"))
+        out.append(profile.role_label(step.handler), style=style("role"))
         if people:
             out.append(" (" + ", ".join(p.name for p in people) + ")")
         else:
-            out.append(" (nobody holds this role in the registers)", style="yellow")
+            out.append(" (nobody holds this role in the registers)", style=style("nobody"))
         out.append("\n      " + step.action)
         if step.in_writing:
-            out.append("  IN WRITING", style="bold magenta")
-        out.append(f"  [{step.clause}]\n", style="cyan")
+            out.append("  IN WRITING", style=style("in-writing"))
+        out.append(f"  [{step.clause}]\n", style=style("clause"))
         if step.reason:
-            out.append(f"      {step.reason}\n", style="dim")
+            out.append(f"      {step.reason}\n", style=style("reason"))
     if route.due_working_days is not None:
         due = case.due or case_route.cases.due_after(case.received, route.due_working_days)
         out.append(f"\nDue: {dates.fmt(due)} ({route.due_working_days} working days from "
-                   f"receipt on {dates.fmt(case.received)})\n", style="bold")
+                   f"receipt on {dates.fmt(case.received)})\n", style=style("strong"))
     if route.tasks:
-        out.append("\nTasks it creates\n", style="bold underline")
+        out.append("\nTasks it creates\n", style=style("heading"))
         for t in route.tasks:
             out.append(f"  [ ] {t.description}  ")
-            out.append(f"[{t.clause}]\n", style="cyan")
+            out.append(f"[{t.clause}]\n", style=style("clause"))
     if route.warnings:
-        out.append("\nBear in mind\n", style="bold underline")
+        out.append("\nBear in mind\n", style=style("heading"))
         for w in route.warnings:
-            out.append(f"  ! {w.text}  ", style="yellow")
-            out.append(f"[{w.clause}]\n", style="cyan")
+            out.append(f"  ! {w.text}  ", style=style("warning"))
+            out.append(f"[{w.clause}]\n", style=style("clause"))
     return out
 
 
 class WizardScreen(ModalScreen[object]):
     """Walks the clerk through the protocol for one case; dismisses the routed case or None."""
+
+    COMPONENT_CLASSES = {f"wizard--{part}" for part in PARTS}
 
     BINDINGS = [
         Binding("escape", "leave", "Cancel"),
@@ -84,7 +94,7 @@ class WizardScreen(ModalScreen[object]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box wizard-box"):
-            yield Label(f"Protocol wizard: {self.case.ref}  {self.case.subject}", classes="form-title")
+            yield Label("", classes="form-title", id="wiz-title")
             yield Static("", id="wiz-progress")
             with Vertical(id="wiz-question"):
                 yield Static("", id="wiz-prompt")
@@ -98,7 +108,11 @@ class WizardScreen(ModalScreen[object]):
                 yield Static("", id="wiz-error", classes="field-error")
             yield Static("", id="wiz-keys", classes="hint")
 
+    def style(self, part: str):
+        return component_style(self, f"wizard--{part}")
+
     def on_mount(self) -> None:
+        self.meeting_mode_changed(mode_of(self).watch(self, self.meeting_mode_changed))
         try:
             self.profile = case_route.profile_for_council()
         except case_route.RouteError as exc:
@@ -109,6 +123,13 @@ class WizardScreen(ModalScreen[object]):
         self.fixed = begin.fixed
         self.prefill = begin.prefill
         self.show_next()
+
+    def on_unmount(self) -> None:
+        mode_of(self).unwatch(self)
+
+    def meeting_mode_changed(self, on: bool) -> None:
+        title = privacy.case_title(self.case, on)
+        self.query_one("#wiz-title", Label).update(f"Protocol wizard: {title}")
 
     # --- the questions ------------------------------------------------------------------
 
@@ -133,12 +154,12 @@ class WizardScreen(ModalScreen[object]):
         number = len(self.asked) + 1
         self.query_one("#wiz-progress", Static).update(
             Text(f"Question {number}" + (f"  ·  answered: {len(self.asked)}" if self.asked else ""),
-                 style="dim"))
-        self.query_one("#wiz-prompt", Static).update(Text(question.prompt, style="bold"))
+                 style=self.style("progress")))
+        self.query_one("#wiz-prompt", Static).update(Text(question.prompt, style=self.style("strong")))
         self.query_one("#wiz-reason", Static).update(question.reason)
         clause = Text()
-        clause.append(f"[{question.clause}] ", style="cyan")
-        clause.append(self.profile.clause_text(question.clause)[:280], style="dim italic")
+        clause.append(f"[{question.clause}] ", style=self.style("clause"))
+        clause.append(self.profile.clause_text(question.clause)[:280], style=self.style("clause-text"))
         self.query_one("#wiz-clause", Static).update(clause)
         options = self.query_one("#wiz-choices", OptionList)
         options.clear_options()
@@ -159,7 +180,7 @@ class WizardScreen(ModalScreen[object]):
         self.query_one("#wiz-route").display = True
         self.query_one("#wiz-route-body", Static).update(
             Text(f"The protocol cannot route these answers: {message}\n\nGo back (←) and "
-                 "change an answer.", style="bold red"))
+                 "change an answer.", style=self.style("problem")))
         self.query_one("#wiz-reasons-label").display = False
         self.query_one("#wiz-reasons").display = False
         self.route = None
@@ -193,10 +214,10 @@ class WizardScreen(ModalScreen[object]):
         self.query_one("#wiz-question").display = False
         self.query_one("#wiz-route").display = True
         self.query_one("#wiz-route-body", Static).update(
-            render_route(self.route, self.resolved, self.profile, self.case))
+            render_route(self.route, self.resolved, self.profile, self.case, self.style))
         self.query_one("#wiz-progress", Static).update(
             Text(f"{len(self.asked)} answer{'s' if len(self.asked) != 1 else ''}: the route",
-                 style="dim"))
+                 style=self.style("progress")))
         refusal = self.route.refusal
         self.query_one("#wiz-reasons-label").display = refusal
         reasons = self.query_one("#wiz-reasons", Input)

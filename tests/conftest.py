@@ -24,9 +24,11 @@ from pathlib import Path
 
 import pytest
 
-# the user's cache folder (the bank holidays' copy) is a throwaway one for the whole run,
-# this process and the clerkdesk processes the tests start
+# the user's cache folder (the bank holidays' copy) and config folder (the clerk's own
+# settings and per-casebook state: saved views, last filters, meeting mode) are throwaway
+# ones for the whole run, this process and the clerkdesk processes the tests start
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="clerkdesk-test-cache-")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="clerkdesk-test-config-")
 
 sys.path.insert(0, str(Path(__file__).parent))
 import pgserver  # noqa: E402

@@ -1,24 +1,17 @@
 """The app driven as a clerk would, through Pilot, on a real demo casebook."""
 from __future__ import annotations
 
+from helpers import SIZE, make_app
 from textual.widgets import Input, Select
 
 from clerkdesk.models.core.schema import Case, Council, Member
-from clerkdesk.models.store import opening
 from clerkdesk.screens.confirm import ConfirmScreen
 from clerkdesk.screens.form import FormScreen
 from clerkdesk.screens.help import HelpScreen
 from clerkdesk.screens.setup import SetupScreen
 from clerkdesk.screens.widgets.tab_bar import TabBar
 from clerkdesk.screens.widgets.virtual_table import VirtualTable
-from clerkdesk.tui.app import TABS, ClerkDesk
-
-SIZE = (120, 40)
-
-
-def make_app(path) -> ClerkDesk:
-    opening.open_database(path)
-    return ClerkDesk(path)
+from clerkdesk.tui.tabs import TABS
 
 
 async def test_number_keys_switch_every_tab(demo_db):

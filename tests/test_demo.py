@@ -1,9 +1,7 @@
 """The demo council (fixtures/demo.py) and the `demo` and `due` subcommands."""
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -33,10 +31,9 @@ from clerkdesk.models.core.schema import (
     Training,
 )
 from clerkdesk.models.store.opening import open_database
-from clerkdesk.tui.commands import CliError
+from clerkdesk.tui.__main__ import main
 
 D = dt.date
-HAVE_ROUTE = importlib.util.find_spec("clerkdesk.tui.commands.route") is not None
 
 
 # --- what the demo holds -----------------------------------------------------------------------
@@ -266,32 +263,8 @@ def test_make_temp_demo_builds_in_a_fresh_folder():
 
 # --- the commands ----------------------------------------------------------------------------
 
-def _mini_main(argv):
-    """What clerkdesk.tui.__main__.main does, for our two subcommands only (used while
-    the `route` subcommand, which main imports, is not there yet)."""
-    from clerkdesk.tui.commands import demo as demo_cmd
-    from clerkdesk.tui.commands import due as due_cmd
-
-    parser = argparse.ArgumentParser(prog="clerkdesk")
-    sub = parser.add_subparsers(dest="command")
-    modules = {"demo": demo_cmd, "due": due_cmd}
-    for module in modules.values():
-        module.add_parser(sub)
-    args = parser.parse_args(argv)
-    try:
-        return modules[args.command].run(args)
-    except CliError as exc:
-        print(f"clerkdesk: {exc}", file=sys.stderr)
-        return exc.status
-
-
 def cli(capsys, *argv):
-    if HAVE_ROUTE:
-        from clerkdesk.tui.__main__ import main
-
-        code = main(list(argv))
-    else:
-        code = _mini_main(list(argv))
+    code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -387,7 +360,6 @@ def test_commands_do_not_import_textual(tmp_path):
     assert result.stdout.strip().endswith("06/01/2027")
 
 
-@pytest.mark.skipif(not HAVE_ROUTE, reason="clerkdesk's parser imports the route subcommand")
 def test_python_dash_m_runs_the_commands(tmp_path):
     result = subprocess.run([sys.executable, "-m", "clerkdesk.tui", "due", "23/12/2026", "7"],
                             capture_output=True, text=True, timeout=120)

@@ -2,19 +2,17 @@
 written unless all rows are right."""
 from __future__ import annotations
 
+from helpers import SIZE, make_app
 from textual.widgets import Input, Static
 
 from clerkdesk.models.core.schema import Ward
-from clerkdesk.models.store import opening
 from clerkdesk.screens.form import FormScreen
 from clerkdesk.screens.import_screen import ImportPreviewScreen
-from clerkdesk.tui.app import ClerkDesk
-
-SIZE = (120, 40)
+from clerkdesk.tui import actions
 
 
 async def fill_and_preview(pilot, app, path) -> None:
-    app.import_csv()
+    actions.import_csv(app)  # (the palette's command)
     await pilot.pause()
     form = app.screen
     assert isinstance(form, FormScreen)
@@ -28,8 +26,7 @@ async def test_a_bad_file_is_explained_and_nothing_is_added(demo_db, tmp_path):
     bad = tmp_path / "wards.csv"
     bad.write_text("Ward name,Notes\nRiverside,new ward\n,no name here\n", encoding="utf-8")
     before = Ward.select().count()
-    opening.open_database(demo_db)
-    app = ClerkDesk(demo_db)
+    app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await fill_and_preview(pilot, app, bad)
         screen = app.screen
@@ -46,8 +43,7 @@ async def test_a_good_file_is_added_in_one_go(demo_db, tmp_path):
     good = tmp_path / "wards.csv"
     good.write_text("Ward name,Notes\nRiverside,new ward\nHilltop,\n", encoding="utf-8")
     before = Ward.select().count()
-    opening.open_database(demo_db)
-    app = ClerkDesk(demo_db)
+    app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await fill_and_preview(pilot, app, good)
         assert isinstance(app.screen, ImportPreviewScreen)
@@ -58,8 +54,7 @@ async def test_a_good_file_is_added_in_one_go(demo_db, tmp_path):
 
 
 async def test_a_missing_file_is_a_sentence_on_the_field(demo_db, tmp_path):
-    opening.open_database(demo_db)
-    app = ClerkDesk(demo_db)
+    app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await fill_and_preview(pilot, app, tmp_path / "nowhere.csv")
         form = app.screen

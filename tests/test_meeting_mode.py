@@ -1,22 +1,17 @@
-"""Meeting mode hides confidential names everywhere on screen, and survives a restart."""
+"""Meeting mode hides confidential names everywhere on screen, at once on every pane and
+open screen (one signal they watch), and survives a restart."""
 from __future__ import annotations
 
-import html
-import re
+import gc
+import weakref
+
+from helpers import SIZE, make_app, screen_text, settle
 
 from clerkdesk.models.casework import privacy
 from clerkdesk.models.core.schema import Case
-from clerkdesk.models.store import opening
-from clerkdesk.tui.app import TABS, ClerkDesk
-
-SIZE = (120, 40)
-
-
-def screen_text(app) -> str:
-    """The text on screen now (from the SVG screenshot, tags and entities removed)."""
-    svg = app.export_screenshot()
-    text = re.sub(r"<[^>]+>", "", svg)
-    return html.unescape(text).replace("\xa0", " ")
+from clerkdesk.screens.meeting import MeetingBanner
+from clerkdesk.screens.wizard import WizardScreen
+from clerkdesk.tui.tabs import TABS
 
 
 def secrets() -> list[str]:
@@ -35,8 +30,7 @@ def complaint_people() -> set[str]:
 
 
 async def test_meeting_mode_hides_private_subjects_on_every_tab(demo_db):
-    opening.open_database(demo_db)
-    app = ClerkDesk(demo_db)
+    app = make_app(demo_db)
     hidden = secrets()
     assert hidden
     async with app.run_test(size=SIZE) as pilot:
@@ -71,13 +65,90 @@ async def test_meeting_mode_hides_private_subjects_on_every_tab(demo_db):
     assert privacy.is_on()
 
 
+async def test_toggling_redraws_panes_already_open_without_reading_again(demo_db):
+    """The Dashboard and a built tab hear the toggle through the signal and redraw what
+    they hold: the names go in the same key press, before any new read."""
+    complaint = Case.select().where(Case.type == "complaint").order_by(Case.id).first()
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("6")  # the Complaints tab, built and shown
+        await settle(pilot)
+        complaints = app.pane("complaints")
+        complaints.show_row(complaint.id)
+        await settle(pilot)
+        assert complaint.subject[:20] in screen_text(app)
+        dashboard = app.pane("dashboard")
+        reads = []
+        dashboard.refresh_data = lambda *a, **k: reads.append(a)  # no read may be needed
+        await pilot.press("m")  # no pause: the redraw happened within the key press
+        assert app.meeting.on and complaints.meeting_mode and dashboard.meeting_mode
+        assert complaint.subject[:20] not in screen_text(app)
+        assert privacy.HIDDEN in complaints.query_one(".detail").query_one(".detail-body").render().plain
+        assert reads == []  # the Dashboard redrew what it had read
+        await pilot.press("1")
+        await pilot.pause()
+        text = screen_text(app)
+        assert not [s for s in secrets() if s in text]
+        await pilot.press("m")
+        await pilot.pause()
+        assert not complaints.meeting_mode and not app.query_one(MeetingBanner).display
+
+
+async def test_an_open_record_and_the_wizard_follow_the_toggle(demo_db):
+    complaint = Case.select().where(Case.type == "complaint").order_by(Case.id).first()
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = await app.show_tab("complaints")
+        pane.show_row(complaint.id)
+        await settle(pilot)
+        await pilot.press("enter")  # the record full size
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "DetailScreen"
+        assert complaint.subject[:20] in screen_text(app)
+        app.action_toggle_meeting_mode()
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "DetailScreen"  # still open, now masked
+        assert complaint.subject[:20] not in screen_text(app)
+        app.action_toggle_meeting_mode()
+        await pilot.pause()
+        assert complaint.subject[:20] in screen_text(app)
+        await pilot.press("escape", "w")  # the wizard's title names the case
+        await pilot.pause()
+        assert isinstance(app.screen, WizardScreen)
+        assert complaint.subject[:20] in screen_text(app)
+        app.action_toggle_meeting_mode()
+        await pilot.pause()
+        assert complaint.subject[:20] not in screen_text(app)
+        assert complaint.ref in screen_text(app)
+
+
+async def test_a_closed_record_is_not_kept_by_its_watch(demo_db):
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        opened = weakref.ref(app.screen)
+        assert type(opened()).__name__ == "DetailScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        gc.collect()
+        assert opened() is None
+        await pilot.press("m")  # and the toggle still reaches the panes that are there
+        await pilot.pause()
+        assert app.pane("requests").meeting_mode
+
+
 async def test_meeting_mode_survives_a_restart(demo_db):
-    opening.open_database(demo_db)
     privacy.set_mode(True)
-    app = ClerkDesk(demo_db)
+    app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.meeting_mode
+        assert app.meeting.on
         assert app.query_one("#meeting-banner").display
         await pilot.press("m")
         await pilot.pause()

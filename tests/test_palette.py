@@ -1,21 +1,11 @@
 """ctrl+p finds any record and the app's commands; in meeting mode nothing confidential."""
 from __future__ import annotations
 
-import html
-import re
-
+from helpers import SIZE, make_app, screen_text
 from textual.command import CommandPalette
 
 from clerkdesk.models.casework import privacy
 from clerkdesk.models.core.schema import Case, Member
-from clerkdesk.models.store import opening
-from clerkdesk.tui.app import ClerkDesk
-
-SIZE = (120, 40)
-
-
-def screen_text(app) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
 
 
 async def palette(pilot, app, text: str) -> None:
@@ -32,8 +22,7 @@ async def palette(pilot, app, text: str) -> None:
 async def test_palette_finds_a_request_by_a_word_of_its_subject_and_opens_it(demo_db):
     case = Case.select().where((Case.type == "request") & ~Case.confidential
                                & Case.subject.contains("Christmas lights")).first()
-    opening.open_database(demo_db)
-    app = ClerkDesk(demo_db)
+    app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await palette(pilot, app, "christmas lights")
         assert case.ref in screen_text(app)
@@ -45,8 +34,7 @@ async def test_palette_finds_a_request_by_a_word_of_its_subject_and_opens_it(dem
 
 async def test_palette_finds_a_member_and_a_command(demo_db):
     member = Member.select().where(~Member.archived).order_by(Member.name).first()
-    opening.open_database(demo_db)
-    app = ClerkDesk(demo_db)
+    app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await palette(pilot, app, member.name.split()[-1])
         assert member.name in screen_text(app)
@@ -55,15 +43,14 @@ async def test_palette_finds_a_member_and_a_command(demo_db):
         await palette(pilot, app, "meeting mode")
         await pilot.press("enter")
         await pilot.pause(0.3)
-        assert app.meeting_mode and privacy.is_on()
+        assert app.meeting.on and privacy.is_on()
 
 
 async def test_nothing_confidential_in_the_palette_in_meeting_mode(demo_db):
     secret = Case.select().where(Case.confidential).first()
     word = max(secret.subject.split(), key=len)
-    opening.open_database(demo_db)
     privacy.set_mode(True)
-    app = ClerkDesk(demo_db)
+    app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await palette(pilot, app, word)
         assert secret.subject not in screen_text(app)

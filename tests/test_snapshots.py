@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from helpers import settle
 
 from clerkdesk.fixtures.demo import build_demo
 from clerkdesk.models.core import db
@@ -29,9 +30,5 @@ def pinned_demo(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("keys", [[], ["2"], ["4"], ["7"]], ids=["dashboard", "members", "requests", "council"])
 def test_main_tabs(snap_compare, pinned_demo, keys):
-    async def settle(pilot):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
     assert snap_compare(ClerkDesk(pinned_demo), terminal_size=(120, 40), press=keys,
                         run_before=settle)

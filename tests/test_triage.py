@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from helpers import SIZE, make_app, settle
+
 from clerkdesk.models.casework import triage
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.schema import Case, Officer, Task
-from clerkdesk.models.store import opening, undo
+from clerkdesk.models.store import undo
 from clerkdesk.screens.form import FormScreen
 from clerkdesk.screens.picker import PickerScreen
-from clerkdesk.tui.app import ClerkDesk
-
-SIZE = (120, 40)
 
 #: the same domain tests on SQLite and on PostgreSQL (conftest.py)
 BOTH_ENGINES = True
@@ -67,17 +66,6 @@ def test_bad_action_input_is_refused_with_a_sentence(demo_db):
 
 
 # --- the desk, driven from the keyboard ---------------------------------------------------
-
-def make_app(path):
-    opening.open_database(path)
-    return ClerkDesk(path)
-
-
-async def settle(pilot):
-    """Let the desk's queue worker finish and the screen catch up."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
 
 def current_key(app):
     return app.pane("dashboard").table.cursor_key

@@ -11,6 +11,7 @@ import importlib
 import sys
 
 from clerkdesk.tui.commands import CliError
+from clerkdesk.tui.startup import pause_collector  # (paused for the app's start: see there)
 
 #: subcommand name -> module under clerkdesk.tui.commands
 SUBCOMMANDS = ["demo", "route", "due", "check", "backup", "restore", "retention", "report", "export",
@@ -36,15 +37,6 @@ def build_parser(subcommands: bool = True) -> argparse.ArgumentParser:
         module = importlib.import_module(f"clerkdesk.tui.commands.{name}")
         module.add_parser(sub)
     return parser
-
-
-def pause_collector() -> None:
-    """Pause Python's cyclic garbage collector while the app starts: imports and the first
-    frame make some 60,000 long-lived objects, and collecting them over and over was about
-    10% of a start-up. The app resumes it after its first frame and sets what the start
-    made aside (tui/app.py, resume_collector), so later full collections walk only what
-    the clerk's work makes: ~50 ms each otherwise, felt as a stutter while typing."""
-    gc.disable()
 
 
 def opens_the_app(argv: list[str]) -> bool:

@@ -1,5 +1,5 @@
 """ctrl+p: the command palette finds any record (full-text search, meeting mode
-respected) and offers the app's commands."""
+respected) and offers the app's commands (tui/actions.py, and the app's own actions)."""
 from __future__ import annotations
 
 import asyncio
@@ -9,6 +9,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from clerkdesk.models.casework import search
 from clerkdesk.models.core.db import worker_connection
+from clerkdesk.screens.meeting import mode_of
+from clerkdesk.tui import actions
+from clerkdesk.tui.tabs import TABS
 
 
 def _find(query: str, meeting_mode: bool) -> list[tuple[str, int, str, str]]:
@@ -16,6 +19,7 @@ def _find(query: str, meeting_mode: bool) -> list[tuple[str, int, str, str]]:
     scan of every label: on a large casebook that held the UI for up to 0.3 s a key)."""
     with worker_connection():
         return search.search(query, limit=15, meeting_mode=meeting_mode)
+
 
 KIND_LABELS = {"case": "case", "member": "member", "officer": "officer",
                "party_group": "party group", "committee": "committee"}
@@ -29,8 +33,7 @@ class RecordsProvider(Provider):
         if len(query.strip()) < 2:
             return
         matcher = self.matcher(query)
-        results = await asyncio.to_thread(_find, query,
-                                          bool(getattr(app, "meeting_mode", False)))
+        results = await asyncio.to_thread(_find, query, mode_of(app).on)
         for rank, (kind, row_id, label, detail) in enumerate(results):
             text = f"{label}  ·  {KIND_LABELS.get(kind, kind)}"
             score = max(matcher.match(label), 1.0 - rank * 0.02)
@@ -50,17 +53,17 @@ class CommandsProvider(Provider):
             ("New officer", partial(app.new_record, "officers"), "add a member of staff"),
             ("Meeting mode on/off", app.action_toggle_meeting_mode,
              "hide confidential names and details (m)"),
-            ("Back up the casebook now", app.backup_now, "a copy in the backups folder beside it"),
-            ("Write the committee report", app.write_report,
+            ("Back up the casebook now", partial(actions.backup_now, app),
+             "a copy in the backups folder beside it"),
+            ("Write the committee report", partial(actions.write_report, app),
              "progress on actions (002 §2.4), Markdown and HTML, names removed"),
-            ("Export due dates to a calendar file", app.export_calendar, "an .ics file beside the casebook"),
-            ("Import a register from a CSV file", app.import_csv,
+            ("Export due dates to a calendar file", partial(actions.export_calendar, app),
+             "an .ics file beside the casebook"),
+            ("Import a register from a CSV file", partial(actions.import_csv, app),
              "members, officers, wards, contacts or groups: preview first, all or nothing"),
-            ("Undo the last change", app.action_undo, "ctrl+z"),
-            ("Show the keys", app.action_help, "?"),
+            ("Undo the last change", partial(actions.undo, app), "ctrl+z"),
+            ("Show the keys", partial(actions.show_help, app), "?"),
         ]
-        from clerkdesk.tui.app import TABS
-
         for number, (tab, title) in enumerate(TABS, start=1):
             out.append((f"Go to {title}", partial(app.action_show_tab, tab), f"key {number}"))
         return out

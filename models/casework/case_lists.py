@@ -75,6 +75,9 @@ def _case_detail(c: Case) -> Detail:
         ("Priority", PRIORITIES.get(c.priority, c.priority)),
         ("Confidential", "yes" if c.confidential else "no"),
     ]
+    alarming = {"Warning"}
+    if c.status != "closed" and c.due and c.due < dates.today():
+        alarming.add("Status")  # (overdue: case_status_text says by how much)
     warning = pre_election_warning(c)
     if warning:
         fields.append(("Warning", warning))
@@ -103,7 +106,7 @@ def _case_detail(c: Case) -> Detail:
     if c.details:
         sections.insert(0, ("Details", [c.details]))
     return Detail(f"{c.ref}  {c.subject}", "Request" if c.type == "request" else "Complaint",
-                  fields, sections, archived=c.archived)
+                  fields, sections, archived=c.archived, warnings=frozenset(alarming))
 
 
 _ReqMember = Member.alias("req_member")

@@ -49,6 +49,17 @@ def step_fields():
     ]
 
 
+def close_fields() -> list[FieldSpec]:
+    """The form `c` opens on an open case (`cases.close_case`)."""
+    return [FieldSpec("outcome", "Outcome", "longtext", required=True),
+            FieldSpec("clause", "Clause", max_len=40)]
+
+
+def reopen_fields() -> list[FieldSpec]:
+    """The form `c` opens on a closed case (`cases.reopen_case`)."""
+    return [FieldSpec("reason", "Why reopen it?", required=True, max_len=200)]
+
+
 class RouteError(Exception):
     """The case cannot be routed now (a broken profile, a fact the engine refuses)."""
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from clerkdesk.models.core.db import database
-from clerkdesk.models.core.schema import Setting
+from clerkdesk.models.core import user
 
 HIDDEN = "(hidden)"
 
-
+#: meeting mode is the clerk's own (models/core/user.py: the clerk's state per casebook)
 MODE_KEY = "meeting_mode"
 
 
@@ -24,6 +23,22 @@ def case_is_private(case_type: str, confidential: bool) -> bool:
 
 def mask_cells(cells: tuple[str, ...], columns: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(HIDDEN if i in columns else c for i, c in enumerate(cells))
+
+
+def case_title(case, meeting_mode: bool) -> str:
+    """A case's reference and subject as a title may show them."""
+    if meeting_mode and case_is_private(case.type, case.confidential):
+        return f"{case.ref}  {HIDDEN}"
+    return f"{case.ref}  {case.subject}"
+
+
+def queue_item_text(item, meeting_mode: bool) -> tuple[str, str]:
+    """The title and owner of a triage-queue item (models/casework/triage.py) as the
+    Dashboard may show them: in meeting mode a private item's title is hidden, and a
+    private task's owner too (the person the task names)."""
+    if not (meeting_mode and item.private):
+        return item.title, item.owner
+    return HIDDEN, HIDDEN if item.kind == "task" else item.owner
 
 
 def mask_detail(detail, case):
@@ -37,17 +52,16 @@ def mask_detail(detail, case):
             sections.append((heading, [ln for ln in lines if not ln.startswith("    ")]))
         elif heading == "Tasks":
             sections.append((heading, [f"{len(lines)} task(s): hidden in meeting mode"]))
-    title = f"{case.ref}  {HIDDEN}"
-    return replace(detail, title=title, fields=fields, sections=sections,
+    return replace(detail, title=case_title(case, meeting_mode=True), fields=fields, sections=sections,
                    subtitle=detail.subtitle + " · meeting mode: names and details hidden")
 
 
 def is_on() -> bool:
-    row = Setting.get_or_none(Setting.key == MODE_KEY)
-    return bool(row and row.value == "on")
+    """Was meeting mode on when this clerk last left this casebook?"""
+    return user.get_state(MODE_KEY, False) is True
 
 
 def set_mode(on: bool) -> None:
-    """Remember meeting mode across tab switches and restarts."""
-    with database.atomic():
-        Setting.insert(key=MODE_KEY, value="on" if on else "off").on_conflict_replace().execute()
+    """Remember meeting mode across restarts (this clerk's, on this casebook)."""
+    if is_on() != bool(on):
+        user.put_state(MODE_KEY, bool(on))

@@ -33,6 +33,12 @@ class Detail:
     fields: list[tuple[str, str]] = field(default_factory=list)
     sections: list[tuple[str, list[str]]] = field(default_factory=list)
     archived: bool = False
+    #: the labels of the fields whose values are alarming (a case overdue, a review
+    #: missed, a pre-election warning): the screen shows them as warnings
+    warnings: frozenset[str] = frozenset()
+
+    def is_warning(self, label: str) -> bool:
+        return label in self.warnings
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """Views on a list: facets typed in the filter box, named saved views, and the last view
-of each tab remembered between runs.
+of each tab remembered between runs (the clerk's own, per casebook: models/core/user.py).
 
 A filter is free words plus facets written `name:value`, e.g.
 `status:open kind:info owner:marsh due:overdue`. Each register declares the facets it
@@ -8,11 +8,10 @@ Case lists are sorted by due date (the soonest first, open cases before closed).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
-from clerkdesk.models.core.db import database
-from clerkdesk.models.core.schema import Setting
+from clerkdesk.models.core import user
+from clerkdesk.models.core.forms import FieldSpec
 
 
 class ViewError(ValueError):
@@ -43,18 +42,11 @@ def parse(text: str, known: dict | None = None) -> Filter:
 
 
 def _get(key: str, default):
-    row = Setting.get_or_none(Setting.key == key)
-    if row is None:
-        return default
-    try:
-        return json.loads(row.value)
-    except ValueError:
-        return default
+    return user.get_state(key, default)
 
 
 def _put(key: str, value) -> None:
-    with database.atomic():
-        Setting.insert(key=key, value=json.dumps(value, ensure_ascii=False)).on_conflict_replace().execute()
+    user.put_state(key, value)
 
 
 def last_filter(list_key: str) -> str:
@@ -69,7 +61,14 @@ def remember(list_key: str, text: str) -> None:
 
 def saved(list_key: str) -> list[dict]:
     views = _get(f"views:{list_key}", [])
+    if not isinstance(views, list):
+        return []
     return [v for v in views if isinstance(v, dict) and "name" in v and "filter" in v]
+
+
+def save_view_fields() -> list[FieldSpec]:
+    """The form that names a view before `save_view`."""
+    return [FieldSpec("name", "Name of the view", required=True, max_len=60)]
 
 
 def save_view(list_key: str, name: str, text: str) -> list[dict]:

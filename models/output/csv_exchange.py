@@ -542,6 +542,30 @@ def preview_import(key: str, source) -> ImportPreview:
     return preview
 
 
+def import_fields() -> list[FieldSpec]:
+    """The form that starts an import in the app: the register and the file."""
+    return [
+        FieldSpec("register", "Add to", "choice", required=True,
+                  choices={k: REGISTERS[k].title for k in IMPORTABLE}, default="members"),
+        FieldSpec("path", "CSV file", required=True, max_len=500,
+                  placeholder="e.g. ~/Documents/councillors.csv",
+                  help="Save the spreadsheet as CSV (UTF-8) first. The first row names the columns."),
+    ]
+
+
+def preview_from_form(raw: dict[str, str]) -> ImportPreview:
+    """The `import_fields` form's answer as a preview; a file that cannot be read is a
+    sentence on its field (ValidationError)."""
+    clean = validate(import_fields(), raw)
+    try:
+        preview = preview_import(clean["register"], clean["path"])
+    except ExchangeError as exc:
+        raise ValidationError({"path": str(exc)}) from None
+    if preview.file_errors and not preview.rows:  # unreadable: say so on the field
+        raise ValidationError({"path": preview.file_errors[0]})
+    return preview
+
+
 def _short(text: str) -> str:
     text = _printable(text.strip())
     return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"

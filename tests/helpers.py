@@ -1,0 +1,30 @@
+"""What the UI tests share: starting the app on a casebook, letting it settle, and reading
+the screen as text."""
+from __future__ import annotations
+
+import html
+import re
+
+from clerkdesk.models.store import opening
+from clerkdesk.tui.app import ClerkDesk
+
+#: the size the UI tests run at unless a test says otherwise
+SIZE = (120, 40)
+
+
+def make_app(path, **kwargs) -> ClerkDesk:
+    """The app on the casebook at *path* (opened, as `clerkdesk --db PATH` opens it)."""
+    opening.open_database(path)
+    return ClerkDesk(path, **kwargs)
+
+
+async def settle(pilot) -> None:
+    """Let the app's workers (the queue, a filter) finish and the screen catch up."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def screen_text(app) -> str:
+    """The text on screen now (from the SVG screenshot, tags and entities removed)."""
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")

@@ -1,0 +1,151 @@
+"""The app's commands, as the command palette lists them (tui/palette.py) and the keys run
+them: the first run's set-up, back up now, the committee report, the due dates as a
+calendar file, importing a register from CSV, undo, and the help screen with every key.
+
+Each takes the running app (`ClerkDesk`: its `db_path`, `notify`, `refresh_all`) and
+tells the clerk in one sentence what happened; none stops the clerk working when it
+fails. Their modules are imported when a command runs, never at start-up.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from clerkdesk.models.core.db import current_passphrase
+
+
+def _beside_casebook(app, name: str) -> Path:
+    folder = Path(app.db_path).parent / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def first_run(app) -> None:
+    """An empty casebook: the council's name, kind and profile first."""
+    from clerkdesk.screens.setup import SetupScreen
+
+    def done(result) -> None:
+        if result is not None:
+            app.notify(f"Welcome, {result.name}. Press ? for the keys.")
+            app.council_changed()
+            app.refresh_all()
+            app.focus_tab("dashboard")
+
+    app.push_screen(SetupScreen(), done)
+
+
+def backup_now(app) -> None:
+    """A copy of the casebook in the backups folder beside it (an encrypted casebook is
+    copied with the passphrase it was opened with)."""
+    from clerkdesk.models.store import backup
+
+    try:
+        dest = backup.backup(app.db_path, backup.default_dest(app.db_path),
+                             passphrase=current_passphrase())
+    except Exception as exc:  # a full disk, a read-only folder: say so, keep going
+        app.notify(f"The backup failed: {exc}", severity="error", timeout=10)
+        return
+    app.notify(f"Backed up to {dest}", title="Backup")
+
+
+def automatic_backup(app) -> None:
+    """The rotating backup taken on every open, on a worker after the first frame."""
+    from clerkdesk.models.store import backup
+
+    passphrase = current_passphrase()
+
+    def take() -> None:
+        try:
+            backup.automatic_backup(app.db_path, passphrase=passphrase)
+        except Exception as exc:  # it must never stop the clerk working: say so instead
+            app.call_from_thread(app.notify, f"The automatic backup failed: {exc}",
+                                 severity="warning", timeout=15)
+
+    app.run_worker(take, thread=True, group="backup", exit_on_error=False)
+
+
+def write_report(app) -> None:
+    """The committee report (progress on actions), Markdown and HTML, names removed."""
+    from clerkdesk.models.output import report
+
+    try:
+        paths = report.write_report(_beside_casebook(app, "reports"))
+    except OSError as exc:
+        app.notify(f"The report could not be written: {exc}", severity="error", timeout=10)
+        return
+    app.notify("Written: " + ", ".join(str(p) for p in paths), title="Committee report",
+               timeout=10)
+
+
+def export_calendar(app) -> None:
+    """The open cases' due dates as an .ics file beside the casebook."""
+    from clerkdesk.models.output import ical
+
+    path = _beside_casebook(app, "exports") / "clerkdesk-due-dates.ics"
+    try:
+        n = ical.export_ics(path)
+    except OSError as exc:
+        app.notify(f"The calendar could not be written: {exc}", severity="error", timeout=10)
+        return
+    app.notify(f"{n} due date{'s' if n != 1 else ''} written to {path}", title="Calendar")
+
+
+def import_csv(app) -> None:
+    """A register from a CSV file: the form, the preview, then all rows or none."""
+    from clerkdesk.screens.import_screen import start_import
+
+    def done(created) -> None:
+        if created is not None:
+            app.notify(f"{len(created)} record{'s' if len(created) != 1 else ''} added.",
+                       title="Import")
+            app.refresh_all()
+
+    start_import(app, done)
+
+
+def undo(app) -> None:
+    """Undo the last change (the audit log says what it was)."""
+    from clerkdesk.models.core import schema
+    from clerkdesk.models.store import undo as undoing
+
+    try:
+        entry = undoing.undo_last()
+    except undoing.UndoError as exc:
+        app.notify(str(exc), severity="warning")
+        return
+    undone = schema.Audit.get_by_id(entry.undoes)
+    app.notify(f"Undone: {undoing.describe(undone)}", title="Undo")
+    app.refresh_all()
+
+
+def help_groups(app_bindings: list) -> list[tuple[str, list]]:
+    """The keys, by where they work, from the bindings themselves (so they stay true);
+    *app_bindings*: the app's own keys, after the number keys."""
+    from clerkdesk.screens.case_pane import CasePane
+    from clerkdesk.screens.council_pane import SettingsPane
+    from clerkdesk.screens.dashboard import DashboardPane
+    from clerkdesk.screens.form import FormScreen
+    from clerkdesk.screens.member_pane import MemberPane
+    from clerkdesk.screens.register_pane import RegisterPane
+    from clerkdesk.screens.widgets.virtual_table import VirtualTable
+
+    return [
+        ("Everywhere", [("1 … 7", "", "switch tab (Dashboard, Members, Officers, Requests, "
+                         "Party groups, Complaints, Council)"),
+                        ("ctrl+p", "", "find any record by name, reference or words; run a command"),
+                        *app_bindings]),
+        ("Dashboard (the triage desk)", DashboardPane.BINDINGS),
+        ("Every list", VirtualTable.BINDINGS + RegisterPane.BINDINGS
+         + [("esc", "", "in the filter: clear it, then back to the list")]),
+        ("Members", MemberPane.BINDINGS),
+        ("Requests and complaints", CasePane.BINDINGS),
+        ("Council settings", SettingsPane.BINDINGS),
+        ("Forms", FormScreen.BINDINGS + [("tab, shift+tab", "", "next / previous field")]),
+    ]
+
+
+def show_help(app) -> None:
+    """`?`: every key of the app."""
+    from clerkdesk.screens.help import HelpScreen
+    from clerkdesk.tui.tabs import TABS
+
+    app.push_screen(HelpScreen(help_groups(app.BINDINGS[len(TABS):])))
