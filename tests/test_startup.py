@@ -285,15 +285,16 @@ async def test_no_tab_is_built_in_the_background_while_the_clerk_types(demo_db, 
     app = ClerkDesk(demo_db)
     built = record_builds(monkeypatch, lambda app: time.monotonic() - app.last_key_at)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(30):  # a key every 0.1 s for 3 s: nothing is built meanwhile
+        for _ in range(30):  # a key every 0.1 s or so for 3 s
             await pilot.press("j")
             await pilot.pause(0.1)
-        during = list(built)
         for _ in range(100):
             await pilot.pause(0.05)
             if len(built) == len(PREMOUNT_ORDER):
                 break
-    assert during == []
+    # what is promised is measured where it is decided, not from how fast this loop ran
+    # (on a loaded machine two key presses can be more than the quiet time apart): every
+    # pane was built at least PREMOUNT_QUIET_S after the last key, and all were built
     assert [tab for tab, _ in built] == PREMOUNT_ORDER
     assert all(quiet >= premount.PREMOUNT_QUIET_S for _tab, quiet in built)
 
