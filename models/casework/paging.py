@@ -11,6 +11,10 @@ uses OFFSET on the cheaper side (from the top, or backwards from the end).
 
 Rows are plain tuples `(id, *columns, *order_keys)`; `Pager.row()` strips the keys.
 No Textual here.
+
+A Pager is used by one thread at a time: a worker builds it (count, first pages), then
+hands it to the table, whose reader worker reads the further pages
+(screens/widgets/pager_source.py). The UI thread never calls the methods that read.
 """
 from __future__ import annotations
 
@@ -183,8 +187,8 @@ def _count(query, register) -> int:
 class Pager:
     """The rows of *register* matching *text*, a page at a time, with a small page cache.
 
-    Thread-safe enough for a worker to build it (count and first page) and the UI thread to
-    read it afterwards: each call uses the calling thread's connection.
+    Each call that reads uses the calling thread's connection. Only `counted` and
+    `cached_rows` read nothing: those are what the UI thread may ask.
     """
 
     def __init__(self, register: records.Register, text: str = "", *, archived: bool = False,
@@ -205,6 +209,20 @@ class Pager:
         q = records.filtered(self.register, self.text, archived=self.archived)
         return q.select_extend(*[expr.alias(f"_k{i}") for i, (expr, _) in
                                  enumerate(self.keys)])
+
+    @property
+    def counted(self) -> int | None:
+        """The number of rows once counted (by `count`, or `head` finding them all), else None."""
+        return self._count
+
+    def cached_rows(self) -> list[tuple[int, list[tuple]]]:
+        """The pages read so far as (page, rows without their order keys): what a table
+        can show at once, without a query."""
+        return [(p, [r[:-self._n] for r in rows]) for p, rows in list(self._pages.items())]
+
+    def page_rows(self, p: int) -> list[tuple]:
+        """Page *p* as (id, *columns) tuples (from the cache or the database)."""
+        return [r[:-self._n] for r in self.page(p)]
 
     def count(self) -> int:
         if self._count is None:
