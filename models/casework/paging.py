@@ -52,37 +52,24 @@ _lock = threading.Lock()
 _ready: set[tuple] = set()
 
 
-def quick_to_index(db=None, limit: int = 20000) -> bool:
-    """Few enough cases that creating the list indexes takes milliseconds."""
-    db = db or database.obj
-    row = backend.raw(db.connection()).execute('SELECT max(id) FROM "case"').fetchone()
-    return (row[0] or 0) < limit
-
-
-def ensure_indexes(db=None, *, create: bool = True) -> bool:
+def ensure_indexes(db=None) -> None:
     """Create the indexes the list orders walk (idempotent; checked once per database).
-
-    With *create* False only look: True when they are all there already (creating them
-    on a large casebook takes a moment, which the caller may prefer to do in a worker).
-    """
+    Creating them on a large casebook takes a moment: the lists call this on a worker."""
     db = db or database.obj
     key = (id(db), str(getattr(db, "database", "")))
     if key in _ready:
-        return True
+        return
     with _lock:
         if key in _ready:
-            return True
+            return
         con = backend.raw(db.connection())
         have = backend.indexes(con)
         wanted = [sql for sql in INDEXES if sql.split(" IF NOT EXISTS ")[1].split()[0] not in have]
-        if wanted and not create:
-            return False
         if wanted:
             with db.atomic():
                 for sql in wanted:
                     con.execute(sql)
         _ready.add(key)
-        return True
 
 
 def order_keys(register: records.Register) -> list[tuple[object, bool]]:
@@ -292,10 +279,6 @@ class Pager:
             hi = min(stop - p * size, len(page))
             out.extend(r[:-self._n] for r in page[lo:hi])
         return out
-
-    def get(self, index: int) -> tuple | None:
-        got = self.rows(index, index + 1)
-        return got[0] if got else None
 
     def index_of(self, row_id: int) -> int | None:
         """The position of the row with this id in the list, or None when it is not in it."""
