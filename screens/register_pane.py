@@ -4,10 +4,10 @@ The pane is generic over a `Register` from the domain; keys: `/` filter, `n` new
 `e` edit, `enter` open, `x` archive (or restore), `v` show archived too.
 
 The table is a `VirtualTable` over a `Pager` (models/paging.py): it reads only the rows
-on screen, a page at a time, as tuples. Opening the list (no filter) reads the count and
-the first page at once (milliseconds, from an index); a filter runs in a thread worker,
-one per pane and exclusive, so each keystroke cancels the last one's query: the first
-rows are shown as soon as they are read, the count follows.
+on screen, a page at a time, as tuples, on its reader worker. Opening the list and every
+filter run in a thread worker, one per pane and exclusive, so each keystroke cancels the
+last one's query: the first rows are shown as soon as they are read, the count follows.
+The UI thread never waits on the list's queries.
 """
 from __future__ import annotations
 
@@ -31,31 +31,8 @@ from .confirm import ConfirmScreen
 from .form import FormScreen
 from .meeting import mode_of
 from .widgets.detail import DetailView
+from .widgets.pager_source import PagerSource
 from .widgets.virtual_table import VirtualTable
-
-
-class PagerSource:
-    """A VirtualTable source over a Pager: rows as the pane shows them (cut, masked)."""
-
-    def __init__(self, pager: paging.Pager, cells) -> None:
-        self.pager = pager
-        self.cells = cells
-
-    @property
-    def row_count(self) -> int:
-        return self.pager.known_rows
-
-    def row(self, index: int):
-        raw = self.pager.get(index)
-        if raw is None:
-            return None
-        return raw[0], self.cells(raw)
-
-    def index_of(self, key):
-        try:
-            return self.pager.index_of(int(key))
-        except (TypeError, ValueError):
-            return None
 
 
 class DetailScreen(ModalScreen[None]):
@@ -175,11 +152,8 @@ class RegisterPane(Vertical):
         return paging.Pager(self.register, self.filter_text, archived=self.show_archived)
 
     def load(self, keep: int | None = None) -> None:
-        """(Re)read the list, keeping the cursor on *keep* or the current row.
-
-        Without a filter (a tab opening, a save) the count and the first page are read
-        here and now: both come from an index in milliseconds. A filter goes to a worker.
-        """
+        """(Re)read the list, keeping the cursor on *keep* or the current row, in a worker
+        (the rows shown stay until the new ones are read)."""
         if keep is None:
             # a load still in flight was asked to keep a row: this one keeps it instead
             keep = self._pending_keep if self._pending_keep is not None else (
@@ -197,16 +171,9 @@ class RegisterPane(Vertical):
         self._loaded = True
         self._interrupt()
         self.table.refresh_rows()  # meeting mode may have changed: never show stale cells
-        if not self.filter_text and paging.ensure_indexes(create=paging.quick_to_index()):
-            pager = self._pager()
-            pager.prefetch(0)
-            index = pager.index_of(keep) if keep is not None else None
-            if index:
-                pager.prefetch(index)
-            self._show(self._generation, pager, index, keep)
-        else:
-            self._pending_keep = keep
-            self._load_in_worker(self._generation, self._pager(), keep)
+        self.table.expect_source()  # a first load: the tab is shown with its rows
+        self._pending_keep = keep
+        self._load_in_worker(self._generation, self._pager(), keep)
 
     def _interrupt(self) -> None:
         """Stop the last keystroke's query in SQLite itself (its worker is cancelled too)."""
@@ -238,6 +205,8 @@ class RegisterPane(Vertical):
             search.ensure_search()
         if worker.is_cancelled:
             return
+        if not pager.text:
+            pager.count()  # the whole list is counted from an index at once: show it counted
         exact = pager.head()
         index = None
         if keep is not None and not worker.is_cancelled:

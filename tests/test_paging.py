@@ -149,3 +149,14 @@ def test_ordering_is_deterministic_with_id_tiebreak(big_db):
     assert keys[-1][0] is registers.MEMBERS.model.id
     keys = paging.order_keys(case_lists.REQUESTS)
     assert sum(1 for expr, _ in keys if expr is Case.id) == 1
+
+
+def test_what_a_pager_has_read_is_given_without_a_query(big_db):
+    pager = paging.Pager(case_lists.REQUESTS, page_size=25)
+    assert pager.counted is None and pager.cached_rows() == []
+    pager.head(pages=2)
+    expected = [tuple(r) for r in offset_rows(case_lists.REQUESTS)]
+    assert pager.cached_rows() == [(0, expected[:25]), (1, expected[25:50])]
+    assert pager.page_rows(7) == expected[175:200]
+    assert pager.counted is None
+    assert pager.count() == pager.counted == len(expected)

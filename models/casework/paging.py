@@ -11,6 +11,10 @@ uses OFFSET on the cheaper side (from the top, or backwards from the end).
 
 Rows are plain tuples `(id, *columns, *order_keys)`; `Pager.row()` strips the keys.
 No Textual here.
+
+A Pager is used by one thread at a time: a worker builds it (count, first pages), then
+hands it to the table, whose reader worker reads the further pages
+(screens/widgets/pager_source.py). The UI thread never calls the methods that read.
 """
 from __future__ import annotations
 
@@ -48,37 +52,24 @@ _lock = threading.Lock()
 _ready: set[tuple] = set()
 
 
-def quick_to_index(db=None, limit: int = 20000) -> bool:
-    """Few enough cases that creating the list indexes takes milliseconds."""
-    db = db or database.obj
-    row = backend.raw(db.connection()).execute('SELECT max(id) FROM "case"').fetchone()
-    return (row[0] or 0) < limit
-
-
-def ensure_indexes(db=None, *, create: bool = True) -> bool:
+def ensure_indexes(db=None) -> None:
     """Create the indexes the list orders walk (idempotent; checked once per database).
-
-    With *create* False only look: True when they are all there already (creating them
-    on a large casebook takes a moment, which the caller may prefer to do in a worker).
-    """
+    Creating them on a large casebook takes a moment: the lists call this on a worker."""
     db = db or database.obj
     key = (id(db), str(getattr(db, "database", "")))
     if key in _ready:
-        return True
+        return
     with _lock:
         if key in _ready:
-            return True
+            return
         con = backend.raw(db.connection())
         have = backend.indexes(con)
         wanted = [sql for sql in INDEXES if sql.split(" IF NOT EXISTS ")[1].split()[0] not in have]
-        if wanted and not create:
-            return False
         if wanted:
             with db.atomic():
                 for sql in wanted:
                     con.execute(sql)
         _ready.add(key)
-        return True
 
 
 def order_keys(register: records.Register) -> list[tuple[object, bool]]:
@@ -183,8 +174,8 @@ def _count(query, register) -> int:
 class Pager:
     """The rows of *register* matching *text*, a page at a time, with a small page cache.
 
-    Thread-safe enough for a worker to build it (count and first page) and the UI thread to
-    read it afterwards: each call uses the calling thread's connection.
+    Each call that reads uses the calling thread's connection. Only `counted` and
+    `cached_rows` read nothing: those are what the UI thread may ask.
     """
 
     def __init__(self, register: records.Register, text: str = "", *, archived: bool = False,
@@ -205,6 +196,20 @@ class Pager:
         q = records.filtered(self.register, self.text, archived=self.archived)
         return q.select_extend(*[expr.alias(f"_k{i}") for i, (expr, _) in
                                  enumerate(self.keys)])
+
+    @property
+    def counted(self) -> int | None:
+        """The number of rows once counted (by `count`, or `head` finding them all), else None."""
+        return self._count
+
+    def cached_rows(self) -> list[tuple[int, list[tuple]]]:
+        """The pages read so far as (page, rows without their order keys): what a table
+        can show at once, without a query."""
+        return [(p, [r[:-self._n] for r in rows]) for p, rows in list(self._pages.items())]
+
+    def page_rows(self, p: int) -> list[tuple]:
+        """Page *p* as (id, *columns) tuples (from the cache or the database)."""
+        return [r[:-self._n] for r in self.page(p)]
 
     def count(self) -> int:
         if self._count is None:
@@ -274,10 +279,6 @@ class Pager:
             hi = min(stop - p * size, len(page))
             out.extend(r[:-self._n] for r in page[lo:hi])
         return out
-
-    def get(self, index: int) -> tuple | None:
-        got = self.rows(index, index + 1)
-        return got[0] if got else None
 
     def index_of(self, row_id: int) -> int | None:
         """The position of the row with this id in the list, or None when it is not in it."""
