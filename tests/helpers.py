@@ -19,8 +19,17 @@ def make_app(path, **kwargs) -> ClerkDesk:
 
 
 async def settle(pilot) -> None:
-    """Let the app's workers (the queue, a filter) finish and the screen catch up."""
-    await pilot.app.workers.wait_for_complete()
+    """Let the app's workers (the queue, a filter, a list's reader) finish and the screen
+    catch up. A worker that a newer one replaced (exclusive workers: a new load cancels
+    the last) counts as finished."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(20):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue  # another round: the worker that replaced it may still be running
+        break
     await pilot.pause()
 
 
