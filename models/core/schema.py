@@ -221,16 +221,22 @@ class Task(BaseModel):
     done_on = DateField(null=True)
     archived = BooleanField(default=False)
     version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
+    # schema 4: what doing the task records besides ticking it ("advice": the advice
+    # register), from the route's task (the profile's `records`)
+    records = CharField(default="", constraints=[SQL("DEFAULT ''")])
 
 
 class Advice(BaseModel):
-    """The advice register: what an officer told which party group (000, 003 §10)."""
+    """The advice register: what an officer told which party group on which matter, so
+    that even-handedness can be shown (the profiles' `advice_clause`)."""
 
     officer = ForeignKeyField(Officer, null=True, backref="+", on_delete="RESTRICT")
     group = ForeignKeyField(PartyGroup, backref="advice", on_delete="RESTRICT")
     matter = TextField()
     given_on = DateField()
     case = ForeignKeyField(Case, null=True, backref="advice", on_delete="RESTRICT")
+    # schema 4: what was advised (facts and options), besides the matter it was on
+    summary = TextField(default="", constraints=[SQL("DEFAULT ''")])
     archived = BooleanField(default=False)
     version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
 
