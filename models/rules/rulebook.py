@@ -34,7 +34,7 @@ from typing import Any, Mapping
 __all__ = [
     "ProfileError", "FactError", "Choice", "Fact", "Question", "RoleDef", "Profile",
     "RouteStep", "RouteTask", "Caution", "Route", "load_profile", "bundled_profiles", "questions",
-    "next_question", "applicable_answers", "route", "notices", "Guidance", "SUBJECT_FACT",
+    "next_question", "applicable_answers", "route", "notices", "Notice", "Guidance", "SUBJECT_FACT",
     "CONFLICT_FACT", "CONTRARY_FACT", "RECORDS",
 ]
 
@@ -1158,7 +1158,14 @@ def route(profile: Profile, facts: Mapping[str, Any]) -> Route:
                  dict(profile.clauses), refusal=rule.refusal)
 
 
-def notices(profile: Profile, facts: Mapping[str, Any]) -> list[Caution]:
+@dataclass(frozen=True)
+class Notice:
+    text: str
+    clause: str
+    facts: tuple[str, ...]  # the facts its condition tests
+
+
+def notices(profile: Profile, facts: Mapping[str, Any]) -> list[Notice]:
     """The profile's `[[notices]]` that hold, or may yet hold, for an open case with these
     facts (the pre-election warning on a member's public meeting, 003 §11(b)): a notice
     whose condition depends on a fact not known yet (the case is not routed) is shown; one
@@ -1166,5 +1173,5 @@ def notices(profile: Profile, facts: Mapping[str, Any]) -> list[Caution]:
     out = []
     for n in profile.notices:
         if _match3(n.when, facts) is not False:
-            out.append(Caution(n.text, n.clause))
+            out.append(Notice(n.text, n.clause, tuple(n.when)))
     return out
