@@ -20,7 +20,7 @@ BOTH_ENGINES = True
 def test_queue_order_and_contents(demo_db):
     items = triage.queue()
     badges = [i.badge for i in items]
-    order = ["overdue", "due", "new", "unrouted", "stage", "task", "term", "review"]
+    order = ["overdue", "due", "new", "unrouted", "stage", "waiting", "task", "term", "review"]
     ranks = [order.index(b) for b in badges]
     assert ranks == sorted(ranks), "sections come in the documented order"
     assert {"overdue", "due", "new", "task", "term", "review"} <= set(badges)
