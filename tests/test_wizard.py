@@ -201,5 +201,8 @@ def test_contrary_to_advice_is_recorded_as_such(demo_db):
     case_route.record(case.id, "outcome", "Members voted to publish the report", contrary_to_advice=True)
     last = Step.select().where(Step.case == case.id).order_by(Step.id.desc()).get()
     assert "contrary to officer advice" in last.action
-    assert case_route.CONTRARY_CLAUSE in last.note
+    # the town profile's rule (003 §5: "respecting the decisions made, regardless of any
+    # different advice"), from the profile
+    assert "003 §5" == case_route.contrary_clause(case_route.profile_for_council())
+    assert "[003 §5]" in last.note
     assert Case.get_by_id(case.id).status == "closed"

@@ -19,7 +19,7 @@ from clerkdesk.models.core import schema
 from clerkdesk.screens.dashboard import DashboardPane, OpenCase, OpenRecord
 from clerkdesk.screens.widgets.key_bar import KeyBar
 from clerkdesk.screens.widgets.tab_bar import TabBar
-from clerkdesk.tui.palette import CommandsProvider, RecordsProvider
+from clerkdesk.tui.palette import CommandsProvider, ProtocolProvider, RecordsProvider
 
 SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
 
@@ -101,6 +101,10 @@ def make_pane(tab: str):
         from clerkdesk.screens.council_pane import CouncilPane
 
         return CouncilPane(id="pane-council")
+    if tab == "groups":
+        from clerkdesk.screens.group_pane import GroupPane
+
+        return GroupPane(registers.GROUPS, id="pane-groups")
     from clerkdesk.screens.register_pane import RegisterPane
 
     return RegisterPane({"officers": registers.OFFICERS, "groups": registers.GROUPS}[tab],
@@ -109,7 +113,7 @@ def make_pane(tab: str):
 
 class ClerkDesk(App):
     TITLE = "clerkdesk"
-    COMMANDS = App.COMMANDS | {RecordsProvider, CommandsProvider}
+    COMMANDS = App.COMMANDS | {RecordsProvider, CommandsProvider, ProtocolProvider}
     CSS_PATH = ["app.tcss", "../screens/screens.tcss"]
     BINDINGS = [
         *(Binding(str(i), f"show_tab('{tab}')", title, show=False)
