@@ -14,12 +14,15 @@ from clerkdesk.models.casework import council
 
 
 def render_topic(topic, lines) -> Text:
+    """Each line with its clause; the clause's words under the first line citing it."""
     out = Text()
+    quoted: set[str] = set()
     for text, clause, quote in lines:
         out.append("• ", style="bold")
         out.append(text)
         out.append(f"  [{clause}]\n", style="cyan")
-        if quote:
+        if quote and clause not in quoted:
+            quoted.add(clause)
             out.append(f"    “{quote[:400]}”\n", style="dim italic")
     return out
 

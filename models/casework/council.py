@@ -22,7 +22,7 @@ KINDS = {
 
 #: bundled protocol profiles; a path to an edited copy is accepted too
 PROFILES = {
-    "town": "Town or parish council (Crediton, Langport, 003)",
+    "town": "Town or parish council (Crediton, Langport and a Mayor's town council)",
     "principal": "District, borough or city council (Worcester, Oadby & Wigston)",
 }
 

@@ -122,7 +122,7 @@ def _group_of(ctx: CaseContext) -> PartyGroup | None:
 
 
 def _leader_or_deputy(g: PartyGroup, subject: Member | None) -> Member | None:
-    """The group's leader, or its deputy when the leader is the subject (001 §11.4)."""
+    """The group's leader, or its deputy when the leader is the subject: never the subject."""
     if g.leader_id and (subject is None or g.leader_id != subject.id):
         return g.leader
     if g.deputy_leader_id and (subject is None or g.deputy_leader_id != subject.id):
