@@ -1,6 +1,7 @@
 """The actions on one case, shared by the case lists and the triage desk: the wizard,
-record a step, close or reopen, assign, priority, snooze. Each opens its modal and calls
-`done(result)` when something was saved."""
+record a step (then the advice, when the step gives advice to a group), close or reopen,
+assign, priority, snooze, the clock. Each opens its modal and calls `done(result)` when
+something was saved."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -32,16 +33,29 @@ def step(app, case: Case, done: Done) -> None:
         return
     specs = case_route.step_fields()
     now = case_route.current_step(case)
+    before = (case_route.kept_route(case) or {}).get("position", 0)
     subtitle = case.subject + (f"\nNow: {now['action']} [{now['clause']}]" if now else
                                "\nNot routed yet (w runs the wizard).")
 
     def save(raw):
         clean = validate(specs, raw)
         return case_route.record(case.id, clean["outcome"], clean["note"],
-                             contrary_to_advice=clean["contrary"], clause=clean["clause"])
+                                 contrary_to_advice=clean.get("contrary", False),
+                                 clause=clean["clause"])
+
+    def saved(result) -> None:
+        # the step done gave advice to a group: record it in the advice register
+        kept = case_route.kept_route(result) if result is not None else None
+        moved = kept is not None and kept.get("position", 0) != before
+        if moved and now is not None and now.get("records") == "advice":
+            from .advice_form import record_advice
+
+            record_advice(app, lambda _row: done(result), case=result)
+            return
+        done(result)
 
     app.push_screen(FormScreen(f"Record a step on {case.ref}", specs,
-                               {s.name: s.initial() for s in specs}, save, subtitle=subtitle), done)
+                               {s.name: s.initial() for s in specs}, save, subtitle=subtitle), saved)
 
 
 def close_or_reopen(app, case: Case, done: Done) -> None:
@@ -94,3 +108,9 @@ def snooze(app, case: Case, done: Done) -> None:
 
     app.push_screen(FormScreen(f"Snooze {case.ref}", specs, {s.name: s.initial() for s in specs},
                                save, subtitle=case.subject), done)
+
+
+def clock(app, case: Case, done: Done) -> None:
+    from .clock import clock as open_clock
+
+    open_clock(app, case, done)

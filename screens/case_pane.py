@@ -18,6 +18,7 @@ class CasePane(RegisterPane):
         Binding("a", "assign", "Assign"),
         Binding("p", "priority", "Priority"),
         Binding("z", "snooze", "Snooze"),
+        Binding("d", "clock", "Due date"),
     ]
 
     def _case_or_warn(self):
@@ -87,3 +88,6 @@ class CasePane(RegisterPane):
 
     def action_snooze(self) -> None:
         self._run(case_actions.snooze, "{ref} snoozed.")
+
+    def action_clock(self) -> None:
+        self._run(case_actions.clock, "The clock of {ref} updated.")

@@ -31,7 +31,7 @@ def settings_detail() -> Detail:
         ("Next election", dates.fmt(row.next_election) or "—"),
         ("Pre-election period", f"{row.pre_election_days} days"),
         ("Staffing committee", row.staffing_committee_name or "—"),
-        ("Information answered in", f"{row.info_response_days} working days"),
+        *council.protocol_lines(row),
         ("Closure days", row.closure_days or "—"),
         ("Keep closed complaints", f"{row.retention_years} years"),
     ]

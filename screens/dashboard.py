@@ -22,7 +22,8 @@ from .widgets.theme import component_style
 from .widgets.virtual_table import ListSource, VirtualTable
 
 BADGE_TEXT = {"overdue": "OVERDUE", "due": "DUE", "new": "NEW", "unrouted": "ROUTE?",
-              "stage": "STAGE", "task": "TASK", "term": "TERM", "review": "REVIEW"}
+              "stage": "STAGE", "task": "TASK", "term": "TERM", "review": "REVIEW",
+              "waiting": "WAITING"}
 
 
 class OpenCase(Message):
@@ -65,6 +66,7 @@ class DashboardPane(Vertical):
         Binding("s", "step", "Step"),
         Binding("w", "wizard", "Wizard"),
         Binding("c", "close", "Close/done"),
+        Binding("d", "clock", "Due date"),
         Binding("r", "refresh_data", "Refresh", show=False),
     ]
 
@@ -228,6 +230,16 @@ class DashboardPane(Vertical):
 
     def _task_done(self, item: triage.Item) -> None:
         after = self._next_key()
+        if item.records == "advice":  # doing it is recording the advice: the form first
+            from .advice_form import record_advice
+
+            def done(row) -> None:
+                if row is not None:
+                    self.app.notify(f"Advice recorded; task done: {item.title[:50]}")
+                    self.refresh_data(move_to=after)
+
+            record_advice(self.app, done, case=Case.get_by_id(item.case_id), task_id=item.id)
+            return
         triage.task_done(item.id)
         self.app.notify(f"Task done: {item.title[:60]}")
         self.refresh_data(move_to=after)
@@ -253,6 +265,9 @@ class DashboardPane(Vertical):
 
     def action_wizard(self) -> None:
         self._on_case("wizard_on", "routed")
+
+    def action_clock(self) -> None:
+        self._on_case("clock", "the clock updated")
 
     @on(VirtualTable.RowSelected, "#dash-table")
     def selected(self, event: VirtualTable.RowSelected) -> None:

@@ -1,6 +1,8 @@
 """The protocol wizard: one question per step, keyboard only, back and forward; each
-question shows its clause and a one-line reason; it ends with the route, which `ctrl+s`
-saves to the case's timeline."""
+question shows its clause and a one-line reason (and, under it, where a pre-filled answer
+came from); it ends with the route, which `ctrl+s` saves to the case's timeline. On the
+route, `d` declares a handler conflicted (with the reason) or withdraws it; handlers the
+register of interests suggests are marked already."""
 from __future__ import annotations
 
 from rich.text import Text
@@ -12,19 +14,21 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from clerkdesk.models.casework import case_route, privacy
+from clerkdesk.models.casework import case_route, cases, privacy
 from clerkdesk.models.core import dates
-from clerkdesk.models.core.forms import ValidationError
+from clerkdesk.models.core.forms import FieldSpec, ValidationError, validate
 from clerkdesk.models.core.schema import Case
 
 from .confirm import ConfirmScreen
+from .form import FormScreen
 from .meeting import mode_of
+from .picker import PickerScreen
 from .widgets.theme import component_style
 
 #: the parts of the wizard's text, each styled by the component class `wizard--<part>`
 #: (wizard.tcss)
 PARTS = ("heading", "strong", "clause", "clause-text", "role", "nobody", "in-writing",
-         "reason", "warning", "problem", "progress")
+         "reason", "warning", "problem", "progress", "muted")
 
 
 def _choices(question) -> list[tuple[object, str]]:
@@ -33,7 +37,28 @@ def _choices(question) -> list[tuple[object, str]]:
     return [(c.value, c.label) for c in question.choices]
 
 
-def render_route(route, resolved, profile, case: Case, style) -> Text:
+def _due_text(route, case: Case) -> str:
+    """The due line: the protocol's working days, or the date agreed with the member."""
+    if case.agreed_due:
+        return f"Due: {dates.fmt(case.due)} (agreed with the member)"
+    days = route.due_working_days
+    computed = cases.due_after(case.received, days)
+    due = case.due or computed
+    text = f"Due: {dates.fmt(due)} ({days} working days from receipt on {dates.fmt(case.received)})"
+    if case.due and case.due != computed:
+        text = (f"Due: {dates.fmt(case.due)} (set on the case; {days} working days from receipt "
+                f"would be {dates.fmt(computed)})")
+    if case.waited_days:
+        text += f"; {case.waited_days} working days waited on the member"
+    return text
+
+
+def _unstyled(part: str) -> str:
+    return ""
+
+
+def render_route(route, resolved, profile, case: Case, style=_unstyled,
+                 conflicts: dict | None = None, proposed: set | None = None) -> Text:
     """The route as text; *style(part)* gives each part's style (one of PARTS)."""
     out = Text()
     out.append("Route\n", style=style("heading"))
@@ -55,9 +80,18 @@ def render_route(route, resolved, profile, case: Case, style) -> Text:
         if step.reason:
             out.append(f"      {step.reason}\n", style=style("reason"))
     if route.due_working_days is not None:
-        due = case.due or case_route.cases.due_after(case.received, route.due_working_days)
-        out.append(f"\nDue: {dates.fmt(due)} ({route.due_working_days} working days from "
-                   f"receipt on {dates.fmt(case.received)})\n", style=style("strong"))
+        out.append(f"\n{_due_text(route, case)}\n", style=style("strong"))
+    if conflicts:
+        out.append("\nConflicts declared\n", style=style("heading"))
+        for role, why in conflicts.items():
+            out.append(f"  {profile.role_label(role)}: ", style=style("strong"))
+            out.append(why)
+            clause = case_route.conflict_clause(profile, role, case)
+            if clause:
+                out.append(f"  [{clause}]", style=style("clause"))
+            if role in (proposed or ()):
+                out.append("  (from the register of interests; d to withdraw)", style=style("muted"))
+            out.append("\n")
     if route.tasks:
         out.append("\nTasks it creates\n", style=style("heading"))
         for t in route.tasks:
@@ -79,6 +113,8 @@ class WizardScreen(ModalScreen[object]):
     BINDINGS = [
         Binding("escape", "leave", "Cancel"),
         Binding("left,b", "back", "Back"),
+        Binding("d", "conflict", "Declare a conflict"),
+        Binding("ctrl+d", "conflict", "Declare a conflict", show=False, priority=True),
         Binding("ctrl+s", "confirm", "Save route", priority=True),
     ]
 
@@ -91,6 +127,10 @@ class WizardScreen(ModalScreen[object]):
         self.question = None
         self.route = None
         self.resolved = []
+        self.evidence: dict = {}
+        self.conflicts: dict[str, str] = {}  # role -> reason: declared by the clerk
+        self.proposed: set[str] = set()  # ... of which marked from the register of interests
+        self.withdrawn: set[str] = set()  # proposals the clerk withdrew: not marked again
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box wizard-box"):
@@ -99,6 +139,7 @@ class WizardScreen(ModalScreen[object]):
             with Vertical(id="wiz-question"):
                 yield Static("", id="wiz-prompt")
                 yield Static("", id="wiz-reason")
+                yield Static("", id="wiz-evidence")
                 yield OptionList(id="wiz-choices")
                 yield Static("", id="wiz-clause")
             with VerticalScroll(id="wiz-route"):
@@ -122,6 +163,7 @@ class WizardScreen(ModalScreen[object]):
         begin = case_route.start(self.case, self.profile)
         self.fixed = begin.fixed
         self.prefill = begin.prefill
+        self.evidence = begin.evidence
         self.show_next()
 
     def on_unmount(self) -> None:
@@ -157,6 +199,10 @@ class WizardScreen(ModalScreen[object]):
                  style=self.style("progress")))
         self.query_one("#wiz-prompt", Static).update(Text(question.prompt, style=self.style("strong")))
         self.query_one("#wiz-reason", Static).update(question.reason)
+        lines = self.evidence.get(question.fact, [])
+        evidence = self.query_one("#wiz-evidence", Static)
+        evidence.update(Text("\n".join(lines), style="italic"))
+        evidence.display = bool(lines)
         clause = Text()
         clause.append(f"[{question.clause}] ", style=self.style("clause"))
         clause.append(self.profile.clause_text(question.clause)[:280], style=self.style("clause-text"))
@@ -180,7 +226,8 @@ class WizardScreen(ModalScreen[object]):
         self.query_one("#wiz-route").display = True
         self.query_one("#wiz-route-body", Static).update(
             Text(f"The protocol cannot route these answers: {message}\n\nGo back (←) and "
-                 "change an answer.", style=self.style("problem")))
+                 "change an answer" + (", or withdraw a conflict (d)." if self.conflicts else "."),
+                 style=self.style("problem")))
         self.query_one("#wiz-reasons-label").display = False
         self.query_one("#wiz-reasons").display = False
         self.route = None
@@ -205,16 +252,41 @@ class WizardScreen(ModalScreen[object]):
 
     # --- the route ------------------------------------------------------------------------
 
+    def _route_now(self):
+        return case_route.route_for(self.case, self.profile, self.facts(), self.conflicts)
+
+    def _mark_proposed(self) -> None:
+        """Mark the handlers the register of interests suggests (until none is new)."""
+        for _ in range(4):
+            new = [c for c in case_route.proposed_conflicts(self.case, self.profile, self.route)
+                   if c.role not in self.conflicts and c.role not in self.withdrawn]
+            if not new:
+                return
+            for c in new:
+                self.conflicts[c.role] = c.reason
+                self.proposed.add(c.role)
+            try:
+                self.route, self.resolved = self._route_now()
+            except case_route.RouteError:
+                for c in new:  # the interest would leave nobody: the clerk decides
+                    self.conflicts.pop(c.role, None)
+                    self.proposed.discard(c.role)
+                    self.withdrawn.add(c.role)
+                self.route, self.resolved = self._route_now()
+                return
+
     def show_route(self) -> None:
         try:
-            self.route, self.resolved = case_route.route_for(self.case, self.profile, self.facts())
+            self.route, self.resolved = self._route_now()
+            self._mark_proposed()
         except case_route.RouteError as exc:
             self.show_problem(str(exc))
             return
         self.query_one("#wiz-question").display = False
         self.query_one("#wiz-route").display = True
         self.query_one("#wiz-route-body", Static).update(
-            render_route(self.route, self.resolved, self.profile, self.case, self.style))
+            render_route(self.route, self.resolved, self.profile, self.case, self.style,
+                         self.conflicts, self.proposed))
         self.query_one("#wiz-progress", Static).update(
             Text(f"{len(self.asked)} answer{'s' if len(self.asked) != 1 else ''}: the route",
                  style=self.style("progress")))
@@ -227,7 +299,7 @@ class WizardScreen(ModalScreen[object]):
         else:
             self.query_one("#wiz-route").focus()
         self.query_one("#wiz-keys", Static).update(
-            "ctrl+s save the route to the case   ← / b back   esc cancel")
+            "ctrl+s save the route to the case   d declare a conflict   ← / b back   esc cancel")
 
     def action_confirm(self) -> None:
         if self.route is None:
@@ -236,13 +308,70 @@ class WizardScreen(ModalScreen[object]):
         reasons = self.query_one("#wiz-reasons", Input).value
         try:
             case = case_route.apply_route(self.case.id, self.route, self.resolved, reasons=reasons,
-                                      profile=self.profile)
+                                          profile=self.profile, conflicts=self.conflicts)
         except ValidationError as exc:
             self.query_one("#wiz-error", Static).update(" ".join(exc.errors.values()))
             self.query_one("#wiz-error").add_class("shown")
             self.query_one("#wiz-reasons", Input).focus()
             return
         self.dismiss(case)
+
+    # --- conflicts ------------------------------------------------------------------------
+
+    def conflict_options(self) -> list[tuple[str, str]]:
+        """The roles the clerk may declare conflicted (the route's handlers, and the roles
+        whose steps an alternate took) and the ones declared, to withdraw."""
+        out = [(role, f"Withdraw: {self.profile.role_label(role)} ({why})")
+               for role, why in self.conflicts.items()]
+        if self.route is not None:
+            for step, people in self.resolved:
+                if step.handler in self.conflicts or step.handler in {r for r, _ in out}:
+                    continue
+                who = f" ({', '.join(p.name for p in people)})" if people else ""
+                out.append((step.handler, f"{self.profile.role_label(step.handler)}{who}"))
+        return out
+
+    def action_conflict(self) -> None:
+        if self.question is not None and self.route is None and not self.conflicts:
+            self.app.bell()  # still asking: the handlers are not known yet
+            return
+        options = self.conflict_options()
+        if not options:
+            self.app.bell()
+            return
+
+        def picked(role) -> None:
+            if role is None:
+                return
+            if role in self.conflicts:
+                self.conflicts.pop(role)
+                self.proposed.discard(role)
+                self.withdrawn.add(role)
+                self.show_route()
+                return
+            self.ask_reason(role)
+
+        self.app.push_screen(PickerScreen("Declare a handler conflicted (or withdraw)", options),
+                             picked)
+
+    def ask_reason(self, role: str) -> None:
+        label = self.profile.role_label(role)
+        specs = [FieldSpec("reason", f"Why the {label} may not act on this case", "longtext",
+                           required=True,
+                           help="Recorded on the case's timeline with the route, e.g. a "
+                                "declared interest or a personal connection.")]
+
+        def save(raw):
+            return validate(specs, raw)["reason"]
+
+        def done(reason) -> None:
+            if reason:
+                self.conflicts[role] = reason
+                self.withdrawn.discard(role)
+                self.show_route()
+
+        self.app.push_screen(FormScreen(f"{label}: a conflict on {self.case.ref}", specs, {}, save,
+                                        subtitle="Its steps go to the protocol's alternate."), done)
 
     def action_leave(self) -> None:
         if not self.asked:

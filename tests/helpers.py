@@ -33,6 +33,16 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+async def settle_until(pilot, ready, rounds: int = 200) -> None:
+    """Settle until *ready()* is true: on a loaded machine a pane's first load may not
+    have started when the first settle returns. Fails if it never is (counted, not timed)."""
+    for _ in range(rounds):
+        await settle(pilot)
+        if ready():
+            return
+    raise AssertionError(f"the app never got ready: {ready.__doc__ or ready}")
+
+
 def screen_text(app) -> str:
     """The text on screen now (from the SVG screenshot, tags and entities removed)."""
     svg = app.export_screenshot()

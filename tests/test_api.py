@@ -106,7 +106,8 @@ def test_find_and_route(book):
     hits = api.find("allotment")
     assert any(h.kind == "case" and h.label.startswith(ref) for h in hits)
     route = api.route("principal", {"case": "complaint", "complainant": "member",
-                                    "subject_role": "corporate_director"})
+                                    "subject_role": "corporate_director",
+                                    "raised_with_officer": "unresolved"})
     assert route["steps"][0]["handler"] == "managing_director"
     assert route["steps"][0]["in_writing"] and route["steps"][0]["clause"] == "001 §11.2"
 

@@ -81,8 +81,15 @@ def test_information_request_is_due_in_7_working_days(people):
     assert case.status == "new"
 
 
-def test_the_council_setting_changes_the_information_deadline(people):
-    Council.update(info_response_days=10).execute()
+def test_the_profile_sets_the_information_deadline(people, tmp_path):
+    """One source: the council's protocol profile (an edited copy says 10 working days)."""
+    from clerkdesk.models.rules import rulebook
+
+    copy = tmp_path / "ours.toml"
+    town = rulebook.load_profile("town").path
+    copy.write_text(open(town, encoding="utf-8").read().replace(
+        "info_response_days = 7", "info_response_days = 10"), encoding="utf-8")
+    Council.update(info_response_days=3, profile=str(copy)).execute()  # the old column: unused
     assert request(people, "18/12/2025").due == D(2026, 1, 6)
 
 

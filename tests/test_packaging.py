@@ -32,7 +32,8 @@ MAPPING = PYPROJECT["tool"]["setuptools"]["package-dir"]
 #: the kinds of file the installed package needs beside its modules
 DATA = {".tcss", ".toml", ".docx"}
 
-COMPLAINT = {"case": "complaint", "complainant": "member", "subject_role": "corporate_director"}
+COMPLAINT = {"case": "complaint", "complainant": "member", "subject_role": "corporate_director",
+             "raised_with_officer": "unresolved"}
 
 
 # --- what the wheel must hold, worked out from the source tree -----------------------------

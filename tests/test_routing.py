@@ -163,7 +163,9 @@ def test_member_complaint_about_corporate_director(council, principal):
     facts = protocol_facts.facts_from_case(case, principal)
     assert facts == {"case": "complaint", "complainant": "member", "subject_role": "corporate_director",
                      "serious": False, "previous_complaints": 0}
-    r = rulebook.route(principal, facts)
+    # 001 §11.1 "(including any Corporate Director)": the clerk answers whether it was
+    # discussed with the director first; unresolved, it is lodged in writing with the MD
+    r = rulebook.route(principal, {**facts, "raised_with_officer": "unresolved"})
     assert (r.steps[0].handler, r.steps[0].clause, r.steps[0].in_writing) == ("managing_director", "001 §11.2", True)
 
 

@@ -157,7 +157,8 @@ def test_questions_follow_answers(principal):
     a["subject_role"] = "managing_director"
     keys = [q.key for q in rulebook.questions(principal, a)]
     assert keys[:3] == ["case", "complainant", "subject_role_member"]
-    assert "financial_irregularity" in keys and "raised_with_officer" not in keys
+    # 001 §11.1: "any officer ... (including any Corporate Director)": the MD too
+    assert "financial_irregularity" in keys and "raised_with_officer" in keys
 
 
 def test_officer_complainant_gets_the_officer_question(principal):
@@ -182,7 +183,8 @@ def test_applicable_answers_drops_stale_answers(principal):
 
 def test_route_json_shape(principal):
     r = rulebook.route(principal, {"case": "complaint", "complainant": "member",
-                                   "subject_role": "corporate_director"})
+                                   "subject_role": "corporate_director",
+                                   "raised_with_officer": "unresolved"})
     d = json.loads(r.to_json())
     assert d["outcome"] and d["outcome_key"] == "complaint_about_director"
     assert d["steps"][0]["handler"] == "managing_director"
@@ -209,6 +211,7 @@ def test_no_alternate_left_is_a_fact_error(principal):
     with pytest.raises(FactError) as exc:
         rulebook.route(principal, {"case": "complaint", "complainant": "member",
                                    "subject_role": "managing_director",
+                                   "raised_with_officer": "unable",
                                    "conflicted_roles": ["monitoring_officer"]})
     assert exc.value.fact in ("subject_role", "conflicted_roles")
     assert "no one is left" in str(exc.value)
@@ -216,7 +219,8 @@ def test_no_alternate_left_is_a_fact_error(principal):
 
 def test_skip_when_conflicted(principal):
     r = rulebook.route(principal, {"case": "complaint", "complainant": "member",
-                                   "subject_role": "section_151_officer", "serious": True})
+                                   "subject_role": "section_151_officer", "serious": True,
+                                   "raised_with_officer": "unresolved"})
     assert "section_151_officer" not in r.handlers
     assert any("Section 151 Officer is the subject" in w.text for w in r.warnings)
 
@@ -252,7 +256,8 @@ def test_inapplicable_fact_at_default_is_ignored(principal):
 
 def test_repeated_computed_from_history(principal):
     r = rulebook.route(principal, {"case": "complaint", "complainant": "member",
-                                   "subject_role": "corporate_director", "previous_complaints": 1})
+                                   "subject_role": "corporate_director", "previous_complaints": 1,
+                                   "raised_with_officer": "unresolved"})
     assert r.facts["repeated"] is True and r.outcome_key == "complaint_about_director_serious"
 
 
@@ -262,5 +267,6 @@ def test_need_to_know_refusal_records_reasons(principal, town):
                      (town, {"case": "document_inspection", "meeting_business": False,
                              "need_shown": False})):
         r = rulebook.route(p, facts)
-        assert r.outcome_key == "inspection_refused"
-        assert r.steps[0].in_writing and "reasons" in r.steps[0].action
+        assert r.outcome_key == "inspection_refused" and r.refusal
+        # recorded on the case, but not "in writing": 001 §5.5 and 003 §8 do not say so
+        assert not r.steps[0].in_writing and "reasons" in r.steps[0].action

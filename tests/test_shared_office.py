@@ -43,7 +43,8 @@ elif mode == "edit":
     raw = records.form_values(registers.MEMBERS, member)  # the form is opened...
     version = member.version
     raw["name"] = new_name
-    time.sleep(max(0.0, start_at - time.time()))  # ...and both clerks press save at once
+    print("ready", flush=True)  # the form is open: wait until the other clerk's is too
+    sys.stdin.readline()  # ...and both clerks press save at once
     try:
         records.save(registers.MEMBERS, raw, member.id, expected_version=version)
         print(json.dumps({"saved": new_name}))
@@ -52,9 +53,10 @@ elif mode == "edit":
 """
 
 
-def _spawn(target, mode, start_at, arg, user):
+def _spawn(target, mode, start_at, arg, user, stdin=False):
     env = dict(os.environ, CLERKDESK_USER=user)
     return subprocess.Popen([sys.executable, "-c", WORKER, str(target), mode, str(start_at), arg],
+                            stdin=subprocess.PIPE if stdin else None,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
@@ -89,9 +91,15 @@ def test_many_steps_at_once_all_land_and_check_passes(demo_db):
 
 def test_two_clerks_saving_the_same_record_one_gets_the_conflict(demo_db):
     member = Member.select().first()
-    start_at = time.time() + 2.0
-    procs = [_spawn(demo_db, "edit", start_at, f"{member.id},Cllr Ann Alpha", "Alice Clerk"),
-             _spawn(demo_db, "edit", start_at, f"{member.id},Cllr Bea Beta", "Bob Clerk")]
+    procs = [_spawn(demo_db, "edit", 0, f"{member.id},Cllr Ann Alpha", "Alice Clerk", stdin=True),
+             _spawn(demo_db, "edit", 0, f"{member.id},Cllr Bea Beta", "Bob Clerk", stdin=True)]
+    # both forms are open (each read the record's version) before either clerk saves:
+    # however slowly the processes start, the second save is always a stale one
+    for p in procs:
+        assert p.stdout.readline().strip() == "ready", p.stderr.read()
+    for p in procs:
+        p.stdin.write("go\n")
+        p.stdin.flush()
     results = _results(procs)
     saved = [r for r in results if "saved" in r]
     conflicts = [r for r in results if "conflict" in r]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from helpers import SIZE, make_app, settle
+from helpers import SIZE, make_app, settle, settle_until
 
 from clerkdesk.models.casework import triage
 from clerkdesk.models.core import dates
@@ -19,7 +19,7 @@ BOTH_ENGINES = True
 def test_queue_order_and_contents(demo_db):
     items = triage.queue()
     badges = [i.badge for i in items]
-    order = ["overdue", "due", "new", "unrouted", "stage", "task", "term", "review"]
+    order = ["overdue", "due", "new", "unrouted", "stage", "waiting", "task", "term", "review"]
     ranks = [order.index(b) for b in badges]
     assert ranks == sorted(ranks), "sections come in the documented order"
     assert {"overdue", "due", "new", "task", "term", "review"} <= set(badges)
@@ -75,7 +75,7 @@ async def test_assign_with_the_fuzzy_picker_then_move_on(demo_db):
     app = make_app(demo_db)
     target = Officer.select().where(Officer.name.contains("Ingram")).first() or Officer.select().first()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle_until(pilot, lambda: current_key(app) is not None)
         first = current_key(app)
         case_id = int(first.split(":")[1])
         second = app.pane("dashboard").table.get_key_at(1)
@@ -92,7 +92,7 @@ async def test_assign_with_the_fuzzy_picker_then_move_on(demo_db):
 async def test_priority_snooze_close_and_undo(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle_until(pilot, lambda: current_key(app) is not None)
         case_id = int(current_key(app).split(":")[1])
         # p: priority, three keys (p, type, enter)
         await pilot.press("p", "u", "enter")
@@ -129,7 +129,7 @@ async def test_priority_snooze_close_and_undo(demo_db):
 async def test_c_on_a_task_marks_it_done(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle_until(pilot, lambda: current_key(app) is not None)
         pane = app.pane("dashboard")
         key = next(k for k, item in pane.items.items() if item.kind == "task")
         pane.table.move_cursor(row=pane.table.get_row_index(key))
@@ -142,7 +142,7 @@ async def test_c_on_a_task_marks_it_done(demo_db):
 async def test_step_and_wizard_from_the_desk(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle_until(pilot, lambda: current_key(app) is not None)
         case_id = int(current_key(app).split(":")[1])
         steps = Case.get_by_id(case_id).steps.count()
         await pilot.press("s")

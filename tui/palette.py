@@ -56,7 +56,7 @@ class CommandsProvider(Provider):
             ("Back up the casebook now", partial(actions.backup_now, app),
              "a copy in the backups folder beside it"),
             ("Write the committee report", partial(actions.write_report, app),
-             "progress on actions (002 §2.4), Markdown and HTML, names removed"),
+             "progress on actions, Markdown and HTML, names removed"),
             ("Export due dates to a calendar file", partial(actions.export_calendar, app),
              "an .ics file beside the casebook"),
             ("Import a register from a CSV file", partial(actions.import_csv, app),
@@ -78,3 +78,32 @@ class CommandsProvider(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), command, help=help_text)
+
+
+class ProtocolProvider(Provider):
+    """What the protocol says, by topic ("protocol media", "premises", "appointments"):
+    the council's profile's guidance (models: council.guidance), each opening its panel."""
+
+    def topics(self):
+        from clerkdesk.models.casework import council
+
+        return council.guidance()
+
+    def _open(self, key: str) -> None:
+        from clerkdesk.screens.protocol_panel import ProtocolPanel
+
+        self.app.push_screen(ProtocolPanel(key))
+
+    async def discover(self) -> Hits:
+        for g, lines in self.topics():
+            yield DiscoveryHit(f"Protocol: {g.topic}", partial(self._open, g.key),
+                               help=f"what the protocol says ({len(lines)} lines, with clauses)")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for g, _lines in self.topics():
+            name = f"Protocol: {g.topic}"
+            score = max([matcher.match(name)] + [matcher.match(w) for w in g.keywords])
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), partial(self._open, g.key),
+                          help="what the protocol says, each line with its clause")

@@ -35,7 +35,10 @@ def make_pane(tab: str):
         from clerkdesk.screens.council_pane import CouncilPane
 
         return CouncilPane(id="pane-council")
+    if tab == "groups":
+        from clerkdesk.screens.group_pane import GroupPane
+
+        return GroupPane(registers.GROUPS, id="pane-groups")
     from clerkdesk.screens.register_pane import RegisterPane
 
-    return RegisterPane({"officers": registers.OFFICERS, "groups": registers.GROUPS}[tab],
-                        id=f"pane-{tab}")
+    return RegisterPane(registers.OFFICERS, id=f"pane-{tab}")

@@ -21,7 +21,8 @@ def _common_tail():
         FieldSpec("received", "Received", "date", required=True, default="today",
                   placeholder="dd/mm/yyyy, today, +3"),
         FieldSpec("due", "Due", "date", placeholder="blank: set by the protocol",
-                  help="Blank for an information request: 7 working days from receipt."),
+                  help=f"Blank for an information request: {council.info_response_days()} "
+                       "working days from receipt (the protocol profile's number)."),
         FieldSpec("priority", "Priority", "choice", choices=PRIORITIES, default="normal"),
         FieldSpec("confidential", "Confidential", "bool", default="no"),
         FieldSpec("details", "Details", "longtext"),
@@ -96,8 +97,7 @@ def _case_before_save(case_type):
             row.status = "new"
             row.stage = row.stage or ""
         if case_type == "request" and not clean.get("due") and clean["kind"] == "information":
-            c = council.get()
-            row.due = due_after(clean["received"], c.info_response_days if c else 7)
+            row.due = due_after(clean["received"], council.info_response_days())
         if case_type == "complaint":
             row.complainant_type = {"member_about_officer": "member",
                                     "officer_about_member": "officer",

@@ -8,7 +8,7 @@ import datetime as dt
 
 from peewee import JOIN, SQL, fn
 
-from clerkdesk.models.casework import council
+from clerkdesk.models.casework import council, protocol_facts
 from clerkdesk.models.casework.case_forms import (
     _case_after_save,
     _case_before_save,
@@ -17,8 +17,8 @@ from clerkdesk.models.casework.case_forms import (
     complaint_fields,
     request_fields,
 )
-from clerkdesk.models.casework.case_route import route_lines
-from clerkdesk.models.casework.cases import case_status_text, timeline
+from clerkdesk.models.casework.case_route import kept_route, route_lines
+from clerkdesk.models.casework.cases import case_status_text, clock_lines, running, timeline
 from clerkdesk.models.casework.council import due_after
 from clerkdesk.models.casework.records import Detail, Register, like
 from clerkdesk.models.core import dates
@@ -31,20 +31,36 @@ from clerkdesk.models.core.vocab import (
     REQUEST_KINDS,
     STATUSES,
 )
+from clerkdesk.models.rules import rulebook
 
-PRE_ELECTION_KINDS = {"public_meeting": "003 §11", "media": "003 §12"}
+
+def case_notices(case: Case) -> list[str]:
+    """The council's profile's notices that hold (or may yet hold) for an open case, as
+    sentences with their clause: the pre-election warning on a public meeting a councillor
+    arranges (the town profile), none where the profile has no such rule. The facts are the case's route's, if it has one, with today's pre-election period."""
+    if case.status == "closed":
+        return []
+    try:
+        prof = council.profile()
+    except rulebook.ProfileError:
+        return []
+    if not prof.notices:
+        return []
+    row = council.get()
+    kept = kept_route(case)
+    facts = dict(kept["route"].get("facts", {})) if kept else {}
+    facts.update(protocol_facts.notice_facts(case, prof, row=row))
+    out = []
+    for notice in rulebook.notices(prof, facts):
+        where = (f"pre-election period (election {dates.fmt(row.next_election)}): "
+                 if "in_pre_election_period" in notice.facts and row and row.next_election else "")
+        out.append(f"{where}{notice.text} [{notice.clause}]")
+    return out
 
 
 def pre_election_warning(case: Case) -> str:
-    """A sentence when a public meeting or media request falls in the pre-election period."""
-    clause = PRE_ELECTION_KINDS.get(case.kind)
-    if case.type != "request" or clause is None or case.status == "closed":
-        return ""
-    if not council.in_pre_election_period(dates.today()):
-        return ""
-    row = council.get()
-    return (f"pre-election period (election {dates.fmt(row.next_election)}): no meetings or "
-            f"publicity that could be seen as political [{clause}]")
+    """The notices of case_notices() as one sentence ("" when there are none)."""
+    return " ".join(case_notices(case))
 
 
 def _name(person) -> str:
@@ -72,6 +88,7 @@ def _case_detail(c: Case) -> Detail:
         ("Owner", _name(c.owner)),
         ("Received", dates.fmt(c.received)),
         ("Due", dates.fmt(c.due) or "—"),
+        *clock_lines(c),
         ("Priority", PRIORITIES.get(c.priority, c.priority)),
         ("Confidential", "yes" if c.confidential else "no"),
     ]
@@ -119,7 +136,7 @@ def _case_query(case_type):
     def query():
         q = (Case.select(Case.id, Case.ref, Case.received, Case.kind, Case.subject,
                          fn.COALESCE(_ReqMember.name, ""), fn.COALESCE(_Owner.name, ""),
-                         Case.due, Case.status, Case.confidential)
+                         Case.due, Case.status, Case.confidential, Case.waiting_since)
              .join(_ReqMember, JOIN.LEFT_OUTER,
                    on=(_ReqMember.id == fn.COALESCE(Case.member, Case.complainant_member)))
              .switch(Case).join(_Owner, JOIN.LEFT_OUTER, on=(Case.owner == _Owner.id))
@@ -129,9 +146,9 @@ def _case_query(case_type):
 
 
 def _format_case(row):
-    ref, received, kind, subject, person, owner, due, status, confidential = row
+    ref, received, kind, subject, person, owner, due, status, confidential, waiting = row
     status_text = STATUSES.get(status, status)
-    if status != "closed" and due and due < dates.today():
+    if status != "closed" and due and due < dates.today() and waiting is None:
         status_text = "OVERDUE"
     return (ref + (" *" if confidential else ""), KIND_SHORT.get(kind, kind), subject, person,
             due, status_text)
@@ -226,7 +243,7 @@ def _due_facet(value):
     today = dates.today()
     v = value.casefold()
     if v == "overdue":
-        return (Case.due < today) & (Case.status != "closed")
+        return (Case.due < today) & (Case.status != "closed") & running()
     if v == "today":
         return Case.due == today
     if v in ("week", "soon"):

@@ -2,12 +2,13 @@
 case's timeline with its clauses and tasks, and moving the case along it.
 
 The route is kept on the case (`case.route`, JSON): the rulebook's route, the people each
-step resolved to when it was saved, and the position of the step the case is at now.
+step resolved to when it was saved, the position of the step the case is at now, and the
+conflicts the clerk declared in the wizard (role -> reason), which also go on the timeline.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from clerkdesk.models.casework import cases, council, protocol_facts
 from clerkdesk.models.core import dates
@@ -34,21 +35,6 @@ MOVES_ON = {"done", "escalated", "referred"}
 CLOSES = {"resolved", "outcome"}
 
 
-CONTRARY_CLAUSE = "004 §Addendum"
-
-
-def step_fields():
-    """The form `s` opens on a case."""
-    return [
-        FieldSpec("outcome", "What happened", "choice", required=True, choices=STEP_OUTCOMES,
-                  default="note"),
-        FieldSpec("note", "Note", "longtext",
-                  help="Needed when the case is resolved or decided: it becomes the outcome."),
-        FieldSpec("contrary", "Decided contrary to officer advice (004)", "bool", default="no"),
-        FieldSpec("clause", "Clause", max_len=40, placeholder="blank: the route step's clause"),
-    ]
-
-
 def close_fields() -> list[FieldSpec]:
     """The form `c` opens on an open case (`cases.close_case`)."""
     return [FieldSpec("outcome", "Outcome", "longtext", required=True),
@@ -65,12 +51,42 @@ class RouteError(Exception):
 
 
 def profile_for_council():
-    row = council.get()
-    name = row.profile if row else "town"
     try:
-        return rulebook.load_profile(name)
+        return council.profile()
     except rulebook.ProfileError as exc:
         raise RouteError(f"The protocol profile cannot be used: {exc}") from None
+
+
+def contrary_clause(profile) -> str:
+    """The clause under which members may decide against officer advice, or "" when the
+    profile has no such rule (then the app does not offer it): the clause of the question
+    that sets the profile's CONTRARY_FACT."""
+    if profile is None or rulebook.CONTRARY_FACT not in profile.facts:
+        return ""
+    return next((q.clause for q in profile.question_list if q.fact == rulebook.CONTRARY_FACT), "")
+
+
+def step_fields(profile=None):
+    """The form `s` opens on a case; "decided contrary to officer advice" only where the
+    council's profile has the rule."""
+    if profile is None:
+        try:
+            profile = profile_for_council()
+        except RouteError:
+            profile = None
+    specs = [
+        FieldSpec("outcome", "What happened", "choice", required=True, choices=STEP_OUTCOMES,
+                  default="note"),
+        FieldSpec("note", "Note", "longtext",
+                  help="Needed when the case is resolved or decided: it becomes the outcome."),
+    ]
+    clause = contrary_clause(profile)
+    if clause:
+        specs.append(FieldSpec("contrary", f"Decided contrary to officer advice ({clause})",
+                               "bool", default="no"))
+    specs.append(FieldSpec("clause", "Clause", max_len=40,
+                           placeholder="blank: the route step's clause"))
+    return specs
 
 
 def is_asked(profile, fact: str) -> bool:
@@ -80,22 +96,34 @@ def is_asked(profile, fact: str) -> bool:
 @dataclass
 class WizardStart:
     """What the wizard starts from: fixed facts (the case's kind, hidden facts such as the
-    history of earlier complaints) and pre-filled answers the clerk confirms."""
+    history of earlier complaints), pre-filled answers the clerk confirms, and where those
+    came from (fact -> lines shown under its question)."""
 
     fixed: dict
     prefill: dict
+    evidence: dict = field(default_factory=dict)
 
 
 def start(case: Case, profile) -> WizardStart:
     facts = protocol_facts.facts_from_case(case, profile, today=dates.today())
     fixed = {k: v for k, v in facts.items() if k == "case" or not is_asked(profile, k)}
     prefill = {k: v for k, v in facts.items() if k not in fixed}
-    return WizardStart(fixed, prefill)
+    return WizardStart(fixed, prefill, protocol_facts.evidence(case, profile))
 
 
-def route_for(case: Case, profile, answers: dict) -> tuple[rulebook.Route, list]:
-    """The route for the case given the clerk's answers, with each step's people."""
-    facts = rulebook.applicable_answers(profile, answers)
+def with_conflicts(answers: dict, declared: dict | None) -> dict:
+    """The answers with the roles the clerk declared conflicted added to conflicted_roles."""
+    if not declared:
+        return dict(answers)
+    roles = list(answers.get(rulebook.CONFLICT_FACT, [])) + list(declared)
+    return {**answers, rulebook.CONFLICT_FACT: list(dict.fromkeys(roles))}
+
+
+def route_for(case: Case, profile, answers: dict, declared: dict | None = None
+              ) -> tuple[rulebook.Route, list]:
+    """The route for the case given the clerk's answers (and the roles the clerk declared
+    conflicted, role -> reason), with each step's people."""
+    facts = rulebook.applicable_answers(profile, with_conflicts(answers, declared))
     try:
         route = rulebook.route(profile, facts)
     except rulebook.FactError as exc:
@@ -103,18 +131,38 @@ def route_for(case: Case, profile, answers: dict) -> tuple[rulebook.Route, list]
     return route, protocol_facts.resolve_route(route, case, today=dates.today())
 
 
+def proposed_conflicts(case: Case, profile, route: rulebook.Route) -> list[protocol_facts.Conflict]:
+    """Handlers of the route whom the members' declared interests suggest are conflicted
+    on this case, for the wizard to mark (the clerk may withdraw each)."""
+    return protocol_facts.interest_conflicts(case, profile, route.handlers, today=dates.today())
+
+
+def conflict_clause(profile, role: str, case: Case) -> str:
+    """The clause a declared conflict cites: the profile's officer or member conflict
+    clause, by who holds the role for this case."""
+    ctx = protocol_facts.context_from_case(case, dates.today())
+    people = protocol_facts.resolve(role, ctx)
+    kind = "member" if people and all(p.kind == "member" for p in people) else "officer"
+    return profile.setting_clause(f"{kind}_conflict")
+
+
 def _names(people) -> list[str]:
     return [p.name for p in people]
 
 
 def apply_route(case_id: int, route: rulebook.Route, resolved: list, *, reasons: str = "",
-                profile=None) -> Case:
-    """Save the route to the case: its timeline gets the route with the clauses, the tasks
-    are created, the due date is set from the working days the route gives, the first
-    step's officer owns the case if nobody does. One transaction."""
+                profile=None, conflicts: dict | None = None) -> Case:
+    """Save the route to the case: its timeline gets the route with the clauses (and each
+    conflict the clerk declared, with its reason), the tasks are created, the due date is
+    set from the working days the route gives, the first step's officer owns the case if
+    nobody does. One transaction."""
     reasons = (reasons or "").strip()
     if route.refusal and not reasons:
         raise ValidationError({"reasons": "A refusal records its reasons: say why."})
+    conflicts = {role: (why or "").strip() for role, why in (conflicts or {}).items()}
+    for role, why in conflicts.items():
+        if not why:
+            raise ValidationError({"conflicts": "A declared conflict records its reason: say why."})
     profile = profile or profile_for_council()
     with database.atomic():
         case = Case.get_by_id(case_id)
@@ -124,6 +172,7 @@ def apply_route(case_id: int, route: rulebook.Route, resolved: list, *, reasons:
             "position": 0,
             "routed_at": now().isoformat(),
             "reasons": reasons,
+            "conflicts": conflicts,
         }
         updates = {"route": json.dumps(kept, ensure_ascii=False)}
         if route.due_working_days is not None and case.due is None:
@@ -142,13 +191,19 @@ def apply_route(case_id: int, route: rulebook.Route, resolved: list, *, reasons:
                          f"{' In writing.' if step.in_writing else ''} [{step.clause}]")
         if reasons:
             lines.append(f"Reasons: {reasons}")
+        for role, why in conflicts.items():
+            clause = conflict_clause(profile, role, case)
+            lines.append(f"Conflict declared: {profile.role_label(role)}: {why}"
+                         + (f" [{clause}]" if clause else ""))
         cases.add_step(case.id, f"Routed: {route.outcome}", note="\n".join(lines),
                        clause=route.clause, kind="route", updates=updates)
         for task in route.tasks:
             row = Task.create(case=case, description=task.description, clause=task.clause,
-                              due=dates.today())
-            audit.record("create", "task", row.id,
-                         {"description": [None, task.description], "clause": [None, task.clause]})
+                              due=dates.today(), records=task.records)
+            changes = {"description": [None, task.description], "clause": [None, task.clause]}
+            if task.records:
+                changes["records"] = [None, task.records]
+            audit.record("create", "task", row.id, changes)
     return Case.get_by_id(case_id)
 
 
@@ -195,6 +250,8 @@ def route_lines(case: Case) -> list[str]:
         out.append(f"! {w['text']}  [{w['clause']}]")
     if kept.get("reasons"):
         out.append(f"Reasons: {kept['reasons']}")
+    for role, why in (kept.get("conflicts") or {}).items():
+        out.append(f"Conflicted: {label(role)}: {why}")
     return out
 
 
@@ -212,7 +269,7 @@ def record(case_id: int, outcome: str, note: str = "", *, contrary_to_advice: bo
     """`s` on a case: record what happened and move it along its route.
 
     *outcome* is a key of STEP_OUTCOMES. A decision taken against officer advice is
-    recorded as such (004: members may decide contrary to advice)."""
+    recorded as such, under the profile's clause for it (a profile without one refuses it)."""
     if outcome not in STEP_OUTCOMES:
         raise ValidationError({"outcome": "Choose what happened."})
     note = (note or "").strip()
@@ -229,9 +286,16 @@ def record(case_id: int, outcome: str, note: str = "", *, contrary_to_advice: bo
         action = f"{action}: {step['action']}" if outcome in MOVES_ON | {"note"} else action
         clause = clause or step["clause"]
     if contrary_to_advice:
+        try:
+            contrary = contrary_clause(profile_for_council())
+        except RouteError:
+            contrary = ""
+        if not contrary:
+            raise ValidationError({"contrary": "The council's protocol has no rule on decisions "
+                                               "contrary to officer advice."})
         action += " (decided contrary to officer advice)"
-        clause = clause or CONTRARY_CLAUSE
-        note = (note + "\n" if note else "") + f"Recorded as a decision contrary to officer advice [{CONTRARY_CLAUSE}]."
+        clause = clause or contrary
+        note = (note + "\n" if note else "") + f"Recorded as a decision contrary to officer advice [{contrary}]."
     if kept is not None and outcome in MOVES_ON:
         kept["position"] = min(kept.get("position", 0) + 1, len(kept["route"]["steps"]))
         updates["route"] = json.dumps(kept, ensure_ascii=False)

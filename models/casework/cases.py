@@ -3,6 +3,14 @@
 A case has a reference (REQ-2026-0042, CMP-2026-0007), a status, an owner, dates, a
 confidentiality flag and a timeline of steps. Every change goes through these functions,
 in a transaction, with an audit entry; the desk's counts are queries here too.
+
+The clock, as the protocol runs it ("within seven working days of receipt or otherwise as
+agreed with the Member"; the profile's `info_response_days`): `due` is the date the case
+is due now, and every list, count and export reads it. `agree_extension` sets a new date
+agreed with the member (`agreed_due`, the agreement noted on the timeline: a step of kind
+"extension", where a holding letter is offered once letters exist); `wait_on_member`
+stops the clock (`waiting_since`: a waiting case is never overdue) and `member_answered`
+restarts it, moving `due` on by the working days waited (added up in `waited_days`).
 """
 from __future__ import annotations
 
@@ -10,12 +18,14 @@ import datetime as dt
 
 from peewee import JOIN, fn
 
+from clerkdesk.models.casework import council
 from clerkdesk.models.casework.council import closures, council_nation, due_after
 from clerkdesk.models.core import dates, user
 from clerkdesk.models.core.db import database
 from clerkdesk.models.core.forms import ValidationError
 from clerkdesk.models.core.schema import Case, Officer, Step, now
 from clerkdesk.models.core.vocab import PREFIX, REQUEST_KINDS, STATUSES
+from clerkdesk.models.rules import rulebook
 from clerkdesk.models.store import audit
 
 
@@ -33,6 +43,10 @@ def timeline(case: Case) -> list[Step]:
 def case_status_text(case: Case, today: dt.date | None = None) -> str:
     today = today or dates.today()
     text = STATUSES.get(case.status, case.status)
+    if case.status != "closed" and case.waiting_since:
+        n = waiting_days(case, today)
+        return (f"{text} on the member since {dates.fmt(case.waiting_since)} "
+                f"({n} working day{'s' if n != 1 else ''}): the clock is stopped")
     if case.status != "closed" and case.due:
         if case.due < today:
             over = dates.working_days_between(case.due, today, nation=council_nation(),
@@ -109,6 +123,107 @@ def open_cases():
     return Case.select().where((Case.status != "closed") & ~Case.archived)
 
 
+def running():
+    """The condition of a case whose clock runs (it is not waiting on the member)."""
+    return Case.waiting_since.is_null()
+
+
+def is_overdue(case: Case, today: dt.date | None = None) -> bool:
+    today = today or dates.today()
+    return bool(case.status != "closed" and case.due and case.due < today
+                and case.waiting_since is None)
+
+
+# --- the clock -------------------------------------------------------------------------------
+
+def _clock_clause(name: str) -> str:
+    try:
+        return council.profile().setting_clause(name)
+    except rulebook.ProfileError:  # a broken profile never stops the clerk recording the step
+        return ""
+
+
+def _open_case(case_id: int) -> Case:
+    case = Case.get_by_id(case_id)
+    if case.status == "closed":
+        raise ValidationError({"case": f"{case.ref} is closed: reopen it first."})
+    return case
+
+
+def agree_extension(case_id: int, new_due: dt.date, agreement: str) -> Case:
+    """A due date agreed with the member ("or otherwise as agreed with the Member"): the
+    case is due then; how the member agreed is noted on the timeline (a step of kind
+    "extension")."""
+    agreement = (agreement or "").strip()
+    problems = {}
+    case = _open_case(case_id)
+    if new_due is None:
+        problems["due"] = "Give the date agreed with the member."
+    elif new_due < case.received:
+        problems["due"] = "The agreed date cannot be before the case was received."
+    if not agreement:
+        problems["agreement"] = "Say how the member agreed (e.g. by email on 12/11/2026)."
+    if problems:
+        raise ValidationError(problems)
+    was = f" (was {dates.fmt(case.due)})" if case.due else ""
+    add_step(case_id, f"Extension agreed with the member: due {dates.fmt(new_due)}{was}",
+             note=agreement, clause=_clock_clause("extension"), kind="extension",
+             updates={"agreed_due": new_due, "due": new_due})
+    return Case.get_by_id(case_id)
+
+
+def wait_on_member(case_id: int, what: str) -> Case:
+    """The case waits on the member (a question put to them): the clock stops."""
+    what = (what or "").strip()
+    case = _open_case(case_id)
+    if case.waiting_since is not None:
+        raise ValidationError({"what": f"{case.ref} is already waiting on the member, since "
+                                       f"{dates.fmt(case.waiting_since)}."})
+    if not what:
+        raise ValidationError({"what": "Say what the member has been asked."})
+    add_step(case_id, "Waiting on the member: the clock is stopped", note=what,
+             clause=_clock_clause("waiting"), kind="waiting", status="waiting",
+             updates={"waiting_since": dates.today()})
+    return Case.get_by_id(case_id)
+
+
+def waiting_days(case: Case, today: dt.date | None = None) -> int:
+    """Working days the case has been waiting on the member so far (0 if it is not)."""
+    if case.waiting_since is None:
+        return 0
+    return max(0, dates.working_days_between(case.waiting_since, today or dates.today(),
+                                             nation=council_nation(), closures=closures()))
+
+
+def member_answered(case_id: int, note: str = "") -> Case:
+    """The member answered: the clock restarts, and the case is due as many working days
+    later as it waited."""
+    case = _open_case(case_id)
+    if case.waiting_since is None:
+        raise ValidationError({"note": f"{case.ref} is not waiting on the member."})
+    waited = waiting_days(case)
+    updates = {"waiting_since": None, "waited_days": (case.waited_days or 0) + waited}
+    action = f"The member answered: the clock restarts ({waited} working day{'s' if waited != 1 else ''} waited"
+    if case.due is not None:
+        updates["due"] = due_after(case.due, waited)
+        action += f"; due {dates.fmt(updates['due'])}"
+    add_step(case_id, action + ")", note=(note or "").strip(), clause=_clock_clause("waiting"),
+             kind="answered", status="open", updates=updates)
+    return Case.get_by_id(case_id)
+
+
+def clock_lines(case: Case, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """The clock's fields for the case's detail: the agreed date, the days waited."""
+    out = []
+    if case.agreed_due:
+        out.append(("Agreed with the member", dates.fmt(case.agreed_due)))
+    waited = (case.waited_days or 0) + waiting_days(case, today)
+    if waited or case.waiting_since:
+        now = " (waiting now)" if case.waiting_since else ""
+        out.append(("Waited on the member", f"{waited} working day{'s' if waited != 1 else ''}{now}"))
+    return out
+
+
 _QueueOwner = Officer.alias("queue_owner")
 
 
@@ -121,7 +236,8 @@ def _with_owner(query):
 
 def overdue(today: dt.date | None = None) -> list[Case]:
     today = today or dates.today()
-    return list(_with_owner(open_cases().where(Case.due < today)).order_by(Case.due, Case.id))
+    return list(_with_owner(open_cases().where((Case.due < today) & running()))
+                .order_by(Case.due, Case.id))
 
 
 #: "due soon" is due within this many working days (the dashboard, the queue, the report)
@@ -130,7 +246,7 @@ DUE_SOON_DAYS = 3
 
 def _due_soon_query(today: dt.date, working_days: int = DUE_SOON_DAYS):
     until = due_after(today, working_days)
-    return open_cases().where((Case.due >= today) & (Case.due <= until))
+    return open_cases().where((Case.due >= today) & (Case.due <= until) & running())
 
 
 def due_soon(today: dt.date | None = None, working_days: int = DUE_SOON_DAYS) -> list[Case]:
@@ -146,7 +262,7 @@ def counts() -> dict[str, int]:
         "open_requests": base.where(Case.type == "request").count(),
         "open_complaints": base.where(Case.type == "complaint").count(),
         "new": base.where(Case.status == "new").count(),
-        "overdue": base.where(Case.due < today).count(),
+        "overdue": base.where((Case.due < today) & running()).count(),
         "due_soon": _due_soon_query(today).count(),
     }
 

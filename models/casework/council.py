@@ -7,6 +7,7 @@ from clerkdesk.models.core import dates
 from clerkdesk.models.core.db import database
 from clerkdesk.models.core.forms import FieldSpec, ValidationError, validate
 from clerkdesk.models.core.schema import Council
+from clerkdesk.models.rules import rulebook
 from clerkdesk.models.store import audit
 from clerkdesk.models.store.versions import check_version
 
@@ -21,7 +22,7 @@ KINDS = {
 
 #: bundled protocol profiles; a path to an edited copy is accepted too
 PROFILES = {
-    "town": "Town or parish council (Crediton, Langport, 003)",
+    "town": "Town or parish council (Crediton, Langport and a Mayor's town council)",
     "principal": "District, borough or city council (Worcester, Oadby & Wigston)",
 }
 
@@ -53,8 +54,6 @@ def settings_fields() -> list[FieldSpec]:
                   default=str(DEFAULT_PRE_ELECTION_DAYS),
                   minimum=0, maximum=120),
         FieldSpec("staffing_committee_name", "Committee responsible for staffing", max_len=120),
-        FieldSpec("info_response_days", "Working days to answer information requests", "int",
-                  default="7", minimum=1, maximum=60),
         FieldSpec("closure_days", "Extra closure days (dd/mm/yyyy, comma-separated)", "longtext"),
         FieldSpec("retention_years", "Keep closed complaints for (years)", "int", default="6",
                   minimum=1, maximum=100),
@@ -89,7 +88,7 @@ def form_values(row: Council) -> dict[str, str]:
 
 
 #: settings that keep their value when their field is left blank
-KEEP_WHEN_BLANK = ("pre_election_days", "info_response_days", "retention_years")
+KEEP_WHEN_BLANK = ("pre_election_days", "retention_years")
 
 
 def save_settings(raw: dict[str, str], *, expected_version: int | None = None) -> Council:
@@ -155,3 +154,64 @@ def due_after(received: dt.date, working_days: int) -> dt.date:
 def council_nation() -> str:
     c = Council.select(Council.nation).first()
     return c.nation if c else "england"
+
+
+def profile(row: Council | None = None) -> rulebook.Profile:
+    """The council's protocol profile (a bundled one by name, or the path of an edited
+    copy); raises rulebook.ProfileError, saying what is wrong, for one that cannot be used."""
+    row = row or get()
+    return rulebook.load_profile(row.profile if row and row.profile else "town")
+
+
+#: when the profile has no `info_response_days` (a council's own copy may leave it out)
+FALLBACK_RESPONSE_DAYS = 7
+
+
+def info_response_days(prof: rulebook.Profile | None = None) -> int:
+    """Working days to answer a member's request for information: the profile's
+    `info_response_days` (seven in both bundled profiles), the one number the due date of a new
+    request, the route and the report all use. The Council tab shows it; the council
+    changes it by editing its copy of the profile."""
+    try:
+        prof = prof or profile()
+    except rulebook.ProfileError:
+        return FALLBACK_RESPONSE_DAYS
+    value = prof.settings.get("info_response_days")
+    return int(value) if isinstance(value, int) else FALLBACK_RESPONSE_DAYS
+
+
+def protocol_lines(row: Council | None = None) -> list[tuple[str, str]]:
+    """What the Council tab shows of the profile: its title, the response time and the
+    clause behind it, or the sentence saying why the profile cannot be used."""
+    try:
+        prof = profile(row)
+    except rulebook.ProfileError as exc:
+        return [("Protocol", f"cannot be used: {exc}")]
+    days = info_response_days(prof)
+    clause = prof.setting_clause("info_response")
+    return [("Protocol", prof.title),
+            ("Information answered in", f"{days} working days"
+             + (f" [{clause}] (from the protocol profile)" if clause else " (from the protocol profile)"))]
+
+
+def guidance(prof: rulebook.Profile | None = None) -> list[tuple[rulebook.Guidance, list[tuple[str, str, str]]]]:
+    """What the protocol says, by topic (premises visits, media, appointments...): each
+    topic of the council's profile with its lines as (text, clause, the clause's quote).
+    [] when the profile cannot be used. For the "what the protocol says" panel."""
+    try:
+        prof = prof or profile()
+    except rulebook.ProfileError:
+        return []
+    return [(g, [(line.text, line.clause, prof.clause_text(line.clause)) for line in g.lines])
+            for g in prof.guidance]
+
+
+def guidance_matching(text: str, prof: rulebook.Profile | None = None):
+    """The topics whose title or keywords contain every word of *text* (all, for none)."""
+    words = [w.lower() for w in (text or "").split() if w]
+    out = []
+    for g, lines in guidance(prof):
+        hay = " ".join([g.topic, *g.keywords]).lower()
+        if all(w in hay for w in words):
+            out.append((g, lines))
+    return out

@@ -6,19 +6,23 @@
 * ``facts_from_case(case, profile)`` pre-fills the rulebook's facts from a Case row: the
   case kind, who complains about whom and in what role, how many earlier complaints make it
   repeated (within the profile's ``repeat_window_months``), roles the complainant holds
-  (they may not handle their own complaint), the pre-election period, the advice register.
+  (they may not handle their own complaint), the pre-election period, the advice register
+  (earlier advice to another group on the same matter, by full-text similarity).
+* ``evidence(case, profile)`` says where a pre-filled answer came from, for the wizard to
+  show under the question (the advice register's candidates, the declared interests).
+* ``interest_conflicts(case, profile, roles)`` proposes, from the members' declared
+  interests, the handlers the clerk may declare conflicted, each with the reason.
 """
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 
-from clerkdesk.models.casework import council
+from clerkdesk.models.casework import advice, council
+from clerkdesk.models.core import dates
 from clerkdesk.models.core.schema import (
-    Advice,
     Case,
     Committee,
     CommitteeSeat,
@@ -50,7 +54,7 @@ class CaseContext:
     complainant_member: Member | None = None
     requesting_member: Member | None = None
     owner: Officer | None = None
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=lambda: dates.today())
 
 
 def _roles(value: str) -> list[str]:
@@ -58,7 +62,7 @@ def _roles(value: str) -> list[str]:
 
 
 def _today(today: dt.date | None) -> dt.date:
-    return today or dt.date.today()
+    return today or dates.today()  # (CLERKDESK_TODAY pins it)
 
 
 def _active_officers(today: dt.date):
@@ -118,7 +122,7 @@ def _group_of(ctx: CaseContext) -> PartyGroup | None:
 
 
 def _leader_or_deputy(g: PartyGroup, subject: Member | None) -> Member | None:
-    """The group's leader, or its deputy when the leader is the subject (001 §11.4)."""
+    """The group's leader, or its deputy when the leader is the subject: never the subject."""
     if g.leader_id and (subject is None or g.leader_id != subject.id):
         return g.leader
     if g.deputy_leader_id and (subject is None or g.deputy_leader_id != subject.id):
@@ -149,7 +153,8 @@ def resolve(role: str, ctx: CaseContext) -> list[Person]:
         for c in Committee.select().where(Committee.archived == False).order_by(Committee.name):  # noqa: E712
             if c.chair_id and _member_active(c.chair, today):
                 people.append(_member_person(c.chair))
-    elif role in ("principal_monitoring_officer", "independent_person", "county_association"):
+    elif role in ("principal_monitoring_officer", "principal_deputy_monitoring_officer",
+                  "independent_person", "county_association"):
         people = [Person(c.name, "contact", c.id) for c in
                   Contact.select().where((Contact.role == role) & (Contact.archived == False))  # noqa: E712
                   .order_by(Contact.name)]
@@ -282,15 +287,16 @@ def previous_complaints(case: Case, months: int = 12) -> int:
     return q.count()
 
 
-WORD = re.compile(r"[a-z]{5,}")
-
-
 def interest_matches(member: Member, text: str) -> list[Interest]:
-    """Declared interests sharing a significant word with *text* (a pre-fill hint only)."""
-    words = set(WORD.findall((text or "").lower()))
+    """Declared interests (not archived) sharing a word that says what the matter is with
+    *text* (advice.matter_words: no stop words such as "council", no group names): a
+    pre-fill hint the clerk confirms, never a verdict."""
+    words = set(advice.matter_words(text))
+    if not words:
+        return []
     out = []
     for i in member.interests.where(Interest.archived == False):  # noqa: E712
-        if words & set(WORD.findall(i.description.lower())):
+        if words & set(advice.matter_words(i.description)):
             out.append(i)
     return out
 
@@ -352,13 +358,77 @@ def facts_from_case(case: Case, profile: rulebook.Profile, *, committee: Committ
                 facts["committee_member"] = CommitteeSeat.select().where(
                     (CommitteeSeat.committee == committee) & (CommitteeSeat.member == member)
                     & (CommitteeSeat.archived == False)).exists()  # noqa: E712
-        if case.kind == "group_meeting" and case.group_id:
-            facts["advised_other_group"] = Advice.select().where(
-                (Advice.group != case.group_id) & (Advice.archived == False)  # noqa: E712
-                & (Advice.matter ** case.subject.strip())).exists()
-        if case.kind in ("public_meeting", "media"):
+        if case.kind == "group_meeting" and "advised_other_group" in profile.facts:
+            facts["advised_other_group"] = bool(advice.for_case(case))
+        if "in_pre_election_period" in profile.facts:
             on = case.received or _today(today)
             facts["in_pre_election_period"] = council.in_pre_election_period(on)
     # Facts that may not apply yet (e.g. in_pre_election_period before "who calls the
     # meeting?" is answered) are kept; rulebook.applicable_answers() prunes before routing.
     return {k: v for k, v in facts.items() if k in profile.facts}
+
+
+def notice_facts(case: Case, profile: rulebook.Profile, *, row=None,
+                 today: dt.date | None = None) -> dict:
+    """The facts a profile's notices are tested on for an open case, as of today: the
+    case kind and, where the profile has the fact, whether today is in the pre-election
+    period (from the council's next election and its pre-election days)."""
+    facts: dict = {"case": "complaint" if case.type == "complaint" else case.kind}
+    if "in_pre_election_period" in profile.facts:
+        facts["in_pre_election_period"] = council.in_pre_election_period(_today(today), row)
+    return {k: v for k, v in facts.items() if k in profile.facts}
+
+
+def evidence(case: Case, profile: rulebook.Profile) -> dict[str, list[str]]:
+    """Where the registers' pre-filled answers come from, per fact, as lines for the
+    wizard to show under the question: the advice already given to another group on the
+    same matter (for the clerk to confirm it is the same), the member's declared interests
+    that share words with the request."""
+    out: dict[str, list[str]] = {}
+    if case.type != "request":
+        return out
+    if case.kind == "group_meeting" and "advised_other_group" in profile.facts:
+        found = advice.for_case(case)
+        if found:
+            out["advised_other_group"] = ["From the advice register (same matter?):"] + [
+                f"  {c.line}" for c in found]
+        else:
+            out["advised_other_group"] = ["The advice register has no advice to another group "
+                                          "on a matter like this one."]
+    if case.kind == "document_inspection" and case.member_id and "member_has_interest" in profile.facts:
+        found = interest_matches(case.member, f"{case.subject} {case.details}")
+        if found:
+            out["member_has_interest"] = ["From the register of interests:"] + [
+                f"  {i.kind}: {i.description}" for i in found]
+    return out
+
+
+@dataclass(frozen=True)
+class Conflict:
+    role: str
+    reason: str
+    clause: str
+
+
+def interest_conflicts(case: Case, profile: rulebook.Profile, roles, *,
+                       today: dt.date | None = None) -> list[Conflict]:
+    """Handlers of *roles* who are members with a declared interest sharing a significant
+    word with the case: proposed to the clerk as conflicted, with the interest as the
+    reason (the profile's `member_conflict_clause`). Never the subject or complainant:
+    they are dealt with already."""
+    ctx = context_from_case(case, today)
+    text = f"{case.subject} {case.details}"
+    out = []
+    for role in dict.fromkeys(roles):
+        if role in ("complainant", "requesting_member", "member"):
+            continue
+        people = resolve(role, ctx)
+        if not people or any(p.kind != "member" for p in people):
+            continue
+        # every holder has the interest (a body of several, one of whom has it, still acts)
+        found = [interest_matches(Member.get_by_id(p.id), text) for p in people]
+        if all(found):
+            reason = "; ".join(f"{p.name} declared a {f[0].kind} interest: {f[0].description}"
+                               for p, f in zip(people, found))
+            out.append(Conflict(role, reason, profile.setting_clause("member_conflict")))
+    return out

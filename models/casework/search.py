@@ -30,7 +30,17 @@ TABLE = "search_index"
 
 
 #: the kinds of record, their code in the index's rowid (rowid = id * 8 + code)
-KINDS = {"case": 1, "member": 2, "officer": 3, "party_group": 4, "committee": 5}
+KINDS = {"case": 1, "member": 2, "officer": 3, "party_group": 4, "committee": 5, "advice": 6}
+
+
+#: the kinds `search()` finds unless told otherwise (the palette, api.find): the advice
+#: register's rows are found by `similar()`, for the "same matter" question
+RECORD_KINDS = ("case", "member", "officer", "party_group", "committee")
+
+
+#: the kinds of record, with the table each is made from
+_TABLES = (("case", '"case"'), ("member", "member"), ("officer", "officer"),
+           ("party_group", "party_group"), ("committee", "committee"), ("advice", "advice"))
 
 
 #: words shorter than this cannot use the trigram index
@@ -89,6 +99,10 @@ def _docs(pg: bool = False) -> dict[str, str]:
             "SELECT x.id * 8 + 5, 'committee', x.id, x.name, 'Committee'"
             " || (CASE WHEN x.archived THEN ' · archived' ELSE '' END), x.functions "
             "FROM committee x WHERE {where}"),
+        "advice": (
+            "SELECT x.id * 8 + 6, 'advice', x.id, x.matter, 'Advice'"
+            " || (CASE WHEN x.archived THEN ' · archived' ELSE '' END), x.summary "
+            "FROM advice x WHERE {where}"),
     }
 
 
@@ -114,8 +128,7 @@ def _pg_redo(kind: str, id_expr: str) -> str:
 def _pg_triggers() -> dict[str, tuple[str, str, str]]:
     """name -> (table, events, plpgsql body)."""
     out = {}
-    for kind, table in (("case", '"case"'), ("member", "member"), ("officer", "officer"),
-                        ("party_group", "party_group"), ("committee", "committee")):
+    for kind, table in _TABLES:
         body = (f"IF TG_OP = 'DELETE' THEN DELETE FROM {TABLE} WHERE rowid = OLD.id * 8 + "
                 f"{KINDS[kind]}; RETURN OLD; END IF; {_pg_redo(kind, 'NEW.id')} ")
         if kind in ("member", "officer"):
@@ -171,8 +184,7 @@ def _redo(kind: str, id_expr: str) -> str:
 
 def _triggers() -> dict[str, str]:
     out = {}
-    for kind, table in (("case", '"case"'), ("member", "member"), ("officer", "officer"),
-                        ("party_group", "party_group"), ("committee", "committee")):
+    for kind, table in _TABLES:
         out[f"search_{kind}_ai"] = f"AFTER INSERT ON {table} BEGIN {_redo(kind, 'NEW.id')} END"
         out[f"search_{kind}_au"] = f"AFTER UPDATE ON {table} BEGIN {_redo(kind, 'NEW.id')} END"
         out[f"search_{kind}_ad"] = (f"AFTER DELETE ON {table} BEGIN DELETE FROM {TABLE} "
@@ -296,7 +308,7 @@ def search(text: str, kinds=None, limit: int = 20, *, meeting_mode: bool = False
     words = _words(text)
     if not words:
         return []
-    kinds = [k for k in (kinds or KINDS) if k in KINDS]
+    kinds = [k for k in (kinds or RECORD_KINDS) if k in KINDS]
     if not kinds:
         return []
     long = [w for w in words if indexable(w)]
@@ -351,3 +363,27 @@ def _private_cases(meeting_mode: bool):
         return {case_id} if row and case_is_private(row[0], bool(row[1])) else set()
 
     return private
+
+
+def similar(words, kind: str, limit: int = 10) -> list[tuple[int, float]]:
+    """Records of *kind* sharing any of *words* (each at least MIN_WORD long), most alike
+    first: (id, score), the score the index's own (bm25 on SQLite, ts_rank on PostgreSQL;
+    higher is closer). For "has another group been advised on the same matter?"."""
+    ensure_search()
+    words = [w for w in _words(words) if indexable(w)]
+    if not words or kind not in KINDS:
+        return []
+    con = backend.raw(database.connection())
+    if backend.is_postgres(database):
+        parts = [p for w in words for p in "".join(ch if ch.isalnum() else " " for ch in w.lower()).split()]
+        query = " | ".join("'" + p + "':*" for p in parts)
+        if not query:
+            return []
+        sql = (f"SELECT ref_id, ts_rank(tsv, to_tsquery('simple', ?)) FROM {TABLE} "
+               "WHERE tsv @@ to_tsquery('simple', ?) AND kind = ? ORDER BY 2 DESC, rowid LIMIT ?")
+        rows = con.execute(sql, [query, query, kind, limit]).fetchall()
+        return [(int(r[0]), float(r[1])) for r in rows]
+    sql = (f"SELECT ref_id, -rank FROM {TABLE} WHERE {TABLE} MATCH ? AND kind = ? "
+           "ORDER BY rank LIMIT ?")
+    match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+    return [(int(r[0]), float(r[1])) for r in con.execute(sql, [match, kind, limit])]

@@ -1,9 +1,11 @@
 """The triage desk: one queue of what needs the clerk, and the single-key actions on it.
 
 The queue, in order: overdue cases (with working days over), cases due within 3 working
-days, new cases, open cases not yet routed, complaints waiting at each stage, tasks the
-wizards created, members whose term has ended with cases still open, and the protocol
-review when its date has passed. Snoozed cases stay out of it until their date.
+days, new cases, open cases not yet routed, complaints waiting at each stage, cases
+waiting on the member (the clock stopped: never overdue while it is), tasks the wizards
+created, members whose term has ended with cases still open, and the protocol review when
+its date has passed. Snoozed cases stay out of it until their date. A due date agreed
+with the member says so.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 class Item:
     kind: str  # case | task | member | review
     id: int  # the case, task or member id (0 for the review)
-    badge: str  # overdue | due | new | unrouted | stage | task | term | review
+    badge: str  # overdue | due | new | unrouted | stage | waiting | task | term | review
     ref: str
     title: str
     owner: str
@@ -35,6 +37,7 @@ class Item:
     case_id: int | None = None
     private: bool = False
     priority: str = "normal"
+    records: str = ""  # a task whose doing records something ("advice")
 
     @property
     def key(self) -> str:
@@ -74,22 +77,34 @@ def queue(today: dt.date | None = None) -> list[Item]:
                 seen.add(item.id)
                 out.append(item)
 
+    waiting = [c for c in open_now if c.waiting_since is not None]
+    open_now = [c for c in open_now if c.waiting_since is None]  # their clock is stopped
+
+    def agreed(c) -> str:
+        return " (date agreed with the member)" if c.agreed_due and c.agreed_due == c.due else ""
+
     overdue = []
     for c in (c for c in open_now if c.due and c.due < today):
         over = dates.working_days_between(c.due, today, nation=nation, closures=closed)
-        overdue.append(_case_item(c, "overdue", f"{over} working day{'s' if over != 1 else ''} over"))
+        overdue.append(_case_item(c, "overdue", f"{over} working day{'s' if over != 1 else ''} over"
+                                  + agreed(c)))
     take(overdue)
 
     def due_in(day):
         n = dates.working_days_between(today, day, nation=nation, closures=closed)
         return "due today" if day == today else f"due in {n} working day{'s' if n != 1 else ''}"
 
-    take([_case_item(c, "due", due_in(c.due)) for c in open_now if c.due and today <= c.due <= soon])
+    take([_case_item(c, "due", due_in(c.due) + agreed(c))
+          for c in open_now if c.due and today <= c.due <= soon])
     take([_case_item(c, "new", "new: not yet picked up") for c in open_now if c.status == "new"])
     take([_case_item(c, "unrouted", "not routed yet (w)") for c in open_now if not c.route])
     take([_case_item(c, "stage", f"complaint at: {c.stage or 'no stage yet'}")
           for c in sorted((c for c in open_now if c.type == "complaint"),
                           key=lambda c: (c.stage, c.received))])
+    for c in sorted(waiting, key=lambda c: (c.waiting_since, c.id)):
+        n = dates.working_days_between(c.waiting_since, today, nation=nation, closures=closed)
+        take([_case_item(c, "waiting", f"waiting on the member since {dates.fmt(c.waiting_since)} "
+                         f"({n} working day{'s' if n != 1 else ''}): the clock is stopped")])
     tasks = (Task.select(Task, Case, Officer).join(Case)
              .join(Officer, JOIN.LEFT_OUTER, on=(Case.owner == Officer.id), attr="owner")
              .where(Task.done_on.is_null() & ~Task.archived & (Case.status != "closed") & ~Case.archived)
@@ -98,7 +113,8 @@ def queue(today: dt.date | None = None) -> list[Item]:
         out.append(Item("task", t.id, "task", t.case.ref, t.description,
                         t.case.owner.name if t.case.owner else "", t.due,
                         f"task [{t.clause}]" if t.clause else "task", case_id=t.case_id,
-                        private=privacy.case_is_private(t.case.type, t.case.confidential)))
+                        private=privacy.case_is_private(t.case.type, t.case.confidential),
+                        records=t.records or ""))
     open_by_member: dict[int, int] = {}
     for c in cases.open_cases().select(Case.member, Case.complainant_member).tuples():
         for member_id in {m for m in c if m}:

@@ -33,6 +33,7 @@ OFFICER_ROLES: dict[str, str] = {
 
 CONTACT_ROLES: dict[str, str] = {
     "principal_monitoring_officer": "Principal council's Monitoring Officer",
+    "principal_deputy_monitoring_officer": "Principal council's Deputy Monitoring Officer",
     "independent_person": "Independent person (SLCC)",
     "county_association": "County Association",
     "other": "Other contact",

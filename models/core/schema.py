@@ -92,7 +92,8 @@ Member._meta.add_field(
 
 
 class Interest(BaseModel):
-    """A declared interest: professional, personal or pecuniary (002 §2.6)."""
+    """A declared interest: professional, personal or pecuniary (the wizard pre-fills
+    "the member has an interest" and proposes conflicts from these)."""
 
     member = ForeignKeyField(Member, backref="interests", on_delete="RESTRICT")
     kind = CharField()  # professional | personal | pecuniary
@@ -103,7 +104,7 @@ class Interest(BaseModel):
 
 
 class Training(BaseModel):
-    """A training record (002 keeps them)."""
+    """A training record (a town protocol keeps them)."""
 
     member = ForeignKeyField(Member, backref="training", on_delete="RESTRICT")
     course = CharField()
@@ -188,7 +189,7 @@ class Case(BaseModel):
     closed_on = DateField(null=True)
     snoozed_until = DateField(null=True)
     confidential = BooleanField(default=False)
-    # schema 4: the clock as the protocol runs it (001 §5.9 "or otherwise as agreed")
+    # schema 4: the clock as the protocol runs it ("or otherwise as agreed with the Member")
     agreed_due = DateField(null=True)  # a due date agreed with the member (an extension)
     waiting_since = DateField(null=True)  # the clock stopped: waiting on the member since
     waited_days = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # working days
@@ -221,16 +222,22 @@ class Task(BaseModel):
     done_on = DateField(null=True)
     archived = BooleanField(default=False)
     version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
+    # schema 4: what doing the task records besides ticking it ("advice": the advice
+    # register), from the route's task (the profile's `records`)
+    records = CharField(default="", constraints=[SQL("DEFAULT ''")])
 
 
 class Advice(BaseModel):
-    """The advice register: what an officer told which party group (000, 003 §10)."""
+    """The advice register: what an officer told which party group on which matter, so
+    that even-handedness can be shown (the profiles' `advice_clause`)."""
 
     officer = ForeignKeyField(Officer, null=True, backref="+", on_delete="RESTRICT")
     group = ForeignKeyField(PartyGroup, backref="advice", on_delete="RESTRICT")
     matter = TextField()
     given_on = DateField()
     case = ForeignKeyField(Case, null=True, backref="advice", on_delete="RESTRICT")
+    # schema 4: what was advised (facts and options), besides the matter it was on
+    summary = TextField(default="", constraints=[SQL("DEFAULT ''")])
     archived = BooleanField(default=False)
     version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
 

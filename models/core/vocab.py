@@ -13,6 +13,7 @@ REQUEST_KINDS = {
     "motion_advice": "Motion or amendment wording",
     "correspondence": "Correspondence",
     "media": "Media",
+    "premises_visit": "Visit to council premises",
     "service_request": "Service request",
 }
 
@@ -36,6 +37,7 @@ KIND_SHORT = {
     "motion_advice": "Motion wording",
     "correspondence": "Letter",
     "media": "Media",
+    "premises_visit": "Visit",
     "service_request": "Service",
     "member_about_officer": "Member→officer",
     "officer_about_member": "Officer→member",

@@ -1,6 +1,9 @@
 """Due dates as an iCalendar file (RFC 5545) for the clerk's own calendar.
 
-One all-day event per open case with a due date. The calendar leaves the laptop (it is
+One all-day event per open case with a due date: the date the case is due now, which is
+the date agreed with the member where one was agreed (the description says so), and
+which moved on by the days the case waited on the member. A case waiting on the member
+now keeps its event, saying the clock is stopped. The calendar leaves the laptop (it is
 synced to a phone, shared with a deputy), so it never carries names: a complaint or a
 confidential request is given by its reference and kind only; an ordinary request by its
 reference and subject. The UID is stable per case (`REQ-2026-0042@clerkdesk`), so
@@ -81,10 +84,18 @@ def calendar_text(today: dt.date | None = None, *, stamp: dt.datetime | None = N
     cases = open_cases().where(Case.due.is_null(False)).order_by(Case.due, Case.ref)
     for c in cases:
         kinds = REQUEST_KINDS if c.type == "request" else COMPLAINT_KINDS
-        state = "overdue" if c.due < today else "due"
+        state = "overdue" if c.due < today and c.waiting_since is None else "due"
+        clock = ""
+        if c.agreed_due and c.agreed_due == c.due:
+            clock += " The date was agreed with the member."
+        if c.waiting_since:
+            clock += (f" Waiting on the member since {dates.fmt(c.waiting_since)}: the clock is "
+                      "stopped, and the date moves on when they answer.")
+        elif c.waited_days:
+            clock += f" It waited {c.waited_days} working day{'s' if c.waited_days != 1 else ''} on the member."
         desc = (f"{'Request' if c.type == 'request' else 'Complaint'}: "
                 f"{kinds.get(c.kind, c.kind)}. Received {dates.fmt(c.received)}; {state} "
-                f"{dates.fmt(c.due)} (as at {dates.fmt(today)}). Open {c.ref} in clerkdesk "
+                f"{dates.fmt(c.due)} (as at {dates.fmt(today)}).{clock} Open {c.ref} in clerkdesk "
                 "for the details.")
         lines += [
             "BEGIN:VEVENT",

@@ -1,14 +1,20 @@
-"""The committee report of progress on actions (002 §2.4: "Progress on actions will be
-reported to the relevant committee").
+"""The committee report of progress on actions (the town profile's `report_clause`:
+"Progress on actions will be reported to the relevant committee").
 
 `build_report()` gathers plain data (no names: a committee report is usually published
 with the agenda); `to_markdown()` and `to_html()` render it. The HTML page is
 self-contained (inline CSS, no scripts, no external assets) so it can be emailed,
 attached to the agenda, or printed to PDF from a browser. No Textual here.
 
-What may appear: references, kinds, statuses, stages, dates and counts. Subjects appear
-only for requests that meeting mode would show (not confidential); complaints and
-confidential cases are given by reference and kind only (models/privacy.py).
+What may appear: references, kinds, statuses, stages, dates and counts, and the party
+groups given advice (how much, and when last: even-handedness, the profile's
+`advice_clause`). Subjects appear only for requests that meeting mode would show (not
+confidential); complaints and confidential cases are given by reference and kind only
+(models/privacy.py). Clauses come from the council's profile, never from here.
+
+Response times run as the protocol runs the clock: working days from receipt to closing,
+less the days the case waited on the member; a request is answered in time when it closed
+by its due date, which is the date agreed with the member where one was agreed.
 """
 from __future__ import annotations
 
@@ -19,12 +25,15 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clerkdesk.models.casework.cases import open_cases
+from clerkdesk.models.casework import advice
+from clerkdesk.models.casework import council as council_settings
+from clerkdesk.models.casework.cases import open_cases, running
 from clerkdesk.models.casework.council import closures, council_nation
 from clerkdesk.models.casework.privacy import case_is_private
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.schema import Case, Council
 from clerkdesk.models.core.vocab import COMPLAINT_KINDS, REQUEST_KINDS, STATUSES
+from clerkdesk.models.rules import rulebook
 
 #: the statuses an open case can have, in the order the report shows them
 OPEN_STATUSES = [s for s in STATUSES if s != "closed"]
@@ -68,14 +77,18 @@ class StageRow:
 
 @dataclass
 class ResponseTimes:
-    """Closed information requests: working days from receipt to closing (001 §5.9)."""
+    """Closed information requests: working days from receipt to closing, less the days
+    waited on the member; within: closed by the due date (as agreed, where agreed)."""
 
     target_days: int
     count: int = 0
     median: float | None = None
-    within: int = 0  # closed within the target
+    within: int = 0  # closed by their due date
     longest: int | None = None
     since: dt.date | None = None
+    agreed: int = 0  # of them, with a date agreed with the member
+    waited: int = 0  # of them, that waited on the member
+    clause: str = ""  # the profile's clause for the response time
 
     @property
     def share_within(self) -> float | None:
@@ -94,6 +107,9 @@ class Report:
     complaints_by_stage: list[StageRow] = field(default_factory=list)
     response: ResponseTimes = field(default_factory=lambda: ResponseTimes(7))
     closed_since: int | None = None  # cases closed on or after response.since
+    advice: list[advice.GroupAdvice] = field(default_factory=list)
+    report_clause: str = ""  # the profile's clause for reporting progress to a committee
+    advice_clause: str = ""
 
     @property
     def title(self) -> str:
@@ -111,7 +127,12 @@ def build_report(today: dt.date | None = None, since: dt.date | None = None) -> 
     today = today or dates.today()
     council = Council.select().first()
     nation, closed_days = council_nation(), closures()
-    target = (council.info_response_days if council and council.info_response_days else 7)
+    try:
+        profile = council_settings.profile(council)
+    except rulebook.ProfileError:
+        profile = None
+    target = council_settings.info_response_days(profile) if profile else \
+        council_settings.FALLBACK_RESPONSE_DAYS
 
     open_q = open_cases()
     requests = list(open_q.where(Case.type == "request"))
@@ -129,7 +150,7 @@ def build_report(today: dt.date | None = None, since: dt.date | None = None) -> 
 
     # overdue, most overdue first
     overdue = []
-    for c in open_q.where(Case.due < today).order_by(Case.due, Case.ref):
+    for c in open_q.where((Case.due < today) & running()).order_by(Case.due, Case.ref):
         over = dates.working_days_between(c.due, today, nation=nation, closures=closed_days)
         overdue.append(OverdueItem(
             ref=c.ref, case_type=c.type, kind=_kind_label(c),
@@ -145,21 +166,30 @@ def build_report(today: dt.date | None = None, since: dt.date | None = None) -> 
             c.ref, _kind_label(c), STATUSES.get(c.status, c.status), c.received, c.due))
     by_stage = [StageRow(s, items) for s, items in sorted(stages.items())]
 
-    # response times of closed information requests (001 §5.9)
+    # response times of closed information requests, as the protocol runs the clock
     closed_q = Case.select().where((Case.type == "request") & (Case.kind == "information")
                                    & (Case.status == "closed") & ~Case.archived
                                    & Case.closed_on.is_null(False))
     if since:
         closed_q = closed_q.where(Case.closed_on >= since)
-    days = [dates.working_days_between(c.received, c.closed_on, nation=nation,
-                                       closures=closed_days) for c in closed_q]
-    days = [max(d, 0) for d in days]
-    response = ResponseTimes(target_days=target, since=since)
+    days, within, agreed, waited = [], 0, 0, 0
+    for c in closed_q:
+        taken = dates.working_days_between(c.received, c.closed_on, nation=nation,
+                                           closures=closed_days) - (c.waited_days or 0)
+        days.append(max(taken, 0))
+        by = c.due or dates.add_working_days(c.received, target + (c.waited_days or 0),
+                                             nation=nation, closures=closed_days)
+        within += c.closed_on <= by
+        agreed += c.agreed_due is not None
+        waited += bool(c.waited_days)
+    response = ResponseTimes(target_days=target, since=since,
+                             clause=profile.setting_clause("info_response") if profile else "")
     if days:
         response.count = len(days)
         response.median = statistics.median(days)
-        response.within = sum(1 for d in days if d <= target)
+        response.within = within
         response.longest = max(days)
+        response.agreed, response.waited = agreed, waited
 
     closed_since = None
     if since:
@@ -170,7 +200,10 @@ def build_report(today: dt.date | None = None, since: dt.date | None = None) -> 
         council=council.name if council else "The council", today=today,
         open_requests=len(requests), open_complaints=len(complaints),
         requests_by_kind=by_kind, status_totals=totals, overdue=overdue,
-        complaints_by_stage=by_stage, response=response, closed_since=closed_since)
+        complaints_by_stage=by_stage, response=response, closed_since=closed_since,
+        advice=advice.by_group(since),
+        report_clause=profile.setting_clause("report") if profile else "",
+        advice_clause=profile.setting_clause("advice") if profile else "")
 
 
 def _days(n: int | float) -> str:
@@ -178,26 +211,43 @@ def _days(n: int | float) -> str:
     return f"{text} working day{'' if n == 1 else 's'}"
 
 
+def _cite(clause: str) -> str:
+    return f" ({clause})" if clause else ""
+
+
 def _response_sentences(r: ResponseTimes) -> list[str]:
     period = f" closed since {dates.fmt(r.since)}" if r.since else ""
     if not r.count:
         return [f"No information request{period} has been closed yet, so there are no "
-                f"response times to report. The target is {_days(r.target_days)} from receipt "
-                "(001 §5.9)."]
+                f"response times to report. The target is {_days(r.target_days)} from receipt"
+                f"{_cite(r.clause)}."]
     share = round(100 * (r.share_within or 0))
-    return [
+    out = [
         f"Target: members' requests for information answered within {_days(r.target_days)} "
-        "of receipt, or as agreed with the member (001 §5.9).",
+        f"of receipt, or as agreed with the member{_cite(r.clause)}.",
         f"{r.count} information request{'s' if r.count != 1 else ''}{period} closed: "
-        f"median {_days(r.median)}; {r.within} of {r.count} ({share}%) within the target; "
+        f"median {_days(r.median)}; {r.within} of {r.count} ({share}%) by their due date; "
         f"longest {_days(r.longest)}.",
     ]
+    if r.agreed or r.waited:
+        out.append(f"Of them, {r.agreed} had a date agreed with the member and {r.waited} "
+                   "waited on the member (the days waited are not counted).")
+    return out
+
+
+def _advice_sentence(report: Report) -> str:
+    if not report.advice:
+        return "There are no party groups on the register."
+    if not any(g.count for g in report.advice):
+        return f"No advice to party groups is on the advice register{_cite(report.advice_clause)}."
+    return (f"Advice and reports given to each party group, from the advice register, so "
+            f"that even-handedness can be seen{_cite(report.advice_clause)}.")
 
 
 def _intro(report: Report) -> str:
     return (f"Prepared by the Clerk on {dates.fmt(report.today)}, as progress on actions is "
-            "reported to the relevant committee (002 §2.4). Names are left out: complaints "
-            "and confidential requests are given by reference and kind only.")
+            f"reported to the relevant committee{_cite(report.report_clause)}. Names are left "
+            "out: complaints and confidential requests are given by reference and kind only.")
 
 
 def _summary(report: Report) -> str:
@@ -262,6 +312,13 @@ def to_markdown(report: Report) -> str:
     out += ["## Response times for information requests", ""]
     out += [f"- {s}" for s in _response_sentences(report.response)]
     out.append("")
+
+    out += ["## Advice to party groups", "", _advice_sentence(report), ""]
+    if any(g.count for g in report.advice):
+        out += ["| Group | Advice given | Latest |", "| --- | ---: | --- |"]
+        for g in report.advice:
+            out.append(f"| {_md(g.group)} | {g.count} | {dates.fmt(g.latest) or '—'} |")
+        out.append("")
     return "\n".join(out)
 
 
@@ -336,7 +393,17 @@ def to_html(report: Report) -> str:
 
     p.append("<h2>Response times for information requests</h2><ul>")
     p += [f"<li>{_e(s)}</li>" for s in _response_sentences(report.response)]
-    p += ["</ul>", "</body>", "</html>", ""]
+    p.append("</ul>")
+
+    p += ["<h2>Advice to party groups</h2>", f"<p>{_e(_advice_sentence(report))}</p>"]
+    if any(g.count for g in report.advice):
+        p.append('<table><thead><tr><th>Group</th><th class="n">Advice given</th><th>Latest</th>'
+                 "</tr></thead><tbody>")
+        for g in report.advice:
+            p.append(f'<tr><td>{_e(g.group)}</td><td class="n">{g.count}</td>'
+                     f"<td>{dates.fmt(g.latest) or '—'}</td></tr>")
+        p.append("</tbody></table>")
+    p += ["</body>", "</html>", ""]
     return "\n".join(p)
 
 

@@ -34,7 +34,8 @@ from typing import Any, Mapping
 __all__ = [
     "ProfileError", "FactError", "Choice", "Fact", "Question", "RoleDef", "Profile",
     "RouteStep", "RouteTask", "Caution", "Route", "load_profile", "bundled_profiles", "questions",
-    "next_question", "applicable_answers", "route", "SUBJECT_FACT", "CONFLICT_FACT",
+    "next_question", "applicable_answers", "route", "notices", "Notice", "Guidance", "SUBJECT_FACT",
+    "CONFLICT_FACT", "CONTRARY_FACT", "RECORDS",
 ]
 
 
@@ -44,6 +45,16 @@ SUBJECT_FACT = "subject_role"
 
 #: the fact listing roles that may not act on this case (besides the subject)
 CONFLICT_FACT = "conflicted_roles"
+
+
+#: the fact a profile declares when members may decide against officer advice (004's
+#: addendum, 003 §5): the app offers "decided contrary to officer advice" only then
+CONTRARY_FACT = "decision_against_advice"
+
+
+#: what doing a step or task records besides the step itself (`records = "advice"`: the
+#: advice register, 000 and 003 §10)
+RECORDS = ("advice",)
 
 
 CLAUSE_RE = re.compile(r"^\d{3} §\S.*$")
@@ -131,6 +142,7 @@ class _StepSpec:
     reason: str
     when: Mapping[str, Any]
     on_conflict: str  # alternate | skip
+    records: str = ""  # see RECORDS
 
 
 @dataclass(frozen=True)
@@ -138,6 +150,7 @@ class _NoteSpec:
     text: str
     clause: str
     when: Mapping[str, Any]
+    records: str = ""  # tasks only: see RECORDS
 
 
 @dataclass(frozen=True)
@@ -167,6 +180,24 @@ class _Contradiction:
     message: str
 
 
+@dataclass(frozen=True)
+class GuidanceLine:
+    text: str
+    clause: str
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """A topic of "what the protocol says": lines a clerk reads, each with its clause,
+    for the parts of the protocol that are not a decision to route (premises visits,
+    media, appointments...)."""
+
+    key: str
+    topic: str
+    lines: tuple[GuidanceLine, ...]
+    keywords: tuple[str, ...] = ()
+
+
 @dataclass
 class Profile:
     name: str
@@ -182,6 +213,46 @@ class Profile:
     derivations: list[_Derivation]
     contradictions: list[_Contradiction]
     addenda: list[_Rule]
+    notices: list[_NoteSpec] = field(default_factory=list)
+    guidance: list[Guidance] = field(default_factory=list)
+    based_on: tuple[str, ...] = ()
+
+    def setting_clause(self, name: str) -> str:
+        """The clause a `[settings]` entry `NAME_clause` names ("" when the profile has
+        none): what the app cites for a rule of its own (the response time, an agreed
+        extension, the committee report)."""
+        return str(self.settings.get(f"{name}_clause", ""))
+
+    def cited(self) -> dict[str, list[str]]:
+        """Every clause the profile cites, with where: "rule complaint_about_director",
+        "question subject_role_member", "role town_clerk", "setting info_response_clause",
+        "notice 1", "guidance premises"."""
+        out: dict[str, list[str]] = {}
+
+        def add(clause: str, where: str) -> None:
+            if clause:
+                out.setdefault(clause, [])
+                if where not in out[clause]:
+                    out[clause].append(where)
+
+        for q in self.question_list:
+            add(q.clause, f"question {q.key}")
+        for what, rules in (("rule", self.rules), ("addendum", self.addenda)):
+            for r in rules:
+                add(r.clause, f"{what} {r.key}")
+                for item in r.steps + r.tasks + r.warnings:
+                    add(item.clause, f"{what} {r.key}")
+        for role in self.roles.values():
+            add(role.alternate_clause or "", f"role {role.key}")
+        for k, v in self.settings.items():
+            if k.endswith("_clause"):
+                add(str(v), f"setting {k}")
+        for i, n in enumerate(self.notices, start=1):
+            add(n.clause, f"notice {i}")
+        for g in self.guidance:
+            for line in g.lines:
+                add(line.clause, f"guidance {g.key}")
+        return out
 
     def clause_text(self, clause: str) -> str:
         return self.clauses.get(clause, "")
@@ -283,7 +354,7 @@ def _fmt_path(path: tuple) -> str:
 
 class _Loader:
     TOP = {"profile", "settings", "clauses", "roles", "facts", "questions", "derive",
-           "contradictions", "rules", "addenda"}
+           "contradictions", "rules", "addenda", "notices", "guidance"}
 
     def __init__(self, data: dict, text: str, path: str):
         self.data = data
@@ -351,6 +422,8 @@ class _Loader:
             if k.endswith("_days") or k.endswith("_months"):
                 if not isinstance(v, int) or isinstance(v, bool) or v < 0:
                     self.fail(("settings", k), "must be a whole number, 0 or more")
+            if k.endswith("_clause"):
+                self.clause(v, ("settings", k))
         # roles
         self.roles_raw = self.table(d["roles"], ("roles",))
         roles: dict[str, RoleDef] = {}
@@ -485,8 +558,39 @@ class _Loader:
             keys.add(r.key)
         addenda = [self.rule(r, ("addenda", i), addendum=True)
                    for i, r in enumerate(self.list_of(d.get("addenda", []), ("addenda",)))]
+        notices = list(self.notes(d.get("notices", []), ("notices",), "text"))
+        guidance = self.guidance(d.get("guidance", []))
+        based_on = meta.get("based_on", [])
+        if not isinstance(based_on, list) or not all(isinstance(b, str) for b in based_on):
+            self.fail(("profile", "based_on"), "must be a list of seed prefixes like \"001\"")
         return Profile(meta["name"], meta["title"], self.path, meta.get("description", ""), settings,
-                       self.clauses, roles, self.facts, qs, rules, derivations, contradictions, addenda)
+                       self.clauses, roles, self.facts, qs, rules, derivations, contradictions, addenda,
+                       notices, guidance, tuple(based_on))
+
+    def guidance(self, items) -> list[Guidance]:
+        out = []
+        keys = set()
+        for i, g in enumerate(self.list_of(items, ("guidance",))):
+            p = ("guidance", i)
+            self.fields(g, p, {"key", "topic", "keywords", "lines"}, {"key", "topic", "lines"})
+            key = self.text(g["key"], p + ("key",))
+            if not KEY_RE.match(key) or key in keys:
+                self.fail(p + ("key",), f"guidance key '{key}' must be lower_snake_case and unique")
+            keys.add(key)
+            words = g.get("keywords", [])
+            if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                self.fail(p + ("keywords",), "must be a list of words")
+            lines = []
+            for j, line in enumerate(self.list_of(g["lines"], p + ("lines",))):
+                lp = p + ("lines", j)
+                self.fields(line, lp, {"text", "clause"}, {"text", "clause"})
+                lines.append(GuidanceLine(self.text(line["text"], lp + ("text",)),
+                                          self.clause(line["clause"], lp + ("clause",))))
+            if not lines:
+                self.fail(p + ("lines",), "a topic needs at least one line")
+            out.append(Guidance(key, self.text(g["topic"], p + ("topic",)), tuple(lines),
+                                tuple(words)))
+        return out
 
     def list_of(self, value, path) -> list:
         if not isinstance(value, list):
@@ -528,15 +632,22 @@ class _Loader:
                 self.value(fact, m, path + (key,))
         return cond
 
-    def notes(self, items, path, text_field) -> tuple[_NoteSpec, ...]:
+    def notes(self, items, path, text_field, *, records=False) -> tuple[_NoteSpec, ...]:
         out = []
         for i, t in enumerate(self.list_of(items, path)):
             p = path + (i,)
-            self.fields(t, p, {text_field, "clause", "when"}, {text_field, "clause"})
+            self.fields(t, p, {text_field, "clause", "when"} | ({"records"} if records else set()),
+                        {text_field, "clause"})
             out.append(_NoteSpec(self.text(t[text_field], p + (text_field,)),
                                  self.clause(t["clause"], p + ("clause",)),
-                                 self.condition(t.get("when", {}), p + ("when",))))
+                                 self.condition(t.get("when", {}), p + ("when",)),
+                                 self.records(t.get("records", ""), p + ("records",))))
         return tuple(out)
+
+    def records(self, value, path) -> str:
+        if value and value not in RECORDS:
+            self.fail(path, f"must be one of: {', '.join(RECORDS)}")
+        return value or ""
 
     def rule(self, r, p, addendum=False) -> _Rule:
         allowed = {"key", "when", "outcome", "clause", "steps", "tasks", "warnings", "due_working_days",
@@ -548,7 +659,8 @@ class _Loader:
         steps = []
         for j, s in enumerate(self.list_of(r.get("steps", []), p + ("steps",))):
             sp = p + ("steps", j)
-            self.fields(s, sp, {"handler", "action", "in_writing", "clause", "reason", "when", "on_conflict"},
+            self.fields(s, sp, {"handler", "action", "in_writing", "clause", "reason", "when",
+                                "on_conflict", "records"},
                         {"handler", "action", "in_writing", "clause"})
             if not isinstance(s["in_writing"], bool):
                 self.fail(sp + ("in_writing",), "must be true or false")
@@ -558,7 +670,8 @@ class _Loader:
             steps.append(_StepSpec(self.role(s["handler"], sp + ("handler",)),
                                    self.text(s["action"], sp + ("action",)), s["in_writing"],
                                    self.clause(s["clause"], sp + ("clause",)),
-                                   s.get("reason", ""), self.condition(s.get("when", {}), sp + ("when",)), oc))
+                                   s.get("reason", ""), self.condition(s.get("when", {}), sp + ("when",)), oc,
+                                   self.records(s.get("records", ""), sp + ("records",))))
         due = r.get("due_working_days")
         if due is not None:
             if isinstance(due, str):
@@ -571,7 +684,8 @@ class _Loader:
             self.text(outcome, p + ("outcome",))
         return _Rule(self.text(r["key"], p + ("key",)), self.condition(r["when"], p + ("when",)),
                      outcome, self.clause(r["clause"], p + ("clause",)) if "clause" in r else "",
-                     tuple(steps), self.notes(r.get("tasks", []), p + ("tasks",), "description"),
+                     tuple(steps), self.notes(r.get("tasks", []), p + ("tasks",), "description",
+                                              records=True),
                      self.notes(r.get("warnings", []), p + ("warnings",), "text"), due,
                      r.get("refusal", False))
 
@@ -786,12 +900,14 @@ class RouteStep:
     clause: str
     reason: str = ""
     replaces: str | None = None  # the role that was conflicted, when an alternate took it
+    records: str = ""  # what doing it records besides the step ("advice"; see RECORDS)
 
 
 @dataclass
 class RouteTask:
     description: str
     clause: str
+    records: str = ""  # what doing it records ("advice"; see RECORDS)
 
 
 @dataclass
@@ -972,7 +1088,8 @@ def _make_steps(profile: Profile, specs, eff, steps: list[RouteStep], warnings: 
         handler = spec.handler
         why = _conflicted(handler, eff)
         if why is None:
-            steps.append(RouteStep(handler, spec.action, spec.in_writing, spec.clause, spec.reason))
+            steps.append(RouteStep(handler, spec.action, spec.in_writing, spec.clause, spec.reason,
+                                   records=spec.records))
             continue
         if spec.on_conflict == "skip":
             warnings.append(Caution(f"The {profile.role_label(handler)} {why}, so does not take "
@@ -998,7 +1115,8 @@ def _make_steps(profile: Profile, specs, eff, steps: list[RouteStep], warnings: 
             reason = f"{spec.reason} {reason}."
         else:
             reason += "."
-        steps.append(RouteStep(handler, spec.action, spec.in_writing, spec.clause, reason, spec.handler))
+        steps.append(RouteStep(handler, spec.action, spec.in_writing, spec.clause, reason, spec.handler,
+                               spec.records))
 
 
 def route(profile: Profile, facts: Mapping[str, Any]) -> Route:
@@ -1031,10 +1149,29 @@ def route(profile: Profile, facts: Mapping[str, Any]) -> Route:
     due = None
     for part in [rule] + [a for a in profile.addenda if _matches(a.when, eff)]:
         _make_steps(profile, part.steps, eff, steps, warnings)
-        tasks += [RouteTask(t.text, t.clause) for t in part.tasks if _matches(t.when, eff)]
+        tasks += [RouteTask(t.text, t.clause, t.records) for t in part.tasks if _matches(t.when, eff)]
         warnings += [Caution(w.text, w.clause) for w in part.warnings if _matches(w.when, eff)]
         if part.due_working_days is not None and due is None:
             d = part.due_working_days
             due = int(profile.settings[d]) if isinstance(d, str) else d
     return Route(rule.outcome, rule.key, rule.clause, steps, tasks, due, warnings, eff, profile.name,
                  dict(profile.clauses), refusal=rule.refusal)
+
+
+@dataclass(frozen=True)
+class Notice:
+    text: str
+    clause: str
+    facts: tuple[str, ...]  # the facts its condition tests
+
+
+def notices(profile: Profile, facts: Mapping[str, Any]) -> list[Notice]:
+    """The profile's `[[notices]]` that hold, or may yet hold, for an open case with these
+    facts (the pre-election warning on a member's public meeting, 003 §11(b)): a notice
+    whose condition depends on a fact not known yet (the case is not routed) is shown; one
+    that a known fact rules out is not."""
+    out = []
+    for n in profile.notices:
+        if _match3(n.when, facts) is not False:
+            out.append(Notice(n.text, n.clause, tuple(n.when)))
+    return out

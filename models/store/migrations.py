@@ -148,16 +148,25 @@ CASE_CLOCK_COLUMNS = [("agreed_due", "DATE"), ("waiting_since", "DATE"),
                       ("waited_days", "INTEGER NOT NULL DEFAULT 0")]
 
 
+#: ... and to other tables: (table, name, SQL type and default)
+SCHEMA_4_COLUMNS = [("task", "records", "VARCHAR(255) NOT NULL DEFAULT ''"),
+                    ("advice", "summary", "TEXT NOT NULL DEFAULT ''")]
+
+
 def _v3_to_v4(db) -> None:
     """Schema 4: documents on a case (the `document` table, made by `migrate` with the
     other new tables) and the case's clock as the protocol runs it: a due date agreed
-    with the member, and the days the clock stood still waiting on them.
+    with the member, and the days the clock stood still waiting on them; what a task
+    records when done (the advice register), and what the advice itself was.
 
-    The case rows' digests now cover the new columns, so they are re-attested."""
+    The rows' digests now cover the new columns, so they are re-attested."""
     have = {c.name for c in db.get_columns("case")}
     for name, sql_type in CASE_CLOCK_COLUMNS:
         if name not in have:
             db.execute_sql(f'ALTER TABLE "case" ADD COLUMN {name} {sql_type}')
+    for table, name, sql_type in SCHEMA_4_COLUMNS:
+        if name not in {c.name for c in db.get_columns(table)}:
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {name} {sql_type}')
     _reattest(db, who="clerkdesk upgrade", note={"schema_version": [3, 4]})
 
 

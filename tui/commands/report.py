@@ -1,4 +1,4 @@
-"""`clerkdesk report`: the committee report of progress on actions (002 §2.4) as Markdown
+"""`clerkdesk report`: the committee report of progress on actions as Markdown
 and a self-contained HTML page, written to a folder; prints the paths. `--pdf` only where a
 PDF library (WeasyPrint) is installed; otherwise it says how to print the HTML to PDF and
 exits 2. No Textual here.
@@ -13,10 +13,11 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "report",
         help="write the committee report of progress on requests and complaints",
-        description="Write the committee report of progress on actions (002 §2.4): open "
+        description="Write the committee report of progress on actions: open "
                     "requests by kind and status, overdue cases with working days over, "
                     "complaints by stage (references and kinds only, no names), and response "
-                    "times of information requests against the council's target (001 §5.9). "
+                    "times of information requests against the council's target (the report "
+                    "cites the clauses of the council's protocol profile). "
                     "Written as Markdown and as a self-contained HTML page; prints the paths. "
                     "A report written again on the same day replaces that day's files.",
     )

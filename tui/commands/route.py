@@ -1,7 +1,7 @@
 """`clerkdesk route`: the protocol's route for the facts of one case, JSON in and out.
 
-    echo '{"case": "complaint", "complainant": "member", "subject_role": "corporate_director"}' \
-        | clerkdesk route --profile principal
+    echo '{"case": "complaint", "complainant": "member", "subject_role": "corporate_director",
+          "raised_with_officer": "unresolved"}' | clerkdesk route --profile principal
 
 Reads one JSON object of facts on standard input and prints the route as JSON on standard
 output. Unknown or contradictory facts, bad JSON or a broken profile print one line
