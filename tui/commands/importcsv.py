@@ -32,7 +32,8 @@ def add_parser(subparsers) -> None:
     )
     p.add_argument("register", metavar="REGISTER", choices=list(IMPORTABLE),
                    help="one of: " + ", ".join(IMPORTABLE))
-    p.add_argument("file", metavar="FILE", help="the CSV file")
+    p.add_argument("file", metavar="FILE", help="the CSV file, or an Excel workbook (.xlsx)")
+    p.add_argument("--sheet", metavar="NAME", help="the workbook's sheet (default: the first)")
     p.add_argument("--yes", action="store_true", help="write the rows if every one is right")
     add_passphrase_option(p)
     p.set_defaults(command="importcsv")
@@ -44,7 +45,7 @@ def run(args) -> int:
 
     open_casebook(args)
     try:
-        preview = csv_exchange.preview_import(args.register, args.file)
+        preview = csv_exchange.preview_import(args.register, args.file, sheet=args.sheet)
         print(preview.summary())
         if preview.columns:
             print("Columns: " + ", ".join(s.label for s in preview.columns))
