@@ -528,8 +528,9 @@ def _existing_names(register: Register) -> dict[str, bool]:
 
 def preview_import(key: str, source, *, sheet: str | None = None) -> ImportPreview:
     """Read and check a CSV file or an .xlsx workbook's sheet (the first, or *sheet*; a
-    path, or its bytes) for the register *key*, writing nothing. Problems with the file as a whole are in `.file_errors`; each row's in its
-    `.errors`. Never raises for bad content: only an unknown *key* raises ValueError."""
+    path, or its bytes) for the register *key*, writing nothing. Problems with the file as
+    a whole are in `.file_errors`; each row's in its `.errors`. Never raises for bad
+    content: only an unknown *key* raises ValueError."""
     key = (key or "").strip().lower()
     if key not in IMPORTABLE:
         raise ValueError(f"Cannot import {key[:40]!r}: choose one of {', '.join(IMPORTABLE)}.")
@@ -596,7 +597,8 @@ def preview_from_form(raw: dict[str, str]) -> ImportPreview:
     sentence on its field (ValidationError)."""
     clean = validate(import_fields(), raw)
     try:
-        preview = preview_import(clean["register"], clean["path"], sheet=clean.get("sheet") or None)
+        preview = preview_import(clean["register"], clean["path"],
+                                 sheet=clean.get("sheet") or None)
     except ExchangeError as exc:
         raise ValidationError({"path": str(exc)}) from None
     if preview.file_errors and not preview.rows:  # unreadable: say so on the field

@@ -51,7 +51,8 @@ def run(args) -> int:
     target = None if args.path in (None, "-") else Path(args.path).expanduser()
     if target is not None:
         if target.is_dir():
-            suffix = ".ics" if args.what == "calendar" else ".xlsx" if args.xlsx is not None else ".csv"
+            suffix = (".ics" if args.what == "calendar" else
+                      ".xlsx" if args.xlsx is not None else ".csv")
             raise CliError(f"{target} is a folder: give a file name, e.g. "
                            f"{target / (args.what + suffix)}", 2)
         if (target.exists() or target.is_symlink()) and not args.force:
