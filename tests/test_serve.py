@@ -217,13 +217,14 @@ class Page:
         assert "error" not in reply, reply
         return reply.get("result", {})
 
-    def text(self) -> str:
-        return ANSI.sub(b"", bytes(self.received)).decode("utf-8", "replace")
+    def text(self, since: int = 0) -> str:
+        return ANSI.sub(b"", bytes(self.received[since:])).decode("utf-8", "replace")
 
-    async def wait_for_text(self, *words: str) -> None:
+    async def wait_for_text(self, *words: str, since: int = 0) -> None:
+        """Until the page has been sent *words* (after byte *since* of what it got)."""
         end = time.monotonic() + SCREEN_DEADLINE
         while time.monotonic() < end:
-            if all(w in self.text() for w in words):
+            if all(w in self.text(since) for w in words):
                 return
             await asyncio.sleep(0.25)
         raise AssertionError(f"{words} never appeared in the browser; it got: "
@@ -322,10 +323,10 @@ async def test_the_desk_in_chromium_names_its_clerk_in_the_audit_log(served_demo
         assert "Dashboard" in text and "Ashcombe Town Council" in text
         # a change made in the browser is the session's clerk's in the audit log
         before = len(audit_who(server.db))
-        await page.type("2")
-        await page.wait_for_text("Cllr Aisha Patel")
-        await page.type("x")
-        await page.wait_for_text("Archive (y)")
+        for key, then in (("2", "Cllr Aisha Patel"), ("x", "Archive (y)")):
+            since = len(page.received)
+            await page.type(key)
+            await page.wait_for_text(then, since=since)  # drawn after the key, not before
         await page.type("y")
         who = poll(lambda: audit_who(server.db)[before:], what="the archive's audit entry")
         assert who == ["Deputy Clerk"]
@@ -347,7 +348,7 @@ async def _session(server: Served, headers: dict) -> tuple[aiohttp.ClientSession
     return session, ws
 
 
-async def _read_until(ws, received: bytearray, *words: str) -> None:
+async def _read_until(ws, received: bytearray, *words: str, since: int = 0) -> None:
     end = time.monotonic() + SCREEN_DEADLINE
     while time.monotonic() < end:
         try:
@@ -358,7 +359,7 @@ async def _read_until(ws, received: bytearray, *words: str) -> None:
             received += msg.data
         elif msg.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
             break
-        text = ANSI.sub(b"", bytes(received)).decode("utf-8", "replace")
+        text = ANSI.sub(b"", bytes(received[since:])).decode("utf-8", "replace")
         if all(w in text for w in words):
             return
     raise AssertionError(f"{words} never came: {ANSI.sub(b'', bytes(received))[-1500:]!r}")
@@ -380,10 +381,10 @@ async def test_the_proxys_user_header_names_the_clerk(served_demo):
         shown = ANSI.sub(b"", bytes(received)).decode("utf-8", "replace")
         assert "Who is at the desk?" not in shown
         before = len(audit_who(server.db))
-        await ws.send_json(["stdin", "2"])
-        await _read_until(ws, received, "Cllr Aisha Patel")
-        await ws.send_json(["stdin", "x"])
-        await _read_until(ws, received, "Archive (y)")
+        for key, then in (("2", "Cllr Aisha Patel"), ("x", "Archive (y)")):
+            since = len(received)
+            await ws.send_json(["stdin", key])
+            await _read_until(ws, received, then, since=since)
         await ws.send_json(["stdin", "y"])
         assert poll(lambda: audit_who(server.db)[before:], what="the audit entry") == ["Jo Bloggs"]
     finally:
@@ -405,11 +406,14 @@ async def test_a_served_session_asks_its_clerk_and_the_audit_log_names_them(demo
         await pilot.pause()
         assert isinstance(app.screen, ClerkNameScreen)
         assert "Type your name" in str(app.screen.query_one("#clerk-error", Static).render())
+        await pilot.press("ctrl+p", "ctrl+z")  # no palette, no undo before the clerk is named
+        await pilot.pause()
+        assert isinstance(app.screen, ClerkNameScreen)
         app.screen.query_one("#clerk-name", Input).value = "  Karen\tDoyle "
         await pilot.press("enter")
         await pilot.pause()
         assert not isinstance(app.screen, ClerkNameScreen)
-        assert os.environ["CLERKDESK_USER"] == "Karen Doyle"
+        assert os.environ["CLERKDESK_USER"] == "Karen Doyle" and app.use_command_palette
         await pilot.press("2")
         await pilot.pause()
         member_id = app.pane("members").selected_id()
@@ -490,3 +494,9 @@ def test_help_imports_neither_textual_serve_nor_openpyxl():
                           " if m in sys.modules))"], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_without_textual_serve_a_sentence_says_which_extra(demo_db, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "textual_serve.server", None)  # an install without [serve]
+    assert main(["serve", "--db", str(demo_db)]) == 2
+    assert "pip install 'clerkdesk[serve]'" in capsys.readouterr().err

@@ -357,3 +357,15 @@ def test_openpyxl_is_imported_only_for_a_workbook(db, tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "False"
+
+
+def test_without_openpyxl_a_sentence_says_which_extra(db, tmp_path, monkeypatch):
+    import sys
+
+    path = workbook(tmp_path / "w.xlsx", [("Ward name",), ("North",)])
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # as on an install without [xlsx]
+    assert "pip install 'clerkdesk[xlsx]'" in first_error(csv_exchange.preview_import("wards",
+                                                                                      path))
+    with pytest.raises(csv_exchange.ExchangeError, match=r"clerkdesk\[xlsx\]"):
+        csv_exchange.export_xlsx("wards", tmp_path / "out.xlsx")
+    assert not (tmp_path / "out.xlsx").exists()

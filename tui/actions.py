@@ -48,8 +48,10 @@ def name_the_clerk(app) -> None:
 
     def named(name) -> None:
         os.environ["CLERKDESK_USER"] = name
+        app.use_command_palette = True
         app.notify(f"Welcome, {name}: the audit log names you for this session's changes.")
 
+    app.use_command_palette = False  # (its commands write: not before the clerk is named)
     app.push_screen(ClerkNameScreen(), named)
 
 
