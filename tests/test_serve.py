@@ -500,3 +500,13 @@ def test_without_textual_serve_a_sentence_says_which_extra(demo_db, capsys, monk
     monkeypatch.setitem(sys.modules, "textual_serve.server", None)  # an install without [serve]
     assert main(["serve", "--db", str(demo_db)]) == 2
     assert "pip install 'clerkdesk[serve]'" in capsys.readouterr().err
+
+
+def test_a_password_on_the_command_line_is_warned_about(capsys, monkeypatch):
+    pytest.importorskip("psycopg", reason="psycopg (the [postgres] extra) is not installed")
+    monkeypatch.delenv("CLERKDESK_DB", raising=False)
+    url = "postgresql://clerk:s3cret@127.0.0.1:1/ashcombe"  # (nothing listens on port 1)
+    assert main(["serve", "--db", url]) == 1
+    err = capsys.readouterr().err
+    assert "password is on this command's line" in err and "$CLERKDESK_DB" in err
+    assert "CLERKDESK_DB" not in os.environ  # nothing served, nothing handed on

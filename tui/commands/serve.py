@@ -28,6 +28,7 @@ import os
 import re
 import shlex
 import sys
+from urllib.parse import urlsplit
 
 from clerkdesk.tui.commands import CliError
 from clerkdesk.tui.commands.check import add_passphrase_option, casebook_path, passphrase
@@ -92,6 +93,10 @@ def run(args) -> int:
     from clerkdesk.models.store import backend, opening
 
     path = casebook_path(args)
+    if backend.is_url(path) and args.db and urlsplit(str(path)).password:
+        print("clerkdesk: warning: the casebook's password is on this command's line, where a "
+              "process list shows it: give the URL in $CLERKDESK_DB instead (the sessions get "
+              "it that way, never on their command line).", file=sys.stderr)
     secret = passphrase(args)
     try:  # one sentence now rather than a blank page in every browser
         opening.open_database(path, passphrase=secret, backup=False)
