@@ -204,7 +204,20 @@ def test_merged_cells_are_refused_with_a_sentence(db, tmp_path):
                     edit=lambda ws: ws.merge_cells("B2:B3"))
     assert first_error(csv_exchange.preview_import("wards", body)).startswith(
         "b.xlsx: cells B2:B3 are merged, so only the first of them holds a value")
+    empty = workbook(tmp_path / "e.xlsx", [("Ward name", "Notes"), ("North", "x")],
+                     edit=lambda ws: ws.merge_cells("A5:C6"))  # merged, but nothing in it
+    assert csv_exchange.preview_import("wards", empty).ok
     assert Ward.select().count() == 0
+
+
+def test_one_cell_far_away_costs_nothing(db, tmp_path):
+    def far(ws):
+        ws.cell(row=1_048_576, column=16_384, value=None).number_format = "0.00"
+        ws.cell(row=900_000, column=1, value="  ")
+
+    path = workbook(tmp_path / "far.xlsx", [("Ward name",), ("North",)], edit=far)
+    preview = csv_exchange.preview_import("wards", path)
+    assert preview.ok and [r.line for r in preview.rows] == [2]
 
 
 def test_files_that_are_not_xlsx_get_one_sentence_each(db, tmp_path):

@@ -38,7 +38,7 @@ from pathlib import Path
 from clerkdesk.models.core.dates import fmt
 
 #: a workbook may unpack to at most this many bytes (a small file can unpack to gigabytes)
-MAX_UNPACKED = 100 * 1024 * 1024
+MAX_UNPACKED = 50 * 1024 * 1024
 
 #: the longest text Excel keeps in one cell
 EXCEL_CELL_LIMIT = 32_767
@@ -167,22 +167,28 @@ def read_xlsx(data: bytes, name: str = "The file", *, sheet: str | None = None,
     book = _load(data, name, data_only=False)
     ws = _sheet(book, name, sheet)
     where = f"{name}, sheet '{ws.title}'" if len(book.worksheets) > 1 or sheet else name
+    # the cells the file holds, by row (not ws.iter_rows(), which would make every cell of
+    # the sheet's whole extent: one cell far down or across must not cost millions)
+    by_row: dict[int, dict[int, object]] = {}
+    for (r, col), c in ws._cells.items():
+        if c.value is not None and str(c.value).strip():
+            by_row.setdefault(r, {})[col] = c
+    width = max((max(cells) for cells in by_row.values()), default=0)
     grid: list[tuple[int, list]] = []  # (row number, cells) of the non-blank rows
-    formulas: dict[str, tuple[int, int]] = {}  # coordinate -> (index in grid, column)
-    for cells in ws.iter_rows():
-        if not any(c.value is not None and str(c.value).strip() for c in cells):
-            continue  # a blank row, at the end or between
+    formulas: dict[str, int] = {}  # coordinate -> row number
+    for r in sorted(by_row):  # blank rows, at the end or between, are not in by_row
         if len(grid) > max_rows:  # (the first non-blank row is the heading row)
             raise XlsxError(f"{where} has more than {max_rows:,} rows: an import takes at most "
                             f"{max_rows:,} at a time. Split it into smaller files.")
-        for col, c in enumerate(cells):
-            if c.data_type == "f":
-                formulas[c.coordinate] = (len(grid), col)
-        grid.append((cells[0].row, list(cells)))
+        cells = [by_row[r].get(col) for col in range(1, width + 1)]
+        formulas.update({c.coordinate: r for c in cells if c is not None and c.data_type == "f"})
+        grid.append((r, cells))
     if not grid:
         raise XlsxError(f"{where} is empty: its first row must name the columns.")
     header_row = grid[0][0]
     for merged in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        if merged.min_col not in by_row.get(merged.min_row, {}):
+            continue  # nothing in it: the merge hides no value
         if merged.min_row <= header_row <= merged.max_row:
             raise XlsxError(
                 f"{where}: row {header_row} has merged cells ({merged.coord}): the first row "
@@ -209,10 +215,12 @@ def read_xlsx(data: bytes, name: str = "The file", *, sheet: str | None = None,
                                 "cell right in the spreadsheet, save it, and import again.")
             values[coord] = cell.value
     rows: list[tuple[int, list[str]]] = []
-    width = max(len(cells) for _, cells in grid)
     for line, cells in grid:
         texts = []
         for c in cells:
+            if c is None:
+                texts.append("")
+                continue
             value = values.get(c.coordinate, c.value) if c.data_type == "f" else c.value
             if c.data_type == "e":
                 raise XlsxError(f"{where}: cell {c.coordinate} shows an error ({value}): put the "
@@ -222,7 +230,7 @@ def read_xlsx(data: bytes, name: str = "The file", *, sheet: str | None = None,
                 raise XlsxError(f"line {line}: cannot be read (cell {c.coordinate} is longer than "
                                 f"{max_cell:,} characters).")
             texts.append(text)
-        rows.append((line, texts + [""] * (width - len(texts))))
+        rows.append((line, texts))
     header = rows[0][1]
     return header, rows[1:]
 
