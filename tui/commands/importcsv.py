@@ -21,10 +21,10 @@ def add_parser(subparsers) -> None:
 
     p = subparsers.add_parser(
         "import",
-        help="add members, officers or wards from a CSV file (preview; --yes to write)",
-        description="Read a CSV file (UTF-8; first line = column headings matching the form's "
-                    "labels, e.g. Name, Ward, Party group, Roles, Term starts, Term ends) and "
-                    "show what would be added and every problem, line by line. Nothing is "
+        help="add members, officers or wards from a CSV or .xlsx file (preview; --yes to write)",
+        description="Read a CSV file (UTF-8) or an .xlsx workbook's sheet (first line = column "
+                    "headings matching the form's labels, e.g. Name, Ward, Party group, Roles, "
+                    "Term starts, Term ends) and show what would be added and every problem, line by line. Nothing is "
                     "written unless you add --yes and every row is right; then all rows are "
                     f"added in one go. An import only adds (at most {MAX_ROWS:,} rows): names "
                     "already in the register are errors. Wards, party groups and line "
