@@ -1,5 +1,5 @@
-"""Importing a register from a spreadsheet's CSV: choose the register and the file, see the
-preview with every bad line explained, and only then add the rows (all or nothing)."""
+"""Importing a register from a spreadsheet (.xlsx or CSV): choose the register and the file,
+see the preview with every bad line explained, and only then add the rows (all or nothing)."""
 from __future__ import annotations
 
 from rich.text import Text
@@ -87,13 +87,13 @@ class ImportPreviewScreen(ModalScreen[object]):
 
 
 def start_import(app, done) -> None:
-    """The palette's "Import a register from a CSV file": the form, then the preview."""
+    """The palette's "Import a register from a CSV file or spreadsheet": form, preview."""
     specs = csv_exchange.import_fields()
 
     def previewed(preview) -> None:
         if preview is not None:
             app.push_screen(ImportPreviewScreen(preview), done)
 
-    app.push_screen(FormScreen("Import from a spreadsheet (CSV)", specs,
+    app.push_screen(FormScreen("Import from a spreadsheet (.xlsx or CSV)", specs,
                                {s.name: s.initial() for s in specs},
                                csv_exchange.preview_from_form), previewed)

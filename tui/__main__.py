@@ -15,7 +15,7 @@ from clerkdesk.tui.startup import pause_collector  # (paused for the app's start
 
 #: subcommand name -> module under clerkdesk.tui.commands
 SUBCOMMANDS = ["demo", "route", "due", "check", "backup", "restore", "retention", "report", "export",
-               "importcsv", "copy"]
+               "importcsv", "copy", "serve"]
 
 
 def build_parser(subcommands: bool = True) -> argparse.ArgumentParser:

@@ -1,6 +1,7 @@
 """The app's commands, as the command palette lists them (tui/palette.py) and the keys run
-them: the first run's set-up, back up now, the committee report, the due dates as a
-calendar file, importing a register from CSV, undo, and the help screen with every key.
+them: the first run's set-up, a browser session's clerk, back up now, the committee report,
+the due dates as a calendar file, importing a register from CSV or .xlsx, undo, and the help
+screen with every key.
 
 Each takes the running app (`ClerkDesk`: its `db_path`, `notify`, `refresh_all`) and
 tells the clerk in one sentence what happened; none stops the clerk working when it
@@ -11,6 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from clerkdesk.models.core.db import current_passphrase
+
+#: set in a browser session's environment (`clerkdesk serve`) when it must ask its clerk
+ASK_CLERK_ENV = "CLERKDESK_ASK_CLERK"
 
 
 def _beside_casebook(app, name: str) -> Path:
@@ -31,6 +35,24 @@ def first_run(app) -> None:
             app.focus_tab("dashboard")
 
     app.push_screen(SetupScreen(), done)
+
+
+def name_the_clerk(app) -> None:
+    """A browser session (`clerkdesk serve`) that was not given its clerk's name asks for
+    it first; the audit log then carries it ($CLERKDESK_USER, this session's own)."""
+    import os
+
+    if os.environ.get(ASK_CLERK_ENV) != "1":
+        return
+    from clerkdesk.screens.clerk_name import ClerkNameScreen
+
+    def named(name) -> None:
+        os.environ["CLERKDESK_USER"] = name
+        app.use_command_palette = True
+        app.notify(f"Welcome, {name}: the audit log names you for this session's changes.")
+
+    app.use_command_palette = False  # (its commands write: not before the clerk is named)
+    app.push_screen(ClerkNameScreen(), named)
 
 
 def backup_now(app) -> None:

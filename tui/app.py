@@ -79,6 +79,7 @@ class ClerkDesk(App):
             actions.first_run(self)
         else:
             self.focus_tab("dashboard")
+        actions.name_the_clerk(self)  # (a browser session: clerkdesk serve)
 
     def council_changed(self) -> None:
         name = row.name if (row := council.get()) else "new casebook"

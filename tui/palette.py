@@ -59,7 +59,7 @@ class CommandsProvider(Provider):
              "progress on actions, Markdown and HTML, names removed"),
             ("Export due dates to a calendar file", partial(actions.export_calendar, app),
              "an .ics file beside the casebook"),
-            ("Import a register from a CSV file", partial(actions.import_csv, app),
+            ("Import a register from a CSV file or spreadsheet", partial(actions.import_csv, app),
              "members, officers, wards, contacts or groups: preview first, all or nothing"),
             ("Undo the last change", partial(actions.undo, app), "ctrl+z"),
             ("Show the keys", partial(actions.show_help, app), "?"),

@@ -25,6 +25,10 @@ Import (`preview_import`, then `apply_import`)
     the rows in one transaction through `records.save` (so each gets its audit entry),
     and only when the preview has no error at all: all or nothing.
 
+Excel workbooks (.xlsx, models/output/xlsx.py) take the same two paths: `read_table` reads
+a sheet into the header and rows a CSV file gives, so its rows get the same preview, line
+numbers and all-or-nothing write; `export_xlsx` writes the same columns as `export_csv`.
+
 No Textual here: the CLI (`clerkdesk export`, `clerkdesk import`) and the import screen
 both call these functions.
 """
@@ -228,6 +232,37 @@ def export_csv(register_or_key, path_or_stream, archived: bool = False, *,
     return _write(register, path_or_stream, archived)
 
 
+def export_xlsx(register_or_key, path, archived: bool = False) -> int:
+    """Write one register or case list as an .xlsx workbook with the columns of
+    `export_csv` (dates as Excel dates, formula-like text kept as text, the file 0600)."""
+    from clerkdesk.models.output import xlsx
+
+    register = _register(register_or_key)
+    heads = export_columns(register, archived=archived)
+    dated = {s.label for s in register.fields() if s.kind == "date"} | {"Closed"}
+    try:
+        return xlsx.write_xlsx(Path(path).expanduser(), register.title, heads,
+                               export_rows(register, archived=archived),
+                               date_columns=[i for i, h in enumerate(heads) if h in dated])
+    except xlsx.XlsxError as exc:
+        raise ExchangeError(str(exc)) from None
+
+
+def read_table(data: bytes, name: str = "The file", sheet: str | None = None):
+    """`read_csv`, or for an Excel workbook (or with a *sheet* named) the sheet's header
+    and rows [(row number, cells)] read by models/output/xlsx.py. Raises ExchangeError."""
+    from clerkdesk.models.output import xlsx
+
+    if not (sheet or xlsx.is_workbook(data, name)):
+        return read_csv(data, name)
+    if len(data) > MAX_BYTES:
+        return read_csv(data, name)  # (says how big, as for a CSV file)
+    try:
+        return xlsx.read_xlsx(data, name, sheet=sheet, max_rows=MAX_ROWS, max_cell=MAX_CELL)
+    except xlsx.XlsxError as exc:
+        raise ExchangeError(str(exc)) from None
+
+
 def _unlink(path: Path) -> None:
     try:
         path.unlink()
@@ -415,7 +450,7 @@ def _read_source(source) -> tuple[bytes, str]:
     if not path.exists():
         raise ExchangeError(f"There is no file {path}.")
     if path.is_dir():
-        raise ExchangeError(f"{path} is a folder: give the CSV file.")
+        raise ExchangeError(f"{path} is a folder: give the CSV or .xlsx file.")
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -491,10 +526,11 @@ def _existing_names(register: Register) -> dict[str, bool]:
     return out
 
 
-def preview_import(key: str, source) -> ImportPreview:
-    """Read and check a CSV file (a path, or its bytes) for the register *key*, writing
-    nothing. Problems with the file as a whole are in `.file_errors`; each row's in its
-    `.errors`. Never raises for bad content: only an unknown *key* raises ValueError."""
+def preview_import(key: str, source, *, sheet: str | None = None) -> ImportPreview:
+    """Read and check a CSV file or an .xlsx workbook's sheet (the first, or *sheet*; a
+    path, or its bytes) for the register *key*, writing nothing. Problems with the file as
+    a whole are in `.file_errors`; each row's in its `.errors`. Never raises for bad
+    content: only an unknown *key* raises ValueError."""
     key = (key or "").strip().lower()
     if key not in IMPORTABLE:
         raise ValueError(f"Cannot import {key[:40]!r}: choose one of {', '.join(IMPORTABLE)}.")
@@ -503,7 +539,7 @@ def preview_import(key: str, source) -> ImportPreview:
     preview = ImportPreview(key=key, source="the file" if is_bytes else Path(source).name)
     try:
         data, _ = _read_source(source)
-        header, rows = read_csv(data, "The file" if is_bytes else preview.source)
+        header, rows = read_table(data, "The file" if is_bytes else preview.source, sheet)
     except ExchangeError as exc:
         preview.file_errors.append(str(exc))
         return preview
@@ -547,9 +583,12 @@ def import_fields() -> list[FieldSpec]:
     return [
         FieldSpec("register", "Add to", "choice", required=True,
                   choices={k: REGISTERS[k].title for k in IMPORTABLE}, default="members"),
-        FieldSpec("path", "CSV file", required=True, max_len=500,
-                  placeholder="e.g. ~/Documents/councillors.csv",
-                  help="Save the spreadsheet as CSV (UTF-8) first. The first row names the columns."),
+        FieldSpec("path", "File", required=True, max_len=500,
+                  placeholder="e.g. ~/Documents/councillors.xlsx or councillors.csv",
+                  help="An Excel workbook (.xlsx) or a CSV file (UTF-8). The first row names "
+                       "the columns."),
+        FieldSpec("sheet", "Sheet", max_len=100, placeholder="the first sheet",
+                  help="Only for a workbook with several sheets: the sheet's name."),
     ]
 
 
@@ -558,7 +597,8 @@ def preview_from_form(raw: dict[str, str]) -> ImportPreview:
     sentence on its field (ValidationError)."""
     clean = validate(import_fields(), raw)
     try:
-        preview = preview_import(clean["register"], clean["path"])
+        preview = preview_import(clean["register"], clean["path"],
+                                 sheet=clean.get("sheet") or None)
     except ExchangeError as exc:
         raise ValidationError({"path": str(exc)}) from None
     if preview.file_errors and not preview.rows:  # unreadable: say so on the field

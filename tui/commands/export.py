@@ -34,6 +34,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--no-bom", action="store_true",
                    help="no UTF-8 byte-order mark (Excel needs it; some tools do not want it)")
     p.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    p.add_argument("--xlsx", nargs="?", const="", metavar="PATH", help="an Excel workbook instead "
+                   "(the same columns; PATH defaults to LIST.xlsx here), readable by you only")
     add_passphrase_option(p)
 
 
@@ -41,10 +43,16 @@ def run(args) -> int:
     from clerkdesk.models.core import db
     from clerkdesk.models.output import csv_exchange
 
+    if args.xlsx is not None:  # --xlsx [PATH]: a workbook, always to a file
+        if args.what == "calendar" or "-" in (args.path, args.xlsx) or args.path and args.xlsx:
+            raise CliError("--xlsx writes one list to one workbook file: e.g. export members "
+                           "--xlsx members.xlsx", 2)
+        args.path = args.path or args.xlsx or f"{args.what}.xlsx"
     target = None if args.path in (None, "-") else Path(args.path).expanduser()
     if target is not None:
         if target.is_dir():
-            suffix = ".ics" if args.what == "calendar" else ".csv"
+            suffix = (".ics" if args.what == "calendar" else
+                      ".xlsx" if args.xlsx is not None else ".csv")
             raise CliError(f"{target} is a folder: give a file name, e.g. "
                            f"{target / (args.what + suffix)}", 2)
         if (target.exists() or target.is_symlink()) and not args.force:
@@ -66,7 +74,8 @@ def run(args) -> int:
         if target is None:
             csv_exchange.export_csv(args.what, sys.stdout, args.archived)
             return 0
-        n = csv_exchange.export_csv(args.what, target, args.archived, bom=not args.no_bom)
+        n = (csv_exchange.export_xlsx(args.what, target, args.archived) if args.xlsx is not None
+             else csv_exchange.export_csv(args.what, target, args.archived, bom=not args.no_bom))
         print(f"Wrote {n} row{'s' if n != 1 else ''} of {args.what} to {target}")
         return 0
     except BrokenPipeError:

@@ -21,10 +21,10 @@ def add_parser(subparsers) -> None:
 
     p = subparsers.add_parser(
         "import",
-        help="add members, officers or wards from a CSV file (preview; --yes to write)",
-        description="Read a CSV file (UTF-8; first line = column headings matching the form's "
-                    "labels, e.g. Name, Ward, Party group, Roles, Term starts, Term ends) and "
-                    "show what would be added and every problem, line by line. Nothing is "
+        help="add members, officers or wards from a CSV or .xlsx file (preview; --yes to write)",
+        description="Read a CSV file (UTF-8) or an .xlsx workbook's sheet (first line = column "
+                    "headings matching the form's labels, e.g. Name, Ward, Party group, Roles, "
+                    "Term starts, Term ends) and show what would be added and every problem, line by line. Nothing is "
                     "written unless you add --yes and every row is right; then all rows are "
                     f"added in one go. An import only adds (at most {MAX_ROWS:,} rows): names "
                     "already in the register are errors. Wards, party groups and line "
@@ -32,7 +32,8 @@ def add_parser(subparsers) -> None:
     )
     p.add_argument("register", metavar="REGISTER", choices=list(IMPORTABLE),
                    help="one of: " + ", ".join(IMPORTABLE))
-    p.add_argument("file", metavar="FILE", help="the CSV file")
+    p.add_argument("file", metavar="FILE", help="the CSV file, or an Excel workbook (.xlsx)")
+    p.add_argument("--sheet", metavar="NAME", help="the workbook's sheet (default: the first)")
     p.add_argument("--yes", action="store_true", help="write the rows if every one is right")
     add_passphrase_option(p)
     p.set_defaults(command="importcsv")
@@ -44,7 +45,7 @@ def run(args) -> int:
 
     open_casebook(args)
     try:
-        preview = csv_exchange.preview_import(args.register, args.file)
+        preview = csv_exchange.preview_import(args.register, args.file, sheet=args.sheet)
         print(preview.summary())
         if preview.columns:
             print("Columns: " + ", ".join(s.label for s in preview.columns))
