@@ -8,7 +8,7 @@ import datetime as dt
 
 from peewee import JOIN, SQL, fn
 
-from clerkdesk.models.casework import council
+from clerkdesk.models.casework import council, documents
 from clerkdesk.models.casework.case_forms import (
     _case_after_save,
     _case_before_save,
@@ -100,6 +100,9 @@ def _case_detail(c: Case) -> Detail:
     sections.insert(0, ("Route", route or ["not routed yet: w runs the protocol wizard"]))
     if tasks:
         sections.append(("Tasks", tasks))
+    docs = documents.detail_lines(c)  # (names and sizes only: never the bytes)
+    if docs:
+        sections.append(("Documents", docs))
     if c.details:
         sections.insert(0, ("Details", [c.details]))
     return Detail(f"{c.ref}  {c.subject}", "Request" if c.type == "request" else "Complaint",

@@ -148,16 +148,26 @@ CASE_CLOCK_COLUMNS = [("agreed_due", "DATE"), ("waiting_since", "DATE"),
                       ("waited_days", "INTEGER NOT NULL DEFAULT 0")]
 
 
+#: the columns schema 4 adds to `council`: the largest document one file may be (MB) and
+#: the folder of saved emails the Dashboard counts
+COUNCIL_CORRESPONDENCE_COLUMNS = [("document_limit_mb", "INTEGER NOT NULL DEFAULT 25"),
+                                  ("intake_folder", "TEXT NOT NULL DEFAULT ''")]
+
+
 def _v3_to_v4(db) -> None:
     """Schema 4: documents on a case (the `document` table, made by `migrate` with the
     other new tables) and the case's clock as the protocol runs it: a due date agreed
     with the member, and the days the clock stood still waiting on them.
 
-    The case rows' digests now cover the new columns, so they are re-attested."""
-    have = {c.name for c in db.get_columns("case")}
-    for name, sql_type in CASE_CLOCK_COLUMNS:
-        if name not in have:
-            db.execute_sql(f'ALTER TABLE "case" ADD COLUMN {name} {sql_type}')
+    The council gains its correspondence settings (the size limit of one document, the
+    folder of saved emails). The case and council rows' digests now cover the new
+    columns, so they are re-attested."""
+    for table, columns in (("case", CASE_CLOCK_COLUMNS),
+                           ("council", COUNCIL_CORRESPONDENCE_COLUMNS)):
+        have = {c.name for c in db.get_columns(table)}
+        for name, sql_type in columns:
+            if name not in have:
+                db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {name} {sql_type}')
     _reattest(db, who="clerkdesk upgrade", note={"schema_version": [3, 4]})
 
 
