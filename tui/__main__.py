@@ -14,7 +14,9 @@ from clerkdesk.tui.commands import CliError
 
 #: subcommand name -> module under clerkdesk.tui.commands
 SUBCOMMANDS = ["demo", "route", "due", "check", "backup", "restore", "retention", "report", "export",
-               "importcsv", "copy"]
+               "importcsv", "copy",
+               "intake",  # saved emails in
+               ]
 
 
 def build_parser(subcommands: bool = True) -> argparse.ArgumentParser:
