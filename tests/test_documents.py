@@ -147,3 +147,38 @@ def test_a_legitimate_change_afterwards_does_not_launder_a_tampered_document(dem
     report = integrity.check_path(demo_db)
     assert not report.ok
     assert any(f"document {doc.id} (other.pdf) differs" in line for line in report.lines())
+
+
+# --- the commands ------------------------------------------------------------------------------
+
+def test_attach_and_documents_from_the_command_line(demo_db, tmp_path, capsys):
+    from clerkdesk.tui.__main__ import main
+
+    case = a_case()
+    ref = case.ref
+    a = tmp_path / "survey results.csv"
+    a.write_text("q,answer\n1,yes\n")
+    b = tmp_path / "photo.jpg"
+    b.write_bytes(b"\xff\xd8\xff photo")
+    close_database()
+    assert main(["--db", str(demo_db), "attach", ref.lower(), str(a), str(b)]) == 0
+    out = capsys.readouterr().out
+    assert f"Attached 2 documents to {ref}." in out
+    # a missing file stops the lot: nothing is filed
+    assert main(["--db", str(demo_db), "attach", ref, str(a), str(tmp_path / "gone.pdf")]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == f"clerkdesk: There is no file {tmp_path / 'gone.pdf'}."
+    assert main(["--db", str(demo_db), "documents", ref]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == 2 and "survey results.csv" in listed[0] and "attached" in listed[0]
+    doc_id = int(listed[1].split()[0])
+    assert main(["--db", str(demo_db), "documents", ref, "--extract", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "photo.jpg").read_bytes() == b"\xff\xd8\xff photo"
+    capsys.readouterr()
+    assert main(["--db", str(demo_db), "documents", ref, "--archive", str(doc_id)]) == 0
+    assert capsys.readouterr().out.strip() == f"Archived photo.jpg on {ref}."
+    assert main(["--db", str(demo_db), "documents", ref]) == 0
+    assert "photo.jpg" not in capsys.readouterr().out
+    assert main(["--db", str(demo_db), "documents", "REQ-1999-0001"]) == 1
+    assert "There is no case REQ-1999-0001." in capsys.readouterr().err
+    assert integrity.check_path(demo_db).ok

@@ -16,6 +16,8 @@ from clerkdesk.tui.commands import CliError
 SUBCOMMANDS = ["demo", "route", "due", "check", "backup", "restore", "retention", "report", "export",
                "importcsv", "copy",
                "intake",  # saved emails in
+               "attach",  # documents on a case
+               "documents",
                ]
 
 
