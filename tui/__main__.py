@@ -18,6 +18,7 @@ SUBCOMMANDS = ["demo", "route", "due", "check", "backup", "restore", "retention"
                "intake",  # saved emails in
                "attach",  # documents on a case
                "documents",
+               "letter",  # letters from templates
                ]
 
 
