@@ -19,6 +19,7 @@ SUBCOMMANDS = ["demo", "route", "due", "check", "backup", "restore", "retention"
                "attach",  # documents on a case
                "documents",
                "letter",  # letters from templates
+               "sar",  # subject-access export
                ]
 
 
