@@ -182,3 +182,17 @@ def test_attach_and_documents_from_the_command_line(demo_db, tmp_path, capsys):
     assert main(["--db", str(demo_db), "documents", "REQ-1999-0001"]) == 1
     assert "There is no case REQ-1999-0001." in capsys.readouterr().err
     assert integrity.check_path(demo_db).ok
+
+
+def test_meeting_mode_hides_every_line_of_a_long_note(demo_db):
+    from clerkdesk.models.casework import cases
+
+    complaint = Case.select().where(Case.type == "complaint").first()
+    body = "\n".join(f"line {i}: Mr Secretname said something" for i in range(30))
+    cases.add_step(complaint.id, "Email received", note=body, kind="email")
+    shown = records.detail_for(case_lists.COMPLAINTS, complaint.id)
+    timeline = dict(shown.sections)["Timeline"]
+    assert "    line 11: Mr Secretname said something" in timeline
+    assert "    … 18 more lines (d: the documents)" in timeline
+    hidden = records.detail_for(case_lists.COMPLAINTS, complaint.id, meeting_mode=True)
+    assert "Secretname" not in repr(hidden) and "more lines" not in repr(hidden)

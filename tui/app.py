@@ -19,6 +19,7 @@ from clerkdesk.models.core import schema
 from clerkdesk.screens.dashboard import DashboardPane, OpenCase, OpenRecord
 from clerkdesk.screens.widgets.key_bar import KeyBar
 from clerkdesk.screens.widgets.tab_bar import TabBar
+from clerkdesk.tui.correspondence import CorrespondenceProvider
 from clerkdesk.tui.palette import CommandsProvider, RecordsProvider
 
 SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
@@ -109,7 +110,7 @@ def make_pane(tab: str):
 
 class ClerkDesk(App):
     TITLE = "clerkdesk"
-    COMMANDS = App.COMMANDS | {RecordsProvider, CommandsProvider}
+    COMMANDS = App.COMMANDS | {RecordsProvider, CommandsProvider, CorrespondenceProvider}
     CSS_PATH = ["app.tcss", "../screens/screens.tcss"]
     BINDINGS = [
         *(Binding(str(i), f"show_tab('{tab}')", title, show=False)
