@@ -65,7 +65,8 @@ class DashboardPane(Vertical):
         Binding("w", "wizard", "Wizard"),
         Binding("c", "close", "Close/done"),
         Binding("r", "refresh_data", "Refresh", show=False),
-        Binding("i", "intake", "Take in email"),
+        # (not in the key bar: meeting mode's m must stay there; ? and the intake line say it)
+        Binding("i", "intake", "Take in email", show=False),
     ]
 
     def __init__(self, **kwargs) -> None:

@@ -144,12 +144,6 @@ def save_copy(app, case: Case, doc) -> None:
 class DocumentsScreen(ModalScreen[None]):
     """The documents of one case."""
 
-    DEFAULT_CSS = """
-    DocumentsScreen .documents-box { width: 110; height: 80%; }
-    DocumentsScreen #docs-table { height: 1fr; }
-    DocumentsScreen #docs-empty { color: $text-muted; padding: 1 0; }
-    """
-
     BINDINGS = [
         Binding("escape,q", "dismiss(None)", "Close"),
         Binding("o", "open", "Open"),

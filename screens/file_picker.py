@@ -56,12 +56,6 @@ def _listing(folder: Path, suffixes: tuple[str, ...] | None, hidden: bool = Fals
 class FilePickerScreen(ModalScreen[object]):
     """Pick a file (or, with `folders=True`, a folder) under *start*."""
 
-    DEFAULT_CSS = """
-    FilePickerScreen .picker-box { height: 80%; }
-    FilePickerScreen #files-list { height: 1fr; }
-    FilePickerScreen #files-note { color: $text-muted; }
-    """
-
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel"),
         Binding("backspace", "up", "Folder above", show=False),
@@ -84,7 +78,7 @@ class FilePickerScreen(ModalScreen[object]):
     def compose(self) -> ComposeResult:
         kinds = "folders" if self.pick_folders else (
             " or ".join(self.suffixes) + " files" if self.suffixes else "files")
-        with Vertical(classes="modal-box picker-box"):
+        with Vertical(classes="modal-box files-box"):
             yield Label(self.title_text, classes="form-title")
             yield Input(value=str(self.folder), id="files-path",
                         placeholder="a folder or a file; enter goes there")

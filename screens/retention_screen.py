@@ -20,12 +20,6 @@ from clerkdesk.models.core.vocab import COMPLAINT_KINDS, KIND_SHORT, REQUEST_KIN
 
 
 class RetentionScreen(ModalScreen[object]):
-    DEFAULT_CSS = """
-    RetentionScreen .retention-box { width: 110; height: 80%; }
-    RetentionScreen #ret-table { height: 1fr; }
-    RetentionScreen #ret-summary { padding-bottom: 1; }
-    """
-
     BINDINGS = [
         Binding("escape,q", "leave", "Close"),
         Binding("a", "anonymise", "Anonymise"),
