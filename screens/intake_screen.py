@@ -114,7 +114,7 @@ def _next(app, plan: intake.Plan, done) -> None:
         if raw is not None:
             _write(app, plan, raw, done)
 
-    subtitle = "\n".join(lines[1:] if not hide else lines)
+    subtitle = "\n".join(lines) if hide else _short(plan)
     title = f"New {plan.case_type} from an email" + ("" if hide else f": {plan.sender.name}"
                                                      if plan.sender else "")
     values = plan.form_values()
@@ -165,3 +165,18 @@ def _written(app, result, done) -> None:
                 done(case)
 
         case_actions.wizard(app, result.case.id, routed)
+
+
+def _short(plan: intake.Plan) -> str:
+    """The form's two lines about the email (the form itself shows the rest)."""
+    from clerkdesk.models.core import dates
+
+    who = plan.sender.name if plan.sender else plan.source.sender
+    first = f"From {who}, received {dates.fmt(plan.received)}; files: the email and " \
+            f"{plan.attachment_text()}."
+    how = (f"The kind is guessed from {', '.join(repr(w) for w in plan.kind_words[:3])}"
+           if plan.kind_words else "The kind is the usual one (no words to go on)")
+    second = how + ": confirm it, then ctrl+s; the wizard opens next."
+    if plan.forwarded_by is not None:
+        second = f"Forwarded by {plan.forwarded_by.name}. " + second
+    return f"{first}\n{second}"

@@ -218,3 +218,11 @@ def test_the_shipped_templates_are_the_ones_the_script_builds(tmp_path):
         shipped = [p.text for p in docx.Document(letters.SHIPPED / f"{name}.docx").paragraphs]
         made = [p.text for p in build.build(name).paragraphs]
         assert shipped == made, name
+
+
+def test_the_readme_lists_every_merge_field_and_template():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for key in letters.FIELDS:
+        assert f"| `{key}` |" in readme, key
+    for name in letters.TEMPLATES:
+        assert f"| `{name}` |" in readme, name

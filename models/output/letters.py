@@ -69,7 +69,8 @@ FIELDS = {
     "clause.ref / .text": "the letter's main clause",
     "clauses": "the clauses it cites: each with .ref and .text",
     "group": "the case's party group", "other_groups": "the others: .name, .leader, .deputy",
-    "advice": "the advice register entries of the case: .matter, .given_on, .officer, .group",
+    "advice": "the advice register entries of the case: .matter, .given_on, "
+              ".given_on_long, .officer, .group",
     "letter.template / .title": "which letter this is",
 }
 
