@@ -49,7 +49,7 @@ def take_in_email(app, done: Callable[[object], None]) -> None:
 def _read(app, path: Path, done) -> None:
     try:
         with worker_connection():
-            plan = intake.plan_file(path)
+            plan = intake.plan_file(path, apart=True)  # (a large one in a child process)
             if plan.case is not None:
                 plan.case.ref  # (read here, not on the screen's thread)
     except intake.IntakeError as exc:

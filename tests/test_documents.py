@@ -196,3 +196,23 @@ def test_meeting_mode_hides_every_line_of_a_long_note(demo_db):
     assert "    … 18 more lines (d: the documents)" in timeline
     hidden = records.detail_for(case_lists.COMPLAINTS, complaint.id, meeting_mode=True)
     assert "Secretname" not in repr(hidden) and "more lines" not in repr(hidden)
+
+
+@pytest.mark.sqlite_only
+def test_documents_survive_a_copy_to_postgresql_and_back(demo_db, engine, pg_server, tmp_path):
+    from clerkdesk.models.store import engine_copy
+
+    case = a_case()
+    payload = bytes(range(256)) * 40 + b"\x00\xff end"
+    (doc,) = documents.attach(case.id, [("scan.pdf", payload)])
+    close_database()
+    url = pg_server.url(pg_server.create_database())
+    there = engine_copy.copy(demo_db, url)
+    assert there.ok, there.lines()
+    back_path = tmp_path / "back.db"
+    back = engine_copy.copy(url, back_path)
+    assert back.ok, back.lines()
+    for where in (url, back_path):
+        open_database(where)
+        assert documents.data_of(doc.id) == payload
+        close_database()

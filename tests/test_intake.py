@@ -305,3 +305,15 @@ def test_the_intake_folder_counts_the_emails_not_yet_taken_in(demo_db, tmp_path)
                                                         "request_multipart.eml"]
     intake.remember_folder(folder)
     assert intake.last_folder() == folder
+
+
+def test_a_large_email_read_apart_in_a_child_process_reads_the_same(monkeypatch):
+    from clerkdesk.models.casework.intake import mail
+
+    monkeypatch.setattr(mail, "APART_OVER", 0)  # every email in a child, for the test
+    data = eml("request_multipart.eml").read_bytes()
+    here, apart = mail.read_mail(data, "a.eml"), mail.read_mail_apart(data, "a.eml")
+    assert apart == here and [a.data for a in apart.attachments] == \
+        [a.data for a in here.attachments]
+    with pytest.raises(intake.IntakeError, match="winmail.dat"):
+        mail.read_mail_apart(eml("winmail.eml").read_bytes(), "winmail.eml")

@@ -108,14 +108,16 @@ def media_type_for(name: str) -> str:
 
 def file_document(case_id: int, name: str, data: bytes, *, media_type: str | None = None,
                   source: str = "attached", message_id: str | None = None,
-                  who: str | None = None, changes: dict | None = None) -> Document:
+                  who: str | None = None, changes: dict | None = None,
+                  limit: int | None = None) -> Document:
     """File *data* on the case as a document, with its audit entry (in the caller's
-    transaction, or one of its own). *changes* adds to what the entry records."""
+    transaction, or one of its own). *changes* adds to what the entry records; *limit*
+    is the size limit when the caller has read it already."""
     if source not in SOURCES:
         raise DocumentError(f"Unknown document source {source}.")
     data = bytes(data)
     name = safe_name(name)
-    check_size(name, len(data))
+    check_size(name, len(data), limit)
     media_type = media_type or media_type_for(name)
     digest = sha256(data)
     who = who or user.current_user()
@@ -174,7 +176,7 @@ def attach(case_id: int, files: list[tuple[str, bytes]], *, who: str | None = No
         case = Case.get_by_id(case_id)
         if case.archived:
             raise DocumentError(f"{case.ref} is archived: restore it before attaching to it.")
-        rows = [file_document(case_id, name, data, who=who) for name, data in files]
+        rows = [file_document(case_id, name, data, who=who, limit=limit) for name, data in files]
         # (the names go in the note: meeting mode shows a private case's actions, not notes)
         cases.add_step(case_id, f"{len(rows)} document{'s' if len(rows) != 1 else ''} added",
                        note="\n".join(f"{r.name} ({human_size(r.size)}, SHA-256 {r.sha256[:16]}…)"

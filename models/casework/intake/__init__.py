@@ -24,7 +24,13 @@ from pathlib import Path
 
 from clerkdesk.models.casework import case_lists, cases, documents, records
 from clerkdesk.models.casework.intake import words
-from clerkdesk.models.casework.intake.mail import Attachment, IntakeError, Mail, read_mail
+from clerkdesk.models.casework.intake.mail import (
+    Attachment,
+    IntakeError,
+    Mail,
+    read_mail,
+    read_mail_apart,
+)
 from clerkdesk.models.core import dates, user
 from clerkdesk.models.core.db import database
 from clerkdesk.models.core.schema import Case, Contact, Council, Member, Officer, Setting
@@ -274,12 +280,13 @@ def plan_file(path, **kw) -> Plan:
 
 def plan(name: str, data: bytes, *, kind: str | None = None, about: str | None = None,
          directory: Directory | None = None, seen: dict | None = None,
-         today: dt.date | None = None) -> Plan:
+         today: dt.date | None = None, apart: bool = False) -> Plan:
     """What taking the email in would do (nothing is written). *kind* gives the kind of a
     new case instead of the guess; *about* names whom a complaint is about. *seen* maps
     Message-IDs already planned in this batch to their plan (a second copy is a duplicate).
+    *apart* reads a large email in a child process (the app: see read_mail_apart).
     IntakeError for a file that cannot be taken in at all."""
-    mail = read_mail(data, name)
+    mail = read_mail_apart(data, name) if apart else read_mail(data, name)
     directory = directory or Directory()
     today = today or dates.today()
     source, forwarded_by = mail, None
@@ -535,13 +542,13 @@ def take_in(p: Plan, *, form: dict[str, str] | None = None, who: str | None = No
         stem = documents.safe_name(Path(p.name).stem, "email")
         filed = [documents.file_document(
             case.id, f"{stem}.eml", p.mail.stored, media_type="message/rfc822", source="email",
-            message_id=mid, who=who,
+            message_id=mid, who=who, limit=limit,
             changes={"original_sha256": [None, p.mail.sha256],
                      "original_size": [None, len(p.mail.raw)]})]
         for att in p.mail.attachments:
             filed.append(documents.file_document(case.id, att.name, att.data,
                                                  media_type=att.media_type, source="attachment",
-                                                 who=who))
+                                                 who=who, limit=limit))
     p.taken = Result(Case.get_by_id(case.id), created, filed)
     return p.taken
 

@@ -9,6 +9,7 @@ Nothing here touches the database. No Textual here.
 """
 from __future__ import annotations
 
+import binascii
 import codecs
 import datetime as dt
 import hashlib
@@ -122,6 +123,54 @@ def read_mail(data: bytes, name: str = "email.eml") -> Mail:
     return mail
 
 
+#: an email larger than this is read in a child process by `read_mail_apart`
+APART_OVER = 4 * 1024 * 1024
+
+
+def read_mail_apart(data: bytes, name: str = "email.eml") -> Mail:
+    """`read_mail` in a child Python process, for a large email read while the app runs:
+    the standard library's parser holds the interpreter for long stretches on a big
+    part (one regular-expression search over a 34 MB attachment took 0.3 s), which in a
+    thread of the app's own process would stop the screen for as long. A small email,
+    or a child that cannot start, is read here."""
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    if len(data) <= APART_OVER:
+        return read_mail(data, name)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    try:
+        done = subprocess.run([sys.executable, "-m", __name__, name], input=data,
+                              capture_output=True, env=env, timeout=600)
+        kind, value = pickle.loads(done.stdout) if done.returncode == 0 else (None, None)
+    except (OSError, subprocess.SubprocessError, pickle.UnpicklingError, EOFError, ValueError):
+        kind, value = None, None
+    if kind == "mail":
+        return value
+    if kind == "refused":
+        raise IntakeError(value)
+    return read_mail(data, name)  # no child: read it here after all
+
+
+def _child() -> int:
+    """`python -m clerkdesk.models.casework.intake.mail NAME` < email: the Mail, pickled."""
+    import pickle
+    import sys
+
+    # (by its own name, not __main__, so the Mail pickled is the parent's class)
+    from clerkdesk.models.casework.intake import mail as this
+
+    data = sys.stdin.buffer.read()
+    try:
+        out = ("mail", this.read_mail(data, sys.argv[1]))
+    except this.IntakeError as exc:
+        out = ("refused", str(exc))
+    sys.stdout.buffer.write(pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL))
+    return 0
+
+
 def _read_message(msg: EmailMessage, name: str, raw: bytes) -> Mail:
     sender_name, sender_email = _sender(msg, name)
     subject = _header(msg, "Subject")
@@ -165,7 +214,7 @@ def _read_message(msg: EmailMessage, name: str, raw: bytes) -> Mail:
                 if fwd.subject:
                     att.name = _file_name(f"{fwd.subject}.eml", att.name)
                 break
-    mail.stored = _stored(msg, raw, attachments)
+    mail.stored = _stored(msg, raw, attachments, body_part)
     if fwd is not None and fwd.raw:
         mail.attachments = attachments + fwd.attachments
     return mail
@@ -316,7 +365,7 @@ def _attachments(msg: EmailMessage, body_part, name: str, notes: list[str]):
             # a second text part (a signature, a footer a list server adds): its words go
             # with the body rather than becoming a document
             return
-        data = part.get_payload(decode=True) or b""
+        data = _payload(part)
         counter += 1
         extension = {"text/plain": ".txt", "text/html": ".html", "image/png": ".png",
                      "image/jpeg": ".jpg", "image/gif": ".gif", "application/pdf": ".pdf"}
@@ -408,20 +457,49 @@ def _parse_loose_date(text: str) -> dt.datetime | None:
 
 # --- the message as filed ------------------------------------------------------------------
 
-def _stored(msg: EmailMessage, raw: bytes, attachments: list[Attachment]) -> bytes:
+def _stored(msg: EmailMessage, raw: bytes, attachments: list[Attachment], body_part) -> bytes:
     """The message as it goes on the case: as it came when it has no attachments; else
     with each attachment replaced by a line naming the document it became (the
-    attachments are filed once, as documents of their own)."""
+    attachments are filed once, as documents of their own). *msg* is changed in place:
+    everything has been read from it by now."""
     if not attachments:
         return raw
     try:
-        copy = BytesParser(policy=policy.default).parsebytes(raw)
-        by_position = iter(attachments)
-        body_part = copy.get_body(preferencelist=("plain", "html"))
-        _replace_parts(copy, body_part, by_position)
-        return copy.as_bytes(policy=policy.SMTP)
+        _replace_parts(msg, body_part, iter(attachments))
+        return msg.as_bytes(policy=policy.SMTP)
     except Exception:  # a message the library cannot write back: keep it as it came
         return raw
+
+
+def _payload(part) -> bytes:
+    """A part's bytes. A large base64 part is decoded a slice at a time: one call over
+    34 MB of base64 held the interpreter (and so the app's screen) for 0.2 s."""
+    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if cte == "base64" and not part.is_multipart():
+        text = part.get_payload(decode=False)
+        if isinstance(text, str) and len(text) > _SLICE:
+            try:
+                return _b64_in_slices(text)
+            except (binascii.Error, ValueError):
+                pass
+    return part.get_payload(decode=True) or b""
+
+
+_SLICE = 1 << 20
+
+
+def _b64_in_slices(text: str) -> bytes:
+    out = []
+    start, n = 0, len(text)
+    while start < n:
+        end = min(n, start + _SLICE)
+        if end < n:
+            cut = text.rfind("\n", start, end)
+            end = cut + 1 if cut > start else end
+        chunk = text[start:end].encode("ascii", "ignore")
+        out.append(binascii.a2b_base64(chunk))
+        start = end
+    return b"".join(out)
 
 
 def _replace_parts(msg, body_part, attachments) -> None:
@@ -455,3 +533,9 @@ def _replace_parts(msg, body_part, attachments) -> None:
 
     for part in (msg.iter_parts() if msg.is_multipart() else []):
         visit(part)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_child())
