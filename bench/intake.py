@@ -2,7 +2,7 @@
 
 - intake of N saved emails (default 1,000; each with a 20 KB attachment) in one
   `clerkdesk intake ... --yes`, in a child process on a fresh demo casebook: wall time,
-  per email, and the child's peak memory (ru_maxrss);
+  per email, and the child's peak memory (its VmHWM);
 - `clerkdesk check` on the casebook afterwards;
 - one email with a 25 MB attachment: reading it (plan), writing it (take_in), and, in
   the app driven through Pilot (120x40), the longest the event loop was held while it
@@ -20,7 +20,6 @@ import asyncio
 import email.message
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -67,14 +66,30 @@ def big_email(folder: Path) -> Path:
 
 
 def clerkdesk(*args: str) -> tuple[float, float, subprocess.CompletedProcess]:
-    """(seconds, peak MiB of the child, the process)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """(seconds, peak MiB of the child, the process). The peak is the child's own VmHWM,
+    polled from /proc while it runs: ru_maxrss of a child on Linux starts from its
+    parent's at the fork, so a parent holding a 25 MB email inflated it."""
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "clerkdesk.tui", *args], capture_output=True,
-                          text=True)
+    out_file, err_file = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+    proc = subprocess.Popen([sys.executable, "-m", "clerkdesk.tui", *args],
+                            stdout=out_file, stderr=err_file, text=True)  # (files: no pipe fills)
+    peak_kib = 0
+    status = Path(f"/proc/{proc.pid}/status")
+    while proc.poll() is None:
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak_kib = max(peak_kib, int(line.split()[1]))
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.02)
+    proc.wait()
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024, proc
+    out_file.seek(0)
+    err_file.seek(0)
+    out, err = out_file.read(), err_file.read()
+    done = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    return seconds, peak_kib / 1024, done
 
 
 async def app_block(db: Path, eml: Path) -> float:

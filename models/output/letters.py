@@ -292,7 +292,7 @@ def context(case: Case, template: str) -> dict:
                           PartyGroup.name)]
         recipient = {**_person(None, kind=""), "name": "The Group Leaders",
                      "salutation": "Group Leaders"}
-        chosen = [t.clause for t in case.tasks] + [route_clause]
+        chosen = [t.clause for t in case.tasks if not t.archived] + [route_clause]
     else:
         chosen = [route_clause] + step_clauses
     clauses = book.of(chosen) or book.of([route_clause] + step_clauses)
