@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Label, Static
 
 from clerkdesk.models.casework import privacy, retention
 from clerkdesk.models.core import dates
@@ -35,14 +35,14 @@ class RetentionScreen(ModalScreen[object]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box retention-box"):
             yield Label("Retention: closed cases past the retention period", classes="form-title")
-            yield Label("Reading…", id="ret-summary")
+            yield Static("Reading…", id="ret-summary")
             yield DataTable(id="ret-table", cursor_type="row", zebra_stripes=True)
             yield Label("a anonymise the highlighted case   A anonymise all listed   esc close"
                         "   (anonymising cannot be undone: the statistics stay)", classes="hint")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Ref", "Type", "Kind", "Closed", "Documents", "Subject")
+        table.add_columns("Ref", "Closed", "Kind", "Docs", "Subject")  # (REQ-/CMP-: the type)
         table.focus()
         self.reload()
 
@@ -63,11 +63,11 @@ class RetentionScreen(ModalScreen[object]):
             kinds = REQUEST_KINDS if c.type == "request" else COMPLAINT_KINDS
             subject = privacy.HIDDEN if hide and privacy.case_is_private(c.type, c.confidential) \
                 else c.subject
-            table.add_row(c.ref, c.type, KIND_SHORT.get(c.kind, kinds.get(c.kind, c.kind)),
-                          dates.fmt(c.closed_on), str(docs.get(c.id, 0) or ""), subject,
-                          key=str(c.id))
+            table.add_row(c.ref, dates.fmt(c.closed_on),
+                          KIND_SHORT.get(c.kind, kinds.get(c.kind, c.kind)),
+                          str(docs.get(c.id, 0) or ""), subject, key=str(c.id))
         n = len(due)
-        self.query_one("#ret-summary", Label).update(
+        self.query_one("#ret-summary", Static).update(
             f"Kept for {years} years: cases closed before {dates.fmt(cutoff)} are due. "
             + (f"{n} case{'s' if n != 1 else ''} due." if n else "Nothing is due."))
 
