@@ -31,6 +31,11 @@ from clerkdesk.models.store import outfile
 
 
 def meeting_mode(app) -> bool:
+    """Is meeting mode on? (The app's `meeting` holder where it has one, screens/meeting.py;
+    else its `meeting_mode` flag.) What it hides is privacy.py's to say."""
+    holder = getattr(app, "meeting", None)
+    if holder is not None and hasattr(holder, "on"):
+        return bool(holder.on)
     return bool(getattr(app, "meeting_mode", False))
 
 
@@ -152,6 +157,7 @@ class DocumentsScreen(ModalScreen[None]):
         Binding("x", "archive", "Archive/restore"),
         Binding("v", "toggle_archived", "Show archived"),
         Binding("l", "letter", "Letter"),
+        Binding("m", "meeting", "Meeting mode"),
     ]
 
     def __init__(self, case_id: int) -> None:
@@ -288,6 +294,13 @@ class DocumentsScreen(ModalScreen[None]):
 
     def action_toggle_archived(self) -> None:
         self.show_archived = not self.show_archived
+        self.load()
+
+    def action_meeting(self) -> None:
+        """m here too: meeting mode on or off, and the list drawn again at once."""
+        self.app.action_toggle_meeting_mode()
+        self.query_one(".form-title", Label).update(
+            f"Documents on {case_heading(self.app, self.case)}")
         self.load()
 
     def action_letter(self) -> None:

@@ -24,6 +24,7 @@ class RetentionScreen(ModalScreen[object]):
         Binding("escape,q", "leave", "Close"),
         Binding("a", "anonymise", "Anonymise"),
         Binding("A", "anonymise_all", "Anonymise all"),
+        Binding("m", "meeting", "Meeting mode"),
     ]
 
     def __init__(self) -> None:
@@ -56,7 +57,9 @@ class RetentionScreen(ModalScreen[object]):
 
     def _fill(self, due, docs, years, cutoff) -> None:
         self.due, self.docs = due, docs
-        hide = bool(getattr(self.app, "meeting_mode", False))
+        from .documents_screen import meeting_mode
+
+        hide = meeting_mode(self.app)
         table = self.query_one(DataTable)
         table.clear()
         for c in due:
@@ -128,6 +131,12 @@ class RetentionScreen(ModalScreen[object]):
         for p in problems[:3]:
             self.app.notify(p, severity="error", timeout=10)
         self.reload()
+
+    def action_meeting(self) -> None:
+        """m here too: meeting mode on or off, and the list drawn again at once."""
+        self.app.action_toggle_meeting_mode()
+        if self.due:
+            self._fill(self.due, self.docs, retention.retention_years(), retention.cutoff())
 
     def action_leave(self) -> None:
         self.dismiss(self.done or None)

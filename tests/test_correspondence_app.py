@@ -322,3 +322,19 @@ async def test_the_dashboard_counts_the_emails_waiting_in_the_intake_folder(demo
         picker = app.screen
         assert isinstance(picker, FilePickerScreen) and picker.folder == inbox
         assert picker.query_one("#files-list", OptionList).option_count == 3  # .. and 2
+
+
+async def test_m_in_the_documents_list_hides_the_names_at_once(demo_db):
+    complaint = Case.select().where(Case.type == "complaint").first()
+    documents.attach(complaint.id, [("Statement of K Doyle.pdf", b"%PDF")])
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_case(app, pilot, complaint.id, "complaints")
+        await pilot.press("d")
+        await pilot.pause()
+        screen = app.screen
+        assert "Doyle" in str(screen.query_one(DataTable).get_row_at(0)[0])
+        await pilot.press("m")
+        await pilot.pause()
+        assert str(screen.query_one(DataTable).get_row_at(0)[0]) == "(hidden)"
+        assert complaint.subject not in str(screen.query_one(".form-title").render())

@@ -111,7 +111,10 @@ def make_pane(tab: str):
 class ClerkDesk(App):
     TITLE = "clerkdesk"
     COMMANDS = App.COMMANDS | {RecordsProvider, CommandsProvider, CorrespondenceProvider}
-    CSS_PATH = ["app.tcss", "../screens/screens.tcss"]
+    CSS_PATH = ["app.tcss", "../screens/screens.tcss",
+                # correspondence (a .tcss beside each screen module)
+                "../screens/file_picker.tcss", "../screens/documents_screen.tcss",
+                "../screens/retention_screen.tcss", "../screens/intake_screen.tcss"]
     BINDINGS = [
         *(Binding(str(i), f"show_tab('{tab}')", title, show=False)
           for i, (tab, title) in enumerate(TABS, start=1)),
