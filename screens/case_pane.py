@@ -18,7 +18,10 @@ class CasePane(RegisterPane):
         Binding("a", "assign", "Assign"),
         Binding("p", "priority", "Priority"),
         Binding("z", "snooze", "Snooze"),
-        Binding("d", "clock", "Due date"),
+        Binding("t", "clock", "Due date"),
+        Binding("d", "documents", "Documents"),
+        Binding("l", "letter", "Letter"),
+        Binding("i", "intake", "Take in email"),
     ]
 
     def _case_or_warn(self):
@@ -91,3 +94,31 @@ class CasePane(RegisterPane):
 
     def action_clock(self) -> None:
         self._run(case_actions.clock, "The clock of {ref} updated.")
+
+    # --- correspondence: documents, letters, email intake (screens/documents_screen.py,
+    # screens/intake_screen.py) ---------------------------------------------------------------
+
+    def action_documents(self) -> None:
+        from .documents_screen import show_documents
+
+        case = self._case_or_warn()
+        if case is not None:
+            show_documents(self.app, case,
+                           lambda changed: self.load(keep=case.id) if changed else None)
+
+    def action_letter(self) -> None:
+        from .documents_screen import make_letter
+
+        case = self._case_or_warn()
+        if case is not None:
+            make_letter(self.app, case, lambda letter: self.load(keep=case.id))
+
+    def action_intake(self) -> None:
+        from .intake_screen import take_in_email
+
+        def done(case) -> None:
+            if case is not None:
+                self.app.refresh_all()
+                self.load(keep=case.id)
+
+        take_in_email(self.app, done)

@@ -66,8 +66,10 @@ class DashboardPane(Vertical):
         Binding("s", "step", "Step"),
         Binding("w", "wizard", "Wizard"),
         Binding("c", "close", "Close/done"),
-        Binding("d", "clock", "Due date"),
+        Binding("t", "clock", "Due date"),
         Binding("r", "refresh_data", "Refresh", show=False),
+        # (not in the key bar: meeting mode's m must stay there; ? and the intake line say it)
+        Binding("i", "intake", "Take in email", show=False),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -80,6 +82,7 @@ class DashboardPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="dash-counts")
         yield Static("", id="dash-council")
+        yield Static("", id="dash-intake")  # the emails waiting in the intake folder
         yield VirtualTable([("", 10), ("Ref", 13), ("Subject", 33), ("Owner", 14), ("Due", 10),
                           ("Why", 25)], id="dash-table")
 
@@ -128,6 +131,7 @@ class DashboardPane(Vertical):
         fill the table when it is ready; a newer refresh cancels an older one. It starts
         after the next frame, so the screen is painted first."""
         self.call_after_refresh(self._load, move_to)
+        self.call_after_refresh(self._count_intake)
 
     @work(thread=True, exclusive=True, group="dashboard")
     def _load(self, move_to: str | None) -> None:
@@ -281,3 +285,37 @@ class DashboardPane(Vertical):
             self.post_message(OpenRecord("members", item.id))
         elif item.kind == "review":
             self.post_message(OpenRecord("council"))
+
+    # --- email intake (screens/intake_screen.py) ------------------------------------------------
+
+    def action_intake(self) -> None:
+        from .intake_screen import take_in_email
+
+        def done(case) -> None:
+            if case is not None:
+                self.app.refresh_all()
+
+        take_in_email(self.app, done)
+
+    @work(thread=True, exclusive=True, group="dashboard-intake", exit_on_error=False)
+    def _count_intake(self) -> None:
+        """The saved emails waiting in the council's intake folder (headers only)."""
+        from clerkdesk.models.casework import intake
+
+        with worker_connection():
+            folder = intake.intake_folder()
+            waiting = len(intake.waiting(folder)) if folder is not None else None
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_intake, folder, waiting)
+
+    def _show_intake(self, folder, waiting) -> None:
+        line = Text()
+        if folder is not None and waiting:
+            line.append(f" {waiting} ", style="bold magenta reverse")
+            line.append(f" saved email{'s' if waiting != 1 else ''} waiting in {folder}: "
+                        "i takes one in")
+        elif folder is not None:
+            line.append(f"No saved emails waiting in {folder}.", style="dim")
+        widget = self.query_one("#dash-intake", Static)
+        widget.update(line)
+        widget.display = folder is not None

@@ -248,7 +248,7 @@ def test_old_closed_complaints_are_listed_and_anonymised(demo_db, capsys):
 def test_recent_complaints_are_not_anonymised(demo_db, capsys):
     close_database()
     assert main(["--db", str(demo_db), "retention"]) == 0
-    assert "No closed complaint is past the retention period" in capsys.readouterr().out
+    assert "No closed case is past the retention period" in capsys.readouterr().out
     complaint = None
     open_database(demo_db, backup=False)
     complaint = Case.select().where((Case.type == "complaint") & (Case.status == "closed")).first()

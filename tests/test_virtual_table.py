@@ -14,6 +14,8 @@ import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 
+from helpers import settle as settle_pilot
+
 from clerkdesk.fixtures.generate import generate
 from clerkdesk.models.casework import case_lists, paging, records
 from clerkdesk.models.core import db
@@ -43,8 +45,7 @@ def big(tmp_path, _five_thousand):
 
 
 async def settle(app, pilot):
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle_pilot(pilot)
 
 
 async def open_requests(app, pilot):

@@ -15,7 +15,13 @@ from clerkdesk.tui.startup import pause_collector  # (paused for the app's start
 
 #: subcommand name -> module under clerkdesk.tui.commands
 SUBCOMMANDS = ["demo", "route", "due", "check", "backup", "restore", "retention", "report", "export",
-               "importcsv", "copy", "serve"]
+               "importcsv", "copy", "serve",
+               "intake",  # saved emails in
+               "attach",  # documents on a case
+               "documents",
+               "letter",  # letters from templates
+               "sar",  # subject-access export
+               ]
 
 
 def build_parser(subcommands: bool = True) -> argparse.ArgumentParser:

@@ -22,13 +22,15 @@ from clerkdesk.screens.styles import STYLESHEETS
 from clerkdesk.screens.widgets.key_bar import KeyBar
 from clerkdesk.screens.widgets.tab_bar import TabBar
 from clerkdesk.tui import actions, premount, startup
+from clerkdesk.tui.correspondence import CorrespondenceProvider
 from clerkdesk.tui.palette import CommandsProvider, ProtocolProvider, RecordsProvider
 from clerkdesk.tui.tabs import RECORD_TABS, TABS, make_pane
 
 
 class ClerkDesk(App):
     TITLE = "clerkdesk"
-    COMMANDS = App.COMMANDS | {RecordsProvider, CommandsProvider, ProtocolProvider}
+    COMMANDS = App.COMMANDS | {RecordsProvider, CommandsProvider, ProtocolProvider,
+                               CorrespondenceProvider}
     CSS_PATH = ["app.tcss", *STYLESHEETS]
     BINDINGS = [
         *(Binding(str(i), f"show_tab('{tab}')", title, show=False)

@@ -8,7 +8,7 @@ import datetime as dt
 
 from peewee import JOIN, SQL, fn
 
-from clerkdesk.models.casework import council, protocol_facts
+from clerkdesk.models.casework import council, documents, protocol_facts
 from clerkdesk.models.casework.case_forms import (
     _case_after_save,
     _case_before_save,
@@ -67,6 +67,10 @@ def _name(person) -> str:
     return person.name if person else "—"
 
 
+#: a timeline note shows at most this many lines in the detail
+NOTE_LINES = 12
+
+
 def _case_detail(c: Case) -> Detail:
     kinds = REQUEST_KINDS if c.type == "request" else COMPLAINT_KINDS
     fields = [("Kind", kinds.get(c.kind, c.kind)), ("Status", case_status_text(c))]
@@ -111,7 +115,13 @@ def _case_detail(c: Case) -> Detail:
             line += f"  ({s.who})"
         steps.append(line)
         if s.note and s.note != c.subject:
-            steps.append(f"    {s.note}")
+            # every line indented (meeting mode drops a private case's indented lines), a
+            # long note (an email's text) cut short: the whole of it is in the document
+            lines = s.note.splitlines()
+            steps.extend(f"    {ln}" for ln in lines[:NOTE_LINES])
+            if len(lines) > NOTE_LINES:
+                steps.append(f"    … {len(lines) - NOTE_LINES} more lines"
+                             + (" (d: the documents)" if s.kind == "email" else ""))
     tasks = [("[x] " if t.done_on else "[ ] ") + t.description + (f"  [{t.clause}]" if t.clause else "")
              for t in c.tasks.where(~Task.archived)]
     sections = [("Timeline", steps or ["nothing yet"])]
@@ -120,6 +130,9 @@ def _case_detail(c: Case) -> Detail:
     sections.insert(0, ("Route", route or ["not routed yet: w runs the protocol wizard"]))
     if tasks:
         sections.append(("Tasks", tasks))
+    docs = documents.detail_lines(c)  # (names and sizes only: never the bytes)
+    if docs:
+        sections.append(("Documents", docs))
     if c.details:
         sections.insert(0, ("Details", [c.details]))
     return Detail(f"{c.ref}  {c.subject}", "Request" if c.type == "request" else "Complaint",

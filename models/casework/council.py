@@ -55,8 +55,16 @@ def settings_fields() -> list[FieldSpec]:
                   minimum=0, maximum=120),
         FieldSpec("staffing_committee_name", "Committee responsible for staffing", max_len=120),
         FieldSpec("closure_days", "Extra closure days (dd/mm/yyyy, comma-separated)", "longtext"),
-        FieldSpec("retention_years", "Keep closed complaints for (years)", "int", default="6",
-                  minimum=1, maximum=100),
+        FieldSpec("retention_years", "Keep closed cases for (years)", "int", default="6",
+                  minimum=1, maximum=100,
+                  help="Closed requests and complaints older than this are listed for "
+                       "anonymising (their documents too)."),
+        FieldSpec("document_limit_mb", "Largest document on a case (MB)", "int", default="25",
+                  minimum=1, maximum=500,
+                  help="A file over this size is refused, with a sentence, when attached or "
+                       "taken in from an email."),
+        FieldSpec("intake_folder", "Folder of saved emails (.eml) to take in", max_len=500,
+                  placeholder="blank: none; the Dashboard counts the emails waiting there"),
     ]
 
 
@@ -88,7 +96,7 @@ def form_values(row: Council) -> dict[str, str]:
 
 
 #: settings that keep their value when their field is left blank
-KEEP_WHEN_BLANK = ("pre_election_days", "retention_years")
+KEEP_WHEN_BLANK = ("pre_election_days", "retention_years", "document_limit_mb")
 
 
 def save_settings(raw: dict[str, str], *, expected_version: int | None = None) -> Council:
@@ -98,6 +106,14 @@ def save_settings(raw: dict[str, str], *, expected_version: int | None = None) -
         dates.parse_closures(clean.get("closure_days", ""))
     except dates.DateInputError as exc:
         raise ValidationError({"closure_days": str(exc)}) from None
+    folder = (clean.get("intake_folder") or "").strip()
+    if folder:
+        from pathlib import Path
+
+        if not Path(folder).expanduser().is_dir():
+            raise ValidationError({"intake_folder": f"There is no folder {folder}: give a "
+                                                    "folder that exists, or leave it blank."})
+        clean["intake_folder"] = folder
     with database.atomic():
         row = get()
 

@@ -21,6 +21,16 @@ def case_is_private(case_type: str, confidential: bool) -> bool:
     return bool(confidential) or case_type == "complaint"
 
 
+def document_name(name: str, case_type: str, confidential: bool, meeting_mode: bool) -> str:
+    """A document's name as a screen may show it: hidden in meeting mode when its case is
+    private (a file name often names the people in it)."""
+    return HIDDEN if meeting_mode and case_is_private(case_type, confidential) else name
+
+
+def documents_hidden(n: int) -> str:
+    return f"{n} document{'s' if n != 1 else ''}: names hidden in meeting mode"
+
+
 def mask_cells(cells: tuple[str, ...], columns: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(HIDDEN if i in columns else c for i, c in enumerate(cells))
 
@@ -47,6 +57,9 @@ def mask_detail(detail, case):
     fields = [(label, value if label in keep else HIDDEN) for label, value in detail.fields]
     sections = []
     for heading, lines in detail.sections:
+        if heading == "Documents":
+            sections.append((heading, [documents_hidden(len(lines))]))
+            continue
         if heading == "Timeline":
             # the actions stay (what was done, under which clause); the notes go
             sections.append((heading, [ln for ln in lines if not ln.startswith("    ")]))

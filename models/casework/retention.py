@@ -1,13 +1,16 @@
-"""Retention: closed complaints kept longer than the council's retention period
-(`Council.retention_years`, default 6) are listed for review and can be anonymised.
+"""Retention: closed cases (requests and complaints) kept longer than the council's
+retention period (`Council.retention_years`, default 6) are listed for review and can be
+anonymised.
 
 Anonymising keeps the statistics (kind, stage, dates, status, flags, outcome category is
 not kept as text) and removes what identifies people: the subject, details and outcome
-text, the links to the complainant and the person complained about, and the notes and
-wording of the timeline steps. The audit entries that hold the old text have their
-`changes` replaced by a marker naming the `anonymise` entry, which lists them; the hash
-chain stays valid because each entry's hash covers the digest of its changes as first
-written, not the text itself (see integrity.py). The act itself is audited.
+text, the links to the member, the complainant and the person complained about, the notes
+and wording of the timeline steps, and the case's documents (their bytes and names go;
+each row stays, archived, so the record shows there was a document). The audit entries
+that hold the old text have their `changes` replaced by a marker naming the `anonymise`
+entry, which lists them; the hash chain stays valid because each entry's hash covers the
+digest of its changes as first written, not the text itself (see integrity.py). The act
+itself is audited.
 """
 from __future__ import annotations
 
@@ -18,10 +21,13 @@ from dateutil.relativedelta import relativedelta
 
 from clerkdesk.models.core import dates, user
 from clerkdesk.models.core.db import database
-from clerkdesk.models.core.schema import Audit, Case, Council, Step
+from clerkdesk.models.core.schema import Audit, Case, Council, Document, Step
 from clerkdesk.models.store import audit
 
 ANON_SUBJECT = "Anonymised complaint"
+
+#: the subject an anonymised case keeps, by type
+ANON_SUBJECTS = {"complaint": ANON_SUBJECT, "request": "Anonymised request"}
 
 
 #: free-text fields of a case that anonymising clears
@@ -42,7 +48,7 @@ def retention_years() -> int:
 
 
 def cutoff(today: dt.date | None = None) -> dt.date:
-    """Complaints closed before this date are past the retention period."""
+    """Cases closed before this date are past the retention period."""
     today = today or dates.today()
     return today - relativedelta(years=retention_years())
 
@@ -52,25 +58,37 @@ def _anonymised_ids() -> set[int]:
         (Audit.action == "anonymise") & (Audit.table == "case"))}
 
 
-def due_for_review(today: dt.date | None = None) -> list[Case]:
-    """Closed complaints past the retention period and not yet anonymised, oldest first."""
+def due_for_review(today: dt.date | None = None, case_type: str | None = None) -> list[Case]:
+    """Closed cases (of *case_type*, or both) past the retention period and not yet
+    anonymised, oldest first."""
     done = _anonymised_ids()
-    q = (Case.select().where((Case.type == "complaint") & (Case.status == "closed")
-                             & Case.closed_on.is_null(False) & (Case.closed_on < cutoff(today)))
-         .order_by(Case.closed_on, Case.id))
-    return [c for c in q if c.id not in done]
+    q = Case.select().where((Case.status == "closed") & Case.closed_on.is_null(False)
+                            & (Case.closed_on < cutoff(today)))
+    if case_type:
+        q = q.where(Case.type == case_type)
+    return [c for c in q.order_by(Case.closed_on, Case.id) if c.id not in done]
+
+
+def documents_count(case_ids) -> dict[int, int]:
+    """{case id: how many documents} (archived ones too), without reading their bytes."""
+    from peewee import fn
+
+    ids = list(case_ids)
+    if not ids:
+        return {}
+    q = (Document.select(Document.case, fn.COUNT(Document.id)).where(Document.case.in_(ids))
+         .group_by(Document.case).tuples())
+    return {case_id: n for case_id, n in q}
 
 
 def anonymise(case_id: int, *, who: str | None = None, today: dt.date | None = None) -> Audit:
-    """Anonymise one closed complaint past the retention period, in one transaction;
-    returns the `anonymise` audit entry."""
+    """Anonymise one closed case past the retention period, its documents included, in
+    one transaction; returns the case's `anonymise` audit entry."""
     who = who or user.current_user()
     with database.atomic():
         case = Case.get_or_none(Case.id == case_id)
         if case is None:
             raise RetentionError(f"There is no case {case_id}.")
-        if case.type != "complaint":
-            raise RetentionError(f"{case.ref} is a request: only complaints are anonymised.")
         if case.status != "closed" or not case.closed_on:
             raise RetentionError(f"{case.ref} is not closed: it cannot be anonymised.")
         if case.closed_on >= cutoff(today):
@@ -80,7 +98,7 @@ def anonymise(case_id: int, *, who: str | None = None, today: dt.date | None = N
             raise RetentionError(f"{case.ref} has already been anonymised.")
         changes: dict = {}
         for name in TEXT_FIELDS:
-            new = ANON_SUBJECT if name == "subject" else ""
+            new = ANON_SUBJECTS.get(case.type, ANON_SUBJECT) if name == "subject" else ""
             if getattr(case, name) != new:
                 changes[name] = ["(withheld)", new]
                 setattr(case, name, new)
@@ -100,7 +118,36 @@ def anonymise(case_id: int, *, who: str | None = None, today: dt.date | None = N
         marker = json.dumps({"_redacted": entry.id})
         if redact:
             Audit.update(changes=marker).where(Audit.id.in_(redact)).execute()
+        _anonymise_documents(case.id, who)
     return entry
+
+
+#: what an anonymised document keeps of its name
+ANON_DOCUMENT = "document {id} (anonymised)"
+
+
+def _anonymise_documents(case_id: int, who: str) -> int:
+    """Each document of the case loses its bytes and its name (the row stays, archived),
+    and the audit entries that held its name are redacted; one `anonymise` entry each."""
+    import hashlib
+
+    empty = hashlib.sha256(b"").hexdigest()
+    docs = list(Document.select(Document.id, Document.name, Document.size, Document.archived)
+                .where(Document.case == case_id).order_by(Document.id))
+    for doc in docs:
+        name = ANON_DOCUMENT.format(id=doc.id)
+        Document.update(name=name, data=b"", size=0, sha256=empty, message_id=None,
+                        archived=True, version=Document.version + 1).where(
+            Document.id == doc.id).execute()
+        redact = [e.id for e in Audit.select(Audit.id).where(
+            (Audit.table == "document") & (Audit.row_id == doc.id) & (Audit.changes != "{}"))]
+        entry = audit.record("anonymise", "document", doc.id, {
+            "name": ["(withheld)", name], "data": ["(withheld)", f"{doc.size} bytes removed"],
+            "archived": [bool(doc.archived), True], "_redacts": [None, redact]}, who=who)
+        if redact:
+            Audit.update(changes=json.dumps({"_redacted": entry.id})).where(
+                Audit.id.in_(redact)).execute()
+    return len(docs)
 
 
 def _has_text(changes: str) -> bool:
@@ -112,5 +159,5 @@ def _has_text(changes: str) -> bool:
 
 
 def anonymise_due(*, who: str | None = None, today: dt.date | None = None) -> list[Audit]:
-    """Anonymise every complaint `due_for_review` lists; returns the entries."""
+    """Anonymise every case `due_for_review` lists; returns the entries."""
     return [anonymise(c.id, who=who, today=today) for c in due_for_review(today)]

@@ -52,6 +52,9 @@ class Council(BaseModel):
     backups_kept = IntegerField(default=7)
     created_at = DateTimeField(default=now)
     version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])  # schema 3
+    # schema 4: correspondence (documents on a case, email intake)
+    document_limit_mb = IntegerField(default=25, constraints=[SQL("DEFAULT 25")])  # per file
+    intake_folder = TextField(default="", constraints=[SQL("DEFAULT ''")])  # saved emails
 
 
 class Ward(BaseModel):

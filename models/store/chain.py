@@ -68,7 +68,7 @@ def table_digests(con, table: str) -> dict[int, str]:
     names = [d[0] for d in cur.description]
     id_index = names.index("id")
     rows = {}
-    for row in cur.fetchall():
+    for row in cur:  # one row at a time: a document's bytes are not all held at once
         rows[row[id_index]] = sorted((n, _canon_value(v)) for n, v in zip(names, row))
     steps: dict[int, list] = {}
     if table == "case":

@@ -184,6 +184,8 @@ def _value(f, v, pg: bool):
         return None
     if isinstance(f, BooleanField):
         return bool(v) if pg else int(bool(v))
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return bytes(v)  # a document's bytes, as they are, on either engine
     if pg:
         return f.python_value(v) if isinstance(v, str) else v
     return backend.canon(v)

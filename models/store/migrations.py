@@ -151,6 +151,10 @@ CASE_CLOCK_COLUMNS = [("agreed_due", "DATE"), ("waiting_since", "DATE"),
 #: ... and to other tables: (table, name, SQL type and default)
 SCHEMA_4_COLUMNS = [("task", "records", "VARCHAR(255) NOT NULL DEFAULT ''"),
                     ("advice", "summary", "TEXT NOT NULL DEFAULT ''")]
+#: the columns schema 4 adds to `council`: the largest document one file may be (MB) and
+#: the folder of saved emails the Dashboard counts
+COUNCIL_CORRESPONDENCE_COLUMNS = [("document_limit_mb", "INTEGER NOT NULL DEFAULT 25"),
+                                  ("intake_folder", "TEXT NOT NULL DEFAULT ''")]
 
 
 def _v3_to_v4(db) -> None:
@@ -159,14 +163,16 @@ def _v3_to_v4(db) -> None:
     with the member, and the days the clock stood still waiting on them; what a task
     records when done (the advice register), and what the advice itself was.
 
-    The rows' digests now cover the new columns, so they are re-attested."""
-    have = {c.name for c in db.get_columns("case")}
-    for name, sql_type in CASE_CLOCK_COLUMNS:
-        if name not in have:
-            db.execute_sql(f'ALTER TABLE "case" ADD COLUMN {name} {sql_type}')
-    for table, name, sql_type in SCHEMA_4_COLUMNS:
-        if name not in {c.name for c in db.get_columns(table)}:
-            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {name} {sql_type}')
+    The council gains its correspondence settings (the size limit of one document, the
+    folder of saved emails). The rows' digests now cover the new columns, so they are
+    re-attested."""
+    for table, columns in (("case", CASE_CLOCK_COLUMNS),
+                           ("council", COUNCIL_CORRESPONDENCE_COLUMNS),
+                           *((table, [(name, sql)]) for table, name, sql in SCHEMA_4_COLUMNS)):
+        have = {c.name for c in db.get_columns(table)}
+        for name, sql_type in columns:
+            if name not in have:
+                db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {name} {sql_type}')
     _reattest(db, who="clerkdesk upgrade", note={"schema_version": [3, 4]})
 
 

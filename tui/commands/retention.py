@@ -1,6 +1,7 @@
-"""`clerkdesk retention`: closed complaints past the council's retention period, listed
-for review; `--anonymise REF... --yes` (or `--all --yes`) anonymises them, audited.
-(The app will get a screen for this later; this is the scriptable face.) No Textual here.
+"""`clerkdesk retention`: closed cases (requests and complaints) past the council's
+retention period, listed for review; `--anonymise REF... --yes` (or `--all --yes`)
+anonymises them, their documents included, audited. (The app's face is the palette's
+"Retention": the same list, anonymising with a confirmation.) No Textual here.
 """
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from clerkdesk.tui.commands.check import add_passphrase_option, open_casebook
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "retention",
-        help="list closed complaints past the retention period; anonymise them",
-        description="List the closed complaints older than the council's retention period "
-                    "(Council settings, default 6 years). With --anonymise REF... or --all, "
-                    "and --yes to confirm, replace their names and free text (the statistics "
-                    "are kept); each anonymisation is recorded in the audit log.",
+        help="list closed cases past the retention period; anonymise them",
+        description="List the closed requests and complaints older than the council's "
+                    "retention period (Council settings, default 6 years). With --anonymise "
+                    "REF... or --all, and --yes to confirm, replace their names and free text "
+                    "and empty their documents (the statistics are kept); each "
+                    "anonymisation is recorded in the audit log.",
     )
-    p.add_argument("--anonymise", metavar="REF", nargs="+", help="the complaints to anonymise")
-    p.add_argument("--all", action="store_true", help="anonymise every complaint listed")
+    p.add_argument("--anonymise", metavar="REF", nargs="+", help="the cases to anonymise")
+    p.add_argument("--all", action="store_true", help="anonymise every case listed")
     p.add_argument("--yes", action="store_true", help="confirm: anonymising cannot be undone")
     add_passphrase_option(p)
 
@@ -43,20 +45,23 @@ def run(args) -> int:
                     exists = Case.get_or_none(Case.ref == ref.upper())
                     if exists is None:
                         raise CliError(f"There is no case {ref}.", 2)
-                    raise CliError(f"{exists.ref} is not a closed complaint past the "
+                    raise CliError(f"{exists.ref} is not a closed case past the "
                                    f"{retention.retention_years()}-year retention period "
                                    "(or it is already anonymised).", 2)
                 wanted.append(case)
         if wanted is None:
-            print(f"Retention period: {retention.retention_years()} years (complaints closed "
+            print(f"Retention period: {retention.retention_years()} years (cases closed "
                   f"before {dates.fmt(retention.cutoff())}).")
             if not due:
-                print("No closed complaint is past the retention period.")
+                print("No closed case is past the retention period.")
+            docs = retention.documents_count(c.id for c in due)
             for c in due:
-                print(f"{c.ref}  closed {dates.fmt(c.closed_on)}  {c.kind}  {c.subject}")
+                n = docs.get(c.id, 0)
+                print(f"{c.ref}  closed {dates.fmt(c.closed_on)}  {c.kind}  {c.subject}"
+                      + (f"  ({n} document{'s' if n != 1 else ''})" if n else ""))
             return 0
         if not args.yes:
-            raise CliError(f"Anonymising {len(wanted)} complaint(s) cannot be undone: add --yes "
+            raise CliError(f"Anonymising {len(wanted)} case(s) cannot be undone: add --yes "
                            "to confirm.", 2)
         entries = (retention.anonymise_due() if args.all
                    else [retention.anonymise(c.id) for c in wanted])
