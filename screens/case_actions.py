@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from clerkdesk.models.casework import case_route, cases, choices
 from clerkdesk.models.core import vocab
+from clerkdesk.models.core.db import DatabaseError
 from clerkdesk.models.core.forms import validate
 from clerkdesk.models.core.schema import Case
 
@@ -15,6 +16,17 @@ from .form import FormScreen
 from .picker import PickerScreen
 
 Done = Callable[[object], None]
+
+
+def written(app, write: Callable[[], object], done: Done) -> None:
+    """Run a write chosen in a picker; a refused write (a record changed behind
+    clerkdesk's back, a busy or read-only casebook) is said, not a crash."""
+    try:
+        result = write()
+    except DatabaseError as exc:
+        app.notify(str(exc), title="Not saved", severity="error", timeout=15)
+        return
+    done(result)
 
 
 def wizard(app, case_id: int, done: Done) -> None:
@@ -81,7 +93,7 @@ def assign(app, case: Case, done: Done) -> None:
 
     def picked(officer_id) -> None:
         if officer_id is not None:
-            done(triage.assign(case.id, officer_id))
+            written(app, lambda: triage.assign(case.id, officer_id), done)
 
     app.push_screen(PickerScreen(f"Assign {case.ref} to", options, current=case.owner_id), picked)
 
@@ -93,7 +105,7 @@ def priority(app, case: Case, done: Done) -> None:
 
     def picked(value) -> None:
         if value is not None:
-            done(triage.set_priority(case.id, value))
+            written(app, lambda: triage.set_priority(case.id, value), done)
 
     app.push_screen(PickerScreen(f"Priority of {case.ref}", options, current=case.priority), picked)
 

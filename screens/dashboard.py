@@ -14,7 +14,7 @@ from textual.worker import get_current_worker
 
 from clerkdesk.models.casework import cases, council, privacy, triage
 from clerkdesk.models.core import dates
-from clerkdesk.models.core.db import worker_connection
+from clerkdesk.models.core.db import DatabaseError, worker_connection
 from clerkdesk.models.core.schema import Case
 
 from .meeting import mode_of
@@ -244,7 +244,11 @@ class DashboardPane(Vertical):
 
             record_advice(self.app, done, case=Case.get_by_id(item.case_id), task_id=item.id)
             return
-        triage.task_done(item.id)
+        try:
+            triage.task_done(item.id)
+        except DatabaseError as exc:
+            self.app.notify(str(exc), title="Not saved", severity="error", timeout=15)
+            return
         self.app.notify(f"Task done: {item.title[:60]}")
         self.refresh_data(move_to=after)
 

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
+from clerkdesk.models.core.db import DatabaseError
 from clerkdesk.models.core.forms import ConflictError, FieldSpec, ValidationError
 
 from .confirm import ConfirmScreen
@@ -209,6 +210,10 @@ class FormScreen(ModalScreen[object]):
             return
         except ValidationError as exc:
             self.show_errors(exc.errors)
+            return
+        except DatabaseError as exc:  # refused (tampered, busy, read-only): say why, keep the text
+            self.show_errors({})
+            self.query_one("#form-message", Static).update(str(exc))
             return
         self.dismiss(result)
 

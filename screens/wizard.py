@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerkdesk.models.casework import case_route, cases, privacy
+from clerkdesk.models.core.db import DatabaseError
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.forms import FieldSpec, ValidationError, validate
 from clerkdesk.models.core.schema import Case
@@ -309,8 +310,10 @@ class WizardScreen(ModalScreen[object]):
         try:
             case = case_route.apply_route(self.case.id, self.route, self.resolved, reasons=reasons,
                                           profile=self.profile, conflicts=self.conflicts)
-        except ValidationError as exc:
-            self.query_one("#wiz-error", Static).update(" ".join(exc.errors.values()))
+        except (ValidationError, DatabaseError) as exc:
+            message = (" ".join(exc.errors.values()) if isinstance(exc, ValidationError)
+                       else str(exc))
+            self.query_one("#wiz-error", Static).update(message)
             self.query_one("#wiz-error").add_class("shown")
             self.query_one("#wiz-reasons", Input).focus()
             return

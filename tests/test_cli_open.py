@@ -41,6 +41,7 @@ def test_database_from_a_newer_clerkdesk_is_refused(tmp_path, capsys):
     con = sqlite3.connect(path)
     con.execute("create table x (y)")
     con.execute(f"pragma user_version = {db.SCHEMA_VERSION + 1}")
+    con.execute(f"pragma application_id = {db.APPLICATION_ID}")  # a newer clerkdesk marks it
     con.commit()
     con.close()
     before = path.read_bytes()

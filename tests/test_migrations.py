@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from clerkdesk.models.core.db import SCHEMA_VERSION, DatabaseError, close_database
+from clerkdesk.models.core.db import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    DatabaseError,
+    close_database,
+)
 from clerkdesk.models.store import backup, files, integrity
 from clerkdesk.models.store.opening import open_database
 
@@ -76,6 +81,7 @@ def test_a_newer_casebook_is_refused_and_left_untouched(tmp_path):
     con.execute("CREATE TABLE council (id INTEGER PRIMARY KEY, name TEXT)")
     con.execute("CREATE TABLE audit (id INTEGER PRIMARY KEY)")
     con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    con.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # a newer clerkdesk marks it
     con.commit()
     con.close()
     raw = path.read_bytes()

@@ -118,12 +118,13 @@ def check_the_commands(clerkdesk: list, env: dict, work: Path) -> None:
 
     lines = run([*clerkdesk, "--db", casebook, "check"], env, work).stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == [
-        "integrity", "foreign keys", "audit chain", "records", str(casebook)], lines
+        "integrity", "foreign keys", "schema", "audit chain", "records", str(casebook)], lines
     assert lines[0] == "integrity: ok (SQLite integrity_check)"
+    assert re.fullmatch(r"schema: ok \(schema \d+, \d+ tables as expected\)", lines[2]), lines[2]
     assert re.fullmatch(r"audit chain: ok \(\d+ entries, each hash verified; head #\d+ \w+\)",
-                        lines[2]), lines[2]
-    assert re.fullmatch(r"records: ok \(\d+ rows match their latest audit entry\)", lines[3])
-    assert lines[4] == f"{casebook}: all checks passed"
+                        lines[3]), lines[3]
+    assert re.fullmatch(r"records: ok \(\d+ rows match their latest audit entry\)", lines[4])
+    assert lines[5] == f"{casebook}: all checks passed"
 
     facts = work / "facts.json"
     facts.write_text(json.dumps(COMPLAINT))

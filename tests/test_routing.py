@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from unaudited import adopt_unaudited
 
 from clerkdesk.models.casework import protocol_facts
+from clerkdesk.models.core.db import database
 from clerkdesk.models.core.schema import (
     Advice,
     Case,
@@ -40,7 +42,15 @@ def town():
 
 @pytest.fixture
 def council(db):
-    """A small principal-style council: two departments, statutory officers, two groups."""
+    """A small principal-style council: two departments, statutory officers, two groups,
+    written straight into the tables in one transaction, then vouched for in the log."""
+    with database.atomic():
+        made = _council()
+        adopt_unaudited()
+    return made
+
+
+def _council():
     o = {}
     o["md"] = Officer.create(name="Mary Director", roles="managing_director,head_of_paid_service")
     o["mo"] = Officer.create(name="Mo Legal", roles="monitoring_officer", department="Legal")

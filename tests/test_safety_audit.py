@@ -41,8 +41,9 @@ def test_check_passes_on_the_demo(demo_db, capsys):
     lines = out.splitlines()
     assert lines[0].startswith("integrity: ok")
     assert lines[1].startswith("foreign keys: ok")
-    assert lines[2].startswith("audit chain: ok")
-    assert lines[3].startswith("records: ok")
+    assert lines[2].startswith("schema: ok")
+    assert lines[3].startswith("audit chain: ok")
+    assert lines[4].startswith("records: ok")
     assert "all checks passed" in lines[-1]
 
 

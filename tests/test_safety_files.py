@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sqlite3
 import stat
 import threading
@@ -33,22 +34,91 @@ def test_new_casebook_and_backups_are_owner_only(tmp_path):
     records.save(registers.WARDS, {"name": "Abbey", "notes": ""})
     close_database()
     assert mode(path) == 0o600
-    open_database(path)  # the automatic backup
+    open_database(path)
+    records.save(registers.WARDS, {"name": "Bridge", "notes": ""})  # backed up first
     close_database()
     made = backup.automatic_backups(path)
     assert made and all(mode(p) == 0o600 for p in made)
     assert mode(backup.backup_dir(path)) == 0o700
 
 
-def test_automatic_backups_rotate_to_the_councils_setting(demo_db):
+def test_reading_never_backs_up_and_writing_backs_up_once_per_change(demo_db):
+    close_database()
+    for _ in range(7):  # seven reads: the "7 in 15 s push out every older copy"
+        open_database(demo_db)
+        Ward.select().count()
+        close_database()
+    assert backup.automatic_backups(demo_db) == []
+    assert not backup.backup_dir(demo_db).exists()
+    open_database(demo_db)
+    records.save(registers.WARDS, {"name": "One", "notes": ""})
+    records.save(registers.WARDS, {"name": "Two", "notes": ""})  # same session: no second
+    close_database()
+    first = backup.automatic_backups(demo_db)
+    assert len(first) == 1
+    con = sqlite3.connect(first[0])  # the state before the session's first write
+    assert con.execute("SELECT count(*) FROM ward WHERE name IN ('One', 'Two')").fetchone() == (0,)
+    con.close()
+    open_database(demo_db)
+    records.save(registers.WARDS, {"name": "Three", "notes": ""})
+    close_database()
+    second = backup.automatic_backups(demo_db)
+    assert len(second) == 2
+    con = sqlite3.connect(second[-1])
+    assert con.execute("SELECT count(*) FROM ward WHERE name IN ('One', 'Two')").fetchone() == (2,)
+    con.close()
+    open_database(demo_db)
+
+
+def test_read_only_commands_never_back_up(demo_db, tmp_path, capsys):
+    close_database()
+    before = demo_db.read_bytes()
+    for argv in (["check"], ["export", "members"], ["report", "--out", str(tmp_path / "r")],
+                 ["export", "calendar", str(tmp_path / "c.ics")], ["retention"],
+                 ["backup", str(tmp_path / "b.db")]):
+        assert main(["--db", str(demo_db), *argv]) == 0, argv
+    capsys.readouterr()
+    assert not backup.backup_dir(demo_db).exists()
+    assert demo_db.read_bytes() == before
+    open_database(demo_db, backup=False)
+
+
+def _days(*ages):
+    now = dt.datetime(2026, 11, 28, 12, 0)
+    return now, [now - dt.timedelta(days=a) for a in ages]
+
+
+def test_backup_tiers_keep_the_last_seven_a_day_for_30_days_a_month_for_a_year():
+    # twenty over three days (noon on the 28th back to the 26th, 21:36)
+    now, taken = _days(*[i / 10 for i in range(20)])
+    assert backup.keep(taken, now) == set(range(7)) | {16}  # the newest 7; the 26th's newest
+    now, taken = _days(*range(0, 400))  # one a day for 400 days
+    kept = sorted(backup.keep(taken, now))
+    assert kept[:30] == list(range(30))  # the last 30 days, one each
+    months = {(taken[i].year, taken[i].month) for i in kept}
+    assert len(months) == 12  # and one for each month of the year
+    assert max(kept) < 366
+    assert len(kept) < 30 + 12
+    # the newest of each month is the one kept
+    for i in kept[30:]:
+        assert taken[i - 1].month != taken[i].month
+
+
+def test_automatic_backups_keep_the_tiers_and_the_councils_setting(demo_db):
     with db.database.atomic():
         Council.update(backups_kept=3).execute()
         audit.record("update", "council", 1, {"backups_kept": [7, 3]})
     close_database()
-    for _ in range(5):
-        open_database(demo_db)
+    shutil.rmtree(backup.backup_dir(demo_db))  # the one taken before the write above
+    start = dt.datetime(2026, 11, 1, 9, 0)
+    for i in range(5):  # five changes on one day: the newest 3 kept
+        open_database(demo_db, backup=False)
+        records.save(registers.WARDS, {"name": f"W{i}", "notes": ""})
         close_database()
+        backup.automatic_backup(demo_db, now=start + dt.timedelta(minutes=i))
     assert len(backup.automatic_backups(demo_db)) == 3
+    # unchanged since the newest: nothing new
+    assert backup.automatic_backup(demo_db, now=start + dt.timedelta(hours=1)) is None
     open_database(demo_db)
 
 
@@ -212,6 +282,7 @@ def test_encrypted_casebook_round_trip_and_wrong_passphrase(tmp_path, capsys, mo
     assert "passphrase does not open" in err and "Traceback" not in err
     open_database(path, passphrase="correct horse")
     assert Ward.get(Ward.name == "Secret Ward")
+    records.save(registers.WARDS, {"name": "Second Ward", "notes": ""})  # backed up first
     close_database()
     copies = backup.automatic_backups(path)
     assert copies and b"Secret Ward" not in copies[-1].read_bytes()

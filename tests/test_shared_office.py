@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+from pathlib import Path
+
 import pytest
 
 from clerkdesk.models.casework import records, registers
@@ -199,16 +201,21 @@ def test_check_on_postgres_names_a_row_changed_behind_the_log(pg_server, _demo_t
 def test_schema_2_on_postgres_is_migrated_and_verifies(pg_server, _demo_template):
     import psycopg
 
-    from clerkdesk.models.store.migrations import VERSIONED
+    from unaudited import reforge
+
+    from clerkdesk.models.store.shape import CASE_CLOCK, VERSIONED
 
     url = pg_server.url(pg_server.create_database())
     engine_copy.copy(_demo_template, url)
     with psycopg.connect(url, autocommit=True) as con:  # as schema 2 left it
         for table in VERSIONED:
             con.execute(f'ALTER TABLE "{table}" DROP COLUMN version')
+        for column in CASE_CLOCK:
+            con.execute(f'ALTER TABLE "case" DROP COLUMN {column}')
+        con.execute("DROP TABLE document")
         con.execute("UPDATE clerkdesk_schema SET version = 2")
-        # schema 2's digests: recomputed without the column by re-chaining is what the
-        # upgrade must do; here the rows' digests simply no longer cover `version`
+        # schema 2's digests covered schema 2's columns: the log as schema 2 wrote it
+        reforge(con)
     open_database(url)
     try:
         assert Member.select().first().version == 1
@@ -220,10 +227,21 @@ def test_schema_2_on_postgres_is_migrated_and_verifies(pg_server, _demo_template
     assert report.ok, report.lines()
 
 
-def test_backup_on_postgres_points_at_pg_dump(pg_server, capsys):
+def test_backup_on_postgres_runs_pg_dump_or_says_it_is_the_servers_job(
+        pg_server, tmp_path, capsys, monkeypatch):
     url = pg_server.url(pg_server.create_database())
-    assert main(["--db", url, "backup"]) == 1
-    assert "pg_dump" in capsys.readouterr().err
+    open_database(url)  # a casebook in it
+    close_database()
+    assert main(["--db", url, "backup", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    dumps = list(tmp_path.glob("*.dump"))
+    assert len(dumps) == 1 and "pg_dump" in out and str(dumps[0]) in out
+    assert dumps[0].read_bytes().startswith(b"PGDMP")  # pg_dump's custom format
+    assert (dumps[0].stat().st_mode & 0o777) == 0o600
+    assert not [p for p in Path.cwd().iterdir() if "postgresql" in p.name]
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools-here"))
+    assert main(["--db", url, "backup", str(tmp_path)]) == 1
+    assert "backed up on the server" in capsys.readouterr().err
 
 
 def test_a_writer_held_up_too_long_on_postgres_is_told_busy(pg_server, monkeypatch):

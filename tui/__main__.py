@@ -8,14 +8,15 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import os
 import sys
 
-from clerkdesk.tui.commands import CliError
+from clerkdesk.tui.commands import CliError, say
 from clerkdesk.tui.startup import pause_collector  # (paused for the app's start: see there)
 
 #: subcommand name -> module under clerkdesk.tui.commands
-SUBCOMMANDS = ["demo", "route", "due", "check", "backup", "restore", "retention", "report", "export",
-               "importcsv", "copy", "serve",
+SUBCOMMANDS = ["demo", "route", "due", "check", "anchor", "backup", "restore", "retention",
+               "report", "export", "importcsv", "copy", "serve",
                "intake",  # saved emails in
                "attach",  # documents on a case
                "documents",
@@ -24,10 +25,20 @@ SUBCOMMANDS = ["demo", "route", "due", "check", "backup", "restore", "retention"
                ]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's own messages (an unknown choice echoes what was typed) through `shown`."""
+
+    def _print_message(self, message, file=None):
+        if message:
+            from clerkdesk.tui.commands import shown
+
+            super()._print_message(shown(message), file)
+
+
 def build_parser(subcommands: bool = True) -> argparse.ArgumentParser:
     """The command line; without *subcommands*, only the app's own options (a plain start
-    then does not import the eleven subcommands' modules, about 20 ms)."""
-    parser = argparse.ArgumentParser(
+    then does not import the subcommands' modules, about 20 ms)."""
+    parser = _Parser(
         prog="clerkdesk",
         description="The clerk's desk for a council's Member/Officer Protocol.",
     )
@@ -65,22 +76,84 @@ def main(argv: list[str] | None = None) -> int:
     app = opens_the_app(argv)
     if app:
         pause_collector()
-    parser = build_parser(subcommands=not app)
-    args = parser.parse_args(argv)
     try:
+        parser = build_parser(subcommands=not app)
+        args = parser.parse_args(argv)
+        _today_is_a_date()
         if args.command:
             module = importlib.import_module(f"clerkdesk.tui.commands.{args.command}")
-            return module.run(args)
-        from clerkdesk.tui.commands.open import run_app
+            status = module.run(args)
+        else:
+            from clerkdesk.tui.commands.open import run_app
 
-        return run_app(args)
+            status = run_app(args)
+        sys.stdout.flush()  # a reader gone away (| head) is met here, not at exit
+        return status
     except CliError as exc:
-        print(f"clerkdesk: {exc}", file=sys.stderr)
+        _complain(str(exc))
         return exc.status
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader of standard output went away (`| head`): stop quietly, as cat does
+        _quiet_stdout()
+        return 141
+    except Exception as exc:  # a sentence, never a traceback
+        if os.environ.get("CLERKDESK_DEBUG"):
+            raise
+        _complain(_sentence(exc))
+        return 1
     finally:
         gc.enable()
+
+
+def _today_is_a_date() -> None:
+    """A bad $CLERKDESK_TODAY is one sentence before any command starts (status 2)."""
+    from clerkdesk.models.core import dates
+
+    try:
+        dates.today()
+    except dates.DateInputError as exc:
+        raise CliError(str(exc), 2) from None
+
+
+def _complain(message: str) -> None:
+    from clerkdesk.models.store.backend import redact
+
+    try:
+        say(f"clerkdesk: {redact(message)}", file=sys.stderr)
+    except BrokenPipeError:
+        pass
+
+
+def _quiet_stdout() -> None:
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _sentence(exc: Exception) -> str:
+    """The one line for an error no command turned into a sentence itself."""
+    import errno
+
+    from clerkdesk.models.core.db import DatabaseError
+
+    if isinstance(exc, DatabaseError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
+        return (f"A name in {exc.filename or 'the path'} is longer than the filesystem allows "
+                "(255 bytes for one folder or file name): choose a shorter one. Nothing was "
+                "changed.")
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"Could not use a file{where}: {exc.strerror or exc}. Nothing more was changed."
+    text = " ".join(str(exc).split())[:160]
+    if type(exc).__module__.startswith(("sqlite3", "peewee", "psycopg", "sqlcipher3")):
+        return (f"The casebook could not be read or written ({text}): it may be damaged. "
+                "Run `clerkdesk check`; nothing more was changed.")
+    return (f"Something went wrong that clerkdesk did not expect ({type(exc).__name__}: "
+            f"{text}); nothing more was changed. Please report it.")
 
 
 if __name__ == "__main__":

@@ -18,9 +18,11 @@ ASK_CLERK_ENV = "CLERKDESK_ASK_CLERK"
 
 
 def _beside_casebook(app, name: str) -> Path:
-    folder = Path(app.db_path).parent / name
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """Where the app writes reports and exports: beside an SQLite casebook, in the clerk's
+    data folder for a PostgreSQL one (never a folder named after its URL)."""
+    from clerkdesk.models.store import files
+
+    return files.output_folder(name)
 
 
 def first_run(app) -> None:
@@ -56,17 +58,17 @@ def name_the_clerk(app) -> None:
 
 
 def backup_now(app) -> None:
-    """A copy of the casebook in the backups folder beside it (an encrypted casebook is
-    copied with the passphrase it was opened with)."""
+    """Back up the open casebook: SQLite, a copy in the backups folder beside it (an
+    encrypted casebook with the passphrase it was opened with); PostgreSQL, pg_dump or
+    the sentence that backups are the server's job."""
     from clerkdesk.models.store import backup
 
     try:
-        dest = backup.backup(app.db_path, backup.default_dest(app.db_path),
-                             passphrase=current_passphrase())
+        said = backup.backup_now()
     except Exception as exc:  # a full disk, a read-only folder: say so, keep going
         app.notify(f"The backup failed: {exc}", severity="error", timeout=10)
         return
-    app.notify(f"Backed up to {dest}", title="Backup")
+    app.notify(said, title="Backup")
 
 
 def automatic_backup(app) -> None:
@@ -127,12 +129,16 @@ def import_csv(app) -> None:
 def undo(app) -> None:
     """Undo the last change (the audit log says what it was)."""
     from clerkdesk.models.core import schema
+    from clerkdesk.models.core.db import DatabaseError
     from clerkdesk.models.store import undo as undoing
 
     try:
         entry = undoing.undo_last()
     except undoing.UndoError as exc:
         app.notify(str(exc), severity="warning")
+        return
+    except DatabaseError as exc:  # the change to undo was tampered with: refused, said
+        app.notify(str(exc), title="Not undone", severity="error", timeout=15)
         return
     undone = schema.Audit.get_by_id(entry.undoes)
     app.notify(f"Undone: {undoing.describe(undone)}", title="Undo")

@@ -30,9 +30,21 @@ from clerkdesk.models.store import audit
 
 
 def next_ref(case_type: str, year: int) -> str:
+    """The next reference of its kind and year (REQ-2026-0042), numbered as numbers, not
+    as text: REQ-2026-10000 comes after REQ-2026-9999. Called inside the transaction that
+    saves the case, which holds the writers' lock, so two clerks never get the same one."""
     prefix = f"{PREFIX[case_type]}-{year}-"
-    last = (Case.select(fn.MAX(Case.ref)).where(Case.ref.startswith(prefix)).scalar())
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    # every number is written with at least four digits and no more leading zeros, so a
+    # longer one is larger: the greatest is the longest, then the last as text
+    last = (Case.select(Case.ref).where(Case.ref.startswith(prefix))
+            .order_by(fn.LENGTH(Case.ref).desc(), Case.ref.desc()).limit(1).scalar())
+    try:
+        number = int(last[len(prefix):]) + 1 if last else 1
+    except ValueError:  # a reference not made by clerkdesk: count the numbered ones
+        numbers = [int(r[len(prefix):]) for (r,) in
+                   Case.select(Case.ref).where(Case.ref.startswith(prefix)).tuples()
+                   if r[len(prefix):].isdigit()]
+        number = max(numbers, default=0) + 1
     return f"{prefix}{number:04d}"
 
 

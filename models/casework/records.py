@@ -224,18 +224,23 @@ def save(register: Register, raw: dict[str, str], row_id: int | None = None, *,
                 value = join(value)
             setattr(row, f"{s.name}_id" if s.kind == "ref" else s.name, value)
         created = row.id is None
-        if not created and "version" in row._meta.fields:
-            row.version = (row.version or 0) + 1
         if register.before_save:
             register.before_save(row, clean, created)
+        changes = audit.diff(before, {s.name: _current(row, s) for s in specs})
+        if not created and not changes:
+            # nothing of the record itself changed, so it is not written (a write with no
+            # entry would leave it differing from its latest entry); what hangs off it (a
+            # committee's seats) still is, each with its own entry
+            if register.after_save and any(s.kind == "refs" for s in specs):
+                register.after_save(row, clean, created)
+            return row
+        if not created and "version" in row._meta.fields:
+            row.version = (row.version or 0) + 1
         row.save()
-        after = {s.name: _current(row, s) for s in specs}
         if register.after_save:
             register.after_save(row, clean, created)
-        changes = audit.diff(before, after)
-        if created or changes:
-            audit.record("create" if created else "update", register.model._meta.table_name,
-                         row.id, changes)
+        audit.record("create" if created else "update", register.model._meta.table_name,
+                     row.id, changes)
     return row
 
 

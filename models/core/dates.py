@@ -35,24 +35,36 @@ NATION_LABELS = {
 }
 
 
+class DateInputError(ValueError):
+    """A date the clerk typed that cannot be understood; the message says why."""
+
+
+#: the environment variable that pins today's date
+TODAY_ENV = "CLERKDESK_TODAY"
+
+
 def today() -> dt.date:
-    """Today's date; $CLERKDESK_TODAY (dd/mm/yyyy) pins it, for demos, snapshots and tests."""
-    pinned = os.environ.get("CLERKDESK_TODAY", "").strip()
+    """Today's date; $CLERKDESK_TODAY (dd/mm/yyyy) pins it, for demos, snapshots and tests.
+    A value that is not such a date raises DateInputError, saying so."""
+    pinned = os.environ.get(TODAY_ENV, "").strip()
     if pinned:
-        return dt.datetime.strptime(pinned, UK_FORMAT).date()
+        try:
+            return dt.datetime.strptime(pinned, UK_FORMAT).date()
+        except ValueError:
+            shown = "".join(ch if ch.isprintable() else "?" for ch in pinned[:20])
+            raise DateInputError(f"${TODAY_ENV} is '{shown}', which is not a date: set it as "
+                                 "dd/mm/yyyy (e.g. 23/11/2026), or unset it to use today."
+                                 ) from None
     return dt.date.today()
 
 
 _today = today
 
 
-class DateInputError(ValueError):
-    """A date the clerk typed that cannot be understood; the message says why."""
-
-
 def fmt(value: dt.date | None) -> str:
-    """23/11/2026, or an empty string for no date."""
-    return value.strftime(UK_FORMAT) if value else ""
+    """23/11/2026, or an empty string for no date (years before 1000 with four digits
+    too: 01/01/0001, which strftime would print as 01/01/1)."""
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}" if value else ""
 
 
 _RELATIVE = re.compile(r"^([+-])\s*(\d{1,4})\s*(d|wd|w)?$")
@@ -85,7 +97,7 @@ def parse(text: str, *, today: dt.date | None = None, nation: str = "england") -
     m = _UK.match(raw)
     if m:
         day, month, year = (int(g) for g in m.groups())
-        if year < 100:
+        if len(m.group(3)) == 2:  # 23/11/26; a year typed with four digits is that year
             year += 2000
         if not 1 <= month <= 12:
             raise DateInputError(f"There is no month {month}: type day/month/year, e.g. 23/11/2026.")
@@ -133,13 +145,21 @@ def add_working_days(start: dt.date, n: int, *, nation: str = "england",
     Day 0 is *start* itself; "within 7 working days of receipt" is add_working_days(received, 7).
     """
     closures = frozenset(closures)
+    if nation not in NATIONS:
+        raise ValueError(f"Unknown nation {nation!r}: choose one of {', '.join(NATIONS)}.")
     step = 1 if n >= 0 else -1
     day = start
     remaining = abs(n)
-    while remaining:
-        day += dt.timedelta(days=step)
-        if is_working_day(day, nation=nation, closures=closures):
-            remaining -= 1
+    try:
+        while remaining:
+            day += dt.timedelta(days=step)
+            if is_working_day(day, nation=nation, closures=closures):
+                remaining -= 1
+    except (OverflowError, ValueError, KeyError, NotImplementedError):
+        # past 31/12/9999 or before 01/01/0001, or a year the bank holidays do not know
+        raise DateInputError(f"{abs(n)} working day{'s' if abs(n) != 1 else ''} "
+                             f"{'after' if n >= 0 else 'before'} {fmt(start)} runs off the "
+                             "calendar.") from None
     return day
 
 

@@ -21,6 +21,12 @@ database = DatabaseProxy()
 SCHEMA_VERSION = 4
 
 
+#: SQLite's `PRAGMA application_id` of a clerkdesk casebook ("CLRK"), set from schema 4
+#: (new casebooks, and the 3 -> 4 upgrade): what tells a casebook from another
+#: program's SQLite file before anything is written to it.
+APPLICATION_ID = 0x434C524B
+
+
 #: How long a second clerkdesk waits for another's write before saying "busy" (ms).
 BUSY_TIMEOUT_MS = 5000
 
@@ -39,6 +45,20 @@ class DatabaseBusy(DatabaseError):
 
 class WrongPassphrase(DatabaseError):
     """The casebook is encrypted and the passphrase does not open it."""
+
+
+class Tampered(DatabaseError):
+    """A record (or the audit log) no longer matches what the log last recorded: it was
+    changed behind clerkdesk's back, so a write that would vouch for it is refused."""
+
+
+class NotACasebook(DatabaseError):
+    """A file that is not a clerkdesk casebook (another program's SQLite file): it is
+    left exactly as it was."""
+
+
+class Damaged(DatabaseError):
+    """A casebook whose file or tables are damaged: only `clerkdesk check` reads it."""
 
 
 def busy_message(path=None) -> str:

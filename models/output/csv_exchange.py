@@ -48,11 +48,12 @@ from clerkdesk.models.casework.council import council_nation
 from clerkdesk.models.casework.records import Register, form_values
 from clerkdesk.models.casework.registers import REGISTERS
 from clerkdesk.models.core import dates
-from clerkdesk.models.core.db import database
+from clerkdesk.models.core.db import DatabaseError, database
 from clerkdesk.models.core.forms import FieldSpec, ValidationError, validate
 from clerkdesk.models.core.roles import split
 from clerkdesk.models.core.schema import Case, Member, Officer, PartyGroup, Ward
 from clerkdesk.models.core.vocab import STATUSES
+from clerkdesk.models.store.files import replacing
 
 #: every list that can be exported, by the key the CLI takes
 EXPORTABLE: dict[str, Register] = {**REGISTERS, "requests": REQUESTS, "complaints": COMPLAINTS}
@@ -215,18 +216,15 @@ def export_csv(register_or_key, path_or_stream, archived: bool = False, *,
                                 f"{path / (register.key + '.csv')}")
         if not path.parent.is_dir():
             raise ExchangeError(f"The folder {path.parent} does not exist: create it first.")
-        tmp = path.with_name(path.name + ".part")
         try:
-            with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+            # owner-only (names and addresses), an exclusive temporary file, never the casebook
+            with replacing(path, encoding="utf-8-sig" if bom else "utf-8") as fh:
                 n = _write(register, fh, archived)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
+        except DatabaseError as exc:
+            raise ExchangeError(str(exc)) from None
         except PermissionError:
-            _unlink(tmp)
             raise ExchangeError(f"Cannot write {path}: check the folder's permissions.") from None
         except OSError as exc:
-            _unlink(tmp)
             raise ExchangeError(f"Could not write {path}: {exc.strerror or exc}") from None
         return n
     return _write(register, path_or_stream, archived)
@@ -606,6 +604,21 @@ def preview_from_form(raw: dict[str, str]) -> ImportPreview:
     return preview
 
 
+def _named(field: str, value, message: str) -> str:
+    """A validation message about a record chosen by id, with the record's name instead
+    of the id ("'6' is not one of the choices" names nobody)."""
+    model = REF_MODELS.get(field)
+    text = str(value or "").strip()
+    if model is None or not text.isdigit() or f"'{text}'" not in message:
+        return message
+    row = model.get_or_none(model.id == int(text))
+    if row is None:
+        return message.replace(f"'{text}'", "that record")
+    why = ("has left" if getattr(row, "left_on", None)
+           else "is archived" if getattr(row, "archived", False) else "cannot be chosen")
+    return f"{_short(row.name)} {why}, so cannot be chosen here."
+
+
 def _short(text: str) -> str:
     text = _printable(text.strip())
     return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
@@ -663,7 +676,7 @@ def _check_row(register: Register, specs: list[FieldSpec], row: ImportRow, refs:
     except ValidationError as exc:
         labels = {s.name: s.label for s in specs}
         for name, msg in exc.errors.items():
-            row.errors.setdefault(labels.get(name, name), msg)
+            row.errors.setdefault(labels.get(name, name), _named(name, raw.get(name), msg))
         return
     except Exception as exc:  # a validator that trips on odd text: report, never raise
         row.errors.setdefault("", f"this row cannot be read ({type(exc).__name__}).")
@@ -698,9 +711,17 @@ def _resolve_in_file(register: Register, preview: ImportPreview, first_line: dic
                 row.refs_in_file.pop(name)
             else:
                 row.refs_in_file[name] = line
-                if not by_line[line].ok:
+                named = by_line[line]
+                if not named.ok:
                     row.errors.setdefault(label, f"{_short(target)} (line {line}) has errors "
                                                  "of their own.")
+                elif named.clean and (named.clean.get("left_on") or named.clean.get("archived")):
+                    # the form offers only serving officers: the write would refuse this
+                    left = named.clean.get("left_on")
+                    when = f" on {dates.fmt(left)}" if left else ""
+                    row.errors.setdefault(label, f"{_short(target)} (line {line}) has left"
+                                                 f"{when}, so cannot be the {label.lower()}: "
+                                                 "leave it blank or name a serving officer.")
     # loops: A's manager is B and B's manager is A
     for row in preview.rows:
         seen, current = {row.line}, row
@@ -759,6 +780,7 @@ def apply_import(preview: ImportPreview) -> list:
                 created[row.line] = records.save(register, raw)
             except ValidationError as exc:
                 labels = {s.name: s.label for s in register.fields()}
-                raise ImportRefused([f"line {row.line}: {labels.get(k, k)}: {v}"
+                raise ImportRefused([f"line {row.line}: {labels.get(k, k)}: "
+                                     f"{_named(k, raw.get(k), v)}"
                                      for k, v in exc.errors.items()]) from None
     return [created[r.line] for r in preview.rows]

@@ -16,7 +16,6 @@ newline). No dependency.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from clerkdesk.models.casework.privacy import case_is_private
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.schema import Case, Council
 from clerkdesk.models.core.vocab import COMPLAINT_KINDS, REQUEST_KINDS
+from clerkdesk.models.store.files import replacing
 
 PRODID = "-//clerkdesk//Member-Officer casebook//EN"
 
@@ -119,10 +119,6 @@ def export_ics(path, today: dt.date | None = None) -> int:
     events written."""
     text = calendar_text(today)
     path = Path(path).expanduser()
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+    with replacing(path) as fh:  # owner-only, exclusive temporary file, never the casebook
         fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
     return text.count("BEGIN:VEVENT")

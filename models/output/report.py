@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import os
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,8 +31,11 @@ from clerkdesk.models.casework.council import closures, council_nation
 from clerkdesk.models.casework.privacy import case_is_private
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.schema import Case, Council
+from clerkdesk.models.core.db import database
 from clerkdesk.models.core.vocab import COMPLAINT_KINDS, REQUEST_KINDS, STATUSES
 from clerkdesk.models.rules import rulebook
+from clerkdesk.models.store import anchor
+from clerkdesk.models.store.files import private_folder, replacing
 
 #: the statuses an open case can have, in the order the report shows them
 OPEN_STATUSES = [s for s in STATUSES if s != "closed"]
@@ -110,6 +112,8 @@ class Report:
     advice: list[advice.GroupAdvice] = field(default_factory=list)
     report_clause: str = ""  # the profile's clause for reporting progress to a committee
     advice_clause: str = ""
+    #: the audit chain's head as the report was made: printed, so the minutes anchor it
+    head: anchor.Head | None = None
 
     @property
     def title(self) -> str:
@@ -203,7 +207,8 @@ def build_report(today: dt.date | None = None, since: dt.date | None = None) -> 
         complaints_by_stage=by_stage, response=response, closed_since=closed_since,
         advice=advice.by_group(since),
         report_clause=profile.setting_clause("report") if profile else "",
-        advice_clause=profile.setting_clause("advice") if profile else "")
+        advice_clause=profile.setting_clause("advice") if profile else "",
+        head=anchor.current(database.connection()))
 
 
 def _days(n: int | float) -> str:
@@ -258,6 +263,17 @@ def _summary(report: Report) -> str:
         text += (f" {report.closed_since} case{'s' if report.closed_since != 1 else ''} closed "
                  f"since {dates.fmt(report.response.since)}.")
     return text
+
+
+def _record(report: Report) -> str:
+    """The audit chain's head, for the minutes: kept there, it lets anyone prove later
+    that nothing recorded up to it was rewritten (clerkdesk check --since)."""
+    h = report.head
+    if h is None:
+        return "The casebook's audit log has no entries yet."
+    return (f"Audit chain head when this report was made: entry #{h.entry} of {h.when}, "
+            f"{h.token}. Minuted, it lets anyone prove later that no record up to it has "
+            f"been rewritten: clerkdesk check --since {h.token}")
 
 
 def _md(text: str) -> str:
@@ -319,6 +335,7 @@ def to_markdown(report: Report) -> str:
         for g in report.advice:
             out.append(f"| {_md(g.group)} | {g.count} | {dates.fmt(g.latest) or '—'} |")
         out.append("")
+    out += ["## The record", "", _md(_record(report)), ""]
     return "\n".join(out)
 
 
@@ -403,7 +420,8 @@ def to_html(report: Report) -> str:
             p.append(f'<tr><td>{_e(g.group)}</td><td class="n">{g.count}</td>'
                      f"<td>{dates.fmt(g.latest) or '—'}</td></tr>")
         p.append("</tbody></table>")
-    p += ["</body>", "</html>", ""]
+    p += ["<h2>The record</h2>", f'<p class="record">{_e(_record(report))}</p>',
+          "</body>", "</html>", ""]
     return "\n".join(p)
 
 
@@ -425,8 +443,7 @@ def write_report(out_dir, formats=FORMATS, *, today: dt.date | None = None,
         raise ValueError(f"Unknown report format {unknown[0]!r}: choose md or html.")
     if pdf and not pdf_available():
         raise RuntimeError(PDF_HELP)
-    out = Path(out_dir).expanduser()
-    out.mkdir(parents=True, exist_ok=True)
+    out = private_folder(Path(out_dir).expanduser())
     report = build_report(today, since)
     written = []
     for fmt in formats:
@@ -434,22 +451,17 @@ def write_report(out_dir, formats=FORMATS, *, today: dt.date | None = None,
         written.append(_replace_file(out / report_filename(report, fmt), text.encode("utf-8")))
     if pdf:
         target = out / report_filename(report, "pdf")
-        tmp = target.with_name(target.name + ".part")
-        write_pdf(report, tmp)
-        os.replace(tmp, target)
+        with replacing(target, "wb") as fh:
+            write_pdf(report, fh.name)
         written.append(target)
     return written
 
 
 def _replace_file(path: Path, data: bytes) -> Path:
-    """Write *data* to *path* through a temporary file, so a half-written file never
-    replaces a good one."""
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as fh:
+    """Write *data* to *path* through an exclusive, owner-only temporary file, so a
+    half-written file never replaces a good one (`files.replacing`)."""
+    with replacing(path, "wb") as fh:
         fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
     return path
 
 

@@ -47,8 +47,73 @@ def is_postgres(db) -> bool:
 
 
 def display_url(url: str) -> str:
-    """The URL without any password, for messages."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+    """The URL without any password, for messages, logs and titles: everything between
+    the user name's colon and the last `@` is masked (a password may hold `@`, `:` or a
+    bad `%` escape), and so is a `password=` parameter."""
+    url = str(url)
+    m = _SCHEME.match(url)
+    if not m:
+        return redact(url)
+    rest = url[m.end():]
+    head, sep, tail = rest.rpartition("@")
+    if sep and ":" in head:
+        user = head.split(":", 1)[0]
+        rest = f"{user}:***@{tail}"
+    return m.group(0) + _PARAM.sub(r"\1***", rest)
+
+
+_SCHEME = re.compile(r"postgres(?:ql)?://", re.I)
+
+
+#: a PostgreSQL URL inside a longer text (up to a space or a quote)
+_URL_IN_TEXT = re.compile(r"postgres(?:ql)?://[^\s'\"]*", re.I)
+
+
+#: `password=...` in a URL's query or a libpq key=value string
+_PARAM = re.compile(r"(password\s*=\s*)('[^']*'|[^\s&'\"]+)", re.I)
+
+
+#: libpq echoes a bad percent-escape's token, which may be part of the password
+_TOKEN = re.compile(r'(percent-encoded token:\s*)"[^"]*"', re.I)
+
+
+def url_password(url: str) -> str | None:
+    """The password as typed in a PostgreSQL URL (None when it has none)."""
+    m = _SCHEME.match(str(url))
+    if not m:
+        return None
+    query = _PARAM.search(str(url).partition("?")[2])
+    if query:
+        return query.group(2).strip("'") or None
+    head, sep, _tail = str(url)[m.end():].rpartition("@")
+    if not sep or ":" not in head:
+        return None
+    return head.split(":", 1)[1] or None
+
+
+def redact(text, *urls) -> str:
+    """*text* (a message, an error from libpq) with every password masked: of any
+    PostgreSQL URL in it, of `password=` parameters, of a token libpq echoes, and any
+    appearance of the password of each of *urls* (as typed, or percent-decoded). The
+    one function every message, log and title that could hold a URL goes through."""
+    from urllib.parse import unquote
+
+    text = str(text)
+    text = _URL_IN_TEXT.sub(lambda m: display_url(m.group(0)), text)
+    text = _PARAM.sub(r"\1***", text)
+    text = _TOKEN.sub(r'\1"***"', text)
+    for url in urls:
+        secret = url_password(url) if url else None
+        if not secret:
+            continue
+        # as typed, decoded, and each piece libpq may have split it into (at @ or :)
+        forms = {secret, unquote(secret)}
+        for sep in "@:":
+            forms |= {piece for f in list(forms) for piece in f.split(sep)}
+        for form in sorted(forms, key=len, reverse=True):
+            if len(form) >= 3:
+                text = text.replace(form, "***")
+    return text
 
 
 class PgConnection:
@@ -99,7 +164,7 @@ def connect_url(url: str):
         con = psycopg.connect(url, autocommit=True)
     except Exception as exc:
         raise DatabaseError(f"Could not connect to {display_url(url)}: "
-                            f"{str(exc).strip()}") from None
+                            f"{redact(str(exc).strip(), url)}") from None
     return PgConnection(con)
 
 

@@ -12,12 +12,19 @@ Just before a transaction commits, the database (`engines._ClerkMixin.commit`) c
 So an edited or deleted entry breaks the chain, and a row changed, added or deleted with
 no entry behind it no longer matches its latest entry's digest (`integrity.py` checks
 both). Works on plain DB-API connections, so `check` needs no Peewee.
+
+A write must never launder such a change (a new entry would vouch for the tampered row):
+before clerkdesk writes a row, the database (`engines._ClerkMixin.execute`) calls
+`verify_row`, which refuses (`Tampered`) a row that differs from its latest entry, and
+before it appends the first entry of a transaction `verify_head`, which refuses a log
+whose end is not the head the settings record.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 
+from clerkdesk.models.core.db import Tampered
 from clerkdesk.models.store import backend
 
 #: tables whose rows the log vouches for (the `row_digest` of their latest entry);
@@ -37,9 +44,28 @@ def _canon_value(v):
     return backend.canon(v)
 
 
+#: values every engine gives the same way: no canonical form needed
+_PLAIN = (str, int, float, type(None))
+
+
+def _canonizer(names):
+    """A function turning one row (in *names*' order) into its canonical form: the
+    (column, value) pairs sorted by column, each value in `backend.canon`'s one form.
+    The order is worked out once per query, not once per row."""
+    order = sorted(range(len(names)), key=names.__getitem__)
+    pairs = [(i, names[i]) for i in order]
+    canon = backend.canon
+
+    def row_canon(row):
+        return [(n, v if type(v) in _PLAIN else canon(v))
+                for i, n in pairs for v in (row[i],)]
+
+    return row_canon
+
+
 def _canon_rows(cursor) -> list:
-    names = [d[0] for d in cursor.description]
-    return [sorted((n, _canon_value(v)) for n, v in zip(names, row)) for row in cursor.fetchall()]
+    row_canon = _canonizer([d[0] for d in cursor.description])
+    return [row_canon(row) for row in cursor.fetchall()]
 
 
 def _dumps(obj) -> str:
@@ -67,17 +93,18 @@ def table_digests(con, table: str) -> dict[int, str]:
     cur = con.execute(f'SELECT * FROM "{table}" ORDER BY id')
     names = [d[0] for d in cur.description]
     id_index = names.index("id")
+    row_canon = _canonizer(names)
     rows = {}
     for row in cur:  # one row at a time: a document's bytes are not all held at once
-        rows[row[id_index]] = sorted((n, _canon_value(v)) for n, v in zip(names, row))
+        rows[row[id_index]] = row_canon(row)
     steps: dict[int, list] = {}
     if table == "case":
         cur = con.execute('SELECT * FROM "step" ORDER BY id')
         snames = [d[0] for d in cur.description]
         ci = snames.index("case_id")
+        step_canon = _canonizer(snames)
         for row in cur.fetchall():
-            steps.setdefault(row[ci], []).append(
-                sorted((n, _canon_value(v)) for n, v in zip(snames, row)))
+            steps.setdefault(row[ci], []).append(step_canon(row))
     out = {}
     for row_id, canon in rows.items():
         state = {"row": canon}
@@ -140,6 +167,137 @@ UPSERT_SETTING = ("INSERT INTO setting (key, value) VALUES (?, ?) "
 
 def set_head(con, value: str) -> None:
     backend.raw(con).execute(UPSERT_SETTING, (HEAD_KEY, value))
+
+
+def record_label(con, table: str, row_id) -> str:
+    """How a message names a record: 'case 3 (REQ-2026-0003)', 'member 2 (Cllr Pryce)'."""
+    con = backend.raw(con)
+    what = f"{table.replace('_', ' ')} {row_id}"
+    try:
+        if table == "case":
+            r = con.execute('SELECT ref FROM "case" WHERE id = ?', (row_id,)).fetchone()
+        elif table in _NAMED:
+            r = con.execute(f'SELECT name FROM "{table}" WHERE id = ?', (row_id,)).fetchone()
+        else:
+            r = None
+    except Exception:  # a damaged or missing table: the bare name will do
+        r = None
+    return f"{what} ({r[0]})" if r and r[0] else what
+
+
+#: the attested tables with a `name` column
+_NAMED = {"council", "ward", "member", "party_group", "officer", "contact", "committee",
+          "document"}
+
+
+_LATEST_SQL = ('SELECT id, at, who, action, "table", row_id, changes_digest, row_digest, '
+               'undoes, prev_hash, hash, changes FROM audit WHERE "table" = ? AND row_id = ? '
+               'ORDER BY id DESC LIMIT 1')
+
+
+TAMPERED_ADVICE = ("nothing was saved; run `clerkdesk check` to see what differs, and "
+                   "restore a backup or ask for advice before changing it")
+
+
+def redaction_ok(con, entry_id: int, changes: str) -> bool:
+    """*changes* is the marker retention leaves in an entry it redacted: it names a later
+    `anonymise` entry, and that entry lists *entry_id* among those it redacted."""
+    try:
+        by = int(json.loads(changes)["_redacted"])
+    except (ValueError, KeyError, TypeError):
+        return False
+    if by <= entry_id:
+        return False
+    row = backend.raw(con).execute("SELECT action, changes FROM audit WHERE id = ?",
+                                   (by,)).fetchone()
+    if not row or row[0] != "anonymise":
+        return False
+    try:
+        listed = json.loads(row[1]).get("_redacts", [None, []])[1]
+    except (ValueError, AttributeError, IndexError, TypeError):
+        return False
+    return isinstance(listed, list) and entry_id in listed
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def verify_row(con, table: str, row_id, pending=()) -> None:
+    """Refuse (Tampered) to write a row that no longer matches its latest audit entry:
+    changed, added or deleted behind clerkdesk's back; or whose latest entry was edited
+    (its hash, its changes' digest) or cut out of the chain (its links to the entries
+    either side). A row with neither an entry nor a row (not made yet) is fine. Called
+    inside the writer's transaction, before the row is written (see engines); *pending*
+    are the ids of the entries this transaction appended (they are sealed at its commit)."""
+    con = backend.raw(con)
+    if table not in ATTESTED:
+        return
+    entry = con.execute(_LATEST_SQL, (table, row_id)).fetchone()
+    current = row_digest(con, table, row_id)
+    if entry is None:
+        if current:
+            raise Tampered(f"{_capital(record_label(con, table, row_id))} has no audit "
+                           f"entry: it was added outside clerkdesk, so {TAMPERED_ADVICE}.")
+        return
+    id_, at, who, action, tbl, rid, cd, rd, undoes, ph, h, changes = entry
+    edited = (entry_hash(id_, at, who, action, tbl, rid, cd, rd, undoes, ph) != h
+              or (sha256(changes or "") != cd and not redaction_ok(con, id_, changes or "")))
+    if not edited:
+        before = con.execute("SELECT hash FROM audit WHERE id < ? ORDER BY id DESC LIMIT 1",
+                             (id_,)).fetchone()
+        after = con.execute("SELECT id, prev_hash FROM audit WHERE id > ? ORDER BY id LIMIT 1",
+                            (id_,)).fetchone()
+        # an entry this transaction appended is linked (sealed) at its commit, not before
+        after_sealed = after is not None and after[0] not in pending
+        edited = (ph != (before[0] if before else "")) or (after_sealed and after[1] != h)
+    if edited:
+        raise Tampered(f"The audit entry #{id_} of {record_label(con, table, row_id)} was "
+                       f"edited, or the entries beside it, outside clerkdesk, so "
+                       f"{TAMPERED_ADVICE}.")
+    if rd != current:
+        how = "deleted" if not current else "changed"
+        raise Tampered(f"{_capital(record_label(con, table, row_id))} was {how} outside "
+                       f"clerkdesk after its last recorded change (audit entry #{id_}), so "
+                       f"{TAMPERED_ADVICE}.")
+
+
+def verify_new_row(con, table: str, row_id) -> None:
+    """Refuse (Tampered) a new row whose id the log already knows: its row was deleted
+    outside clerkdesk, and a `create` entry for the new one would hide that."""
+    con = backend.raw(con)
+    entry = con.execute('SELECT id, row_digest FROM audit WHERE "table" = ? AND row_id = ? '
+                        "ORDER BY id DESC LIMIT 1", (table, row_id)).fetchone()
+    if entry is not None and entry[1]:
+        what = f"{table.replace('_', ' ')} {row_id}"
+        raise Tampered(f"The {what} in the audit log (entry #{entry[0]}) was deleted outside "
+                       f"clerkdesk, and a new record would take its place, so "
+                       f"{TAMPERED_ADVICE}.")
+
+
+def verify_head(con) -> None:
+    """Refuse (Tampered) to extend a log whose last entry is not the head recorded in the
+    settings (entries deleted from its end, or the head edited), or whose last entry was
+    edited: a new entry chained onto it would hide that."""
+    con = backend.raw(con)
+    last = con.execute('SELECT id, at, who, action, "table", row_id, changes_digest, '
+                       'row_digest, undoes, prev_hash, hash FROM audit ORDER BY id DESC '
+                       'LIMIT 1').fetchone()
+    row = con.execute("SELECT value FROM setting WHERE key = ?", (HEAD_KEY,)).fetchone()
+    head = row[0] if row else None
+    if last is None:
+        if head:
+            raise Tampered("The audit log is empty but its head says it held entries: they "
+                           f"were deleted outside clerkdesk, so {TAMPERED_ADVICE}.")
+        return
+    id_, at, who, action, tbl, rid, cd, rd, undoes, ph, h = last
+    if head != f"{id_} {h}":
+        raise Tampered(f"The end of the audit log does not match its recorded head (entry "
+                       f"{(head or 'none').split()[0]}, the log ends at #{id_}): entries were "
+                       f"deleted or edited outside clerkdesk, so {TAMPERED_ADVICE}.")
+    if entry_hash(id_, at, who, action, tbl, rid, cd, rd, undoes, ph) != h:
+        raise Tampered(f"The last audit entry #{id_} was edited outside clerkdesk, so "
+                       f"{TAMPERED_ADVICE}.")
 
 
 def seal(db, ids) -> None:

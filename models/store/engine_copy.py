@@ -14,6 +14,8 @@ No Textual here.
 """
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,13 +55,13 @@ class CopyResult:
         return out
 
 
-def _connect(where):
+def _connect(where, passphrase: str | None = None):
     if backend.is_url(where):
         return backend.connect_url(str(where))
     path = Path(where)
     if not path.is_file():
         raise DatabaseError(f"There is no casebook at {path}.")
-    return connect_raw(path)
+    return connect_raw(path, passphrase, readonly=True)
 
 
 def _models():
@@ -93,17 +95,34 @@ def _dest_empty(where) -> None:
                                 "nothing was changed.")
 
 
-def copy(src, dest) -> CopyResult:
-    """Copy the casebook *src* into the empty *dest* (paths or postgresql:// URLs)."""
+def copy(src, dest, *, passphrase: str | None = None, dest_passphrase: str | None = None,
+         finish=None) -> CopyResult:
+    """Copy the casebook *src* into the empty *dest* (paths or postgresql:// URLs).
+
+    *passphrase* opens an encrypted source; *dest_passphrase* encrypts the destination
+    (default: not encrypted, whatever $CLERKDESK_PASSPHRASE says). *finish(db)* runs on
+    the destination, open, once the rows are in (the command builds the search index
+    there, so the copy arrives with it). An SQLite destination is written under an
+    exclusive temporary name beside it and given its name only once copied and verified:
+    a copy killed halfway leaves nothing in the way of the next try."""
     start = time.perf_counter()
-    scon = _connect(src)
+    scon = _connect(src, passphrase)
+    target = dest
+    tmp = None
     try:
         version = backend.schema_version_con(scon)
         if version != SCHEMA_VERSION:
             raise DatabaseError(f"{src} is at schema {version}; open it with this clerkdesk "
                                 f"once (it upgrades it to {SCHEMA_VERSION}), then copy it.")
         _dest_empty(dest)
-        ddb = opening.open_database(dest, backup=False)
+        if not backend.is_url(dest):
+            dest = Path(dest)
+            if not dest.parent.is_dir():
+                raise DatabaseError(f"The folder {dest.parent} does not exist: create it first.")
+            fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+            os.close(fd)
+            tmp = target = Path(name)
+        ddb = opening.open_database(target, backup=False, passphrase=dest_passphrase or "")
         try:
             with ddb.atomic():
                 dcon = backend.raw(ddb.connection())
@@ -111,31 +130,47 @@ def copy(src, dest) -> CopyResult:
                 result = CopyResult()
                 _copy_rows(scon, dcon, pg, result)
                 backend.reset_sequences(dcon, [m._meta.table_name for m in _models()])
+            if finish is not None:
+                finish(ddb)
         finally:
             close_database()
         result.seconds = time.perf_counter() - start
+        # verify, the destination on a fresh connection
+        dcon = _connect(target, dest_passphrase)
+        try:
+            for m in _models():
+                t = m._meta.table_name
+                s_n, d_n = _count(scon, t), _count(dcon, t)
+                result.counts[t] = (s_n, d_n)
+                if s_n != d_n:
+                    result.problems.append(f"{t}: {s_n} rows in the source, {d_n} in the copy")
+            for table in chain.ATTESTED:
+                s_d, d_d = chain.table_digests(scon, table), chain.table_digests(dcon, table)
+                diff = sorted(k for k in set(s_d) | set(d_d) if s_d.get(k) != d_d.get(k))
+                if diff:
+                    result.problems.append(f"{table}: {len(diff)} row(s) differ from the source "
+                                           f"(first: id {diff[0]})")
+            result.source_report = integrity.run_checks(scon)
+            result.dest_report = integrity.run_checks(dcon)
+        finally:
+            dcon.close()
+        if tmp is not None:
+            if result.ok:
+                try:
+                    os.link(tmp, dest)
+                except FileExistsError:
+                    raise DatabaseError(f"{dest} appeared while copying: the copy was not "
+                                        "kept; nothing was changed.") from None
+            else:
+                result.problems.append(f"the copy did not match, so {dest} was not kept")
     finally:
-        pass
-    # verify, each side on a fresh connection
-    dcon = _connect(dest)
-    try:
-        for m in _models():
-            t = m._meta.table_name
-            s_n, d_n = _count(scon, t), _count(dcon, t)
-            result.counts[t] = (s_n, d_n)
-            if s_n != d_n:
-                result.problems.append(f"{t}: {s_n} rows in the source, {d_n} in the copy")
-        for table in chain.ATTESTED:
-            s_d, d_d = chain.table_digests(scon, table), chain.table_digests(dcon, table)
-            diff = sorted(k for k in set(s_d) | set(d_d) if s_d.get(k) != d_d.get(k))
-            if diff:
-                result.problems.append(f"{table}: {len(diff)} row(s) differ from the source "
-                                       f"(first: id {diff[0]})")
-        result.source_report = integrity.run_checks(scon)
-        result.dest_report = integrity.run_checks(dcon)
-    finally:
-        dcon.close()
         scon.close()
+        if tmp is not None:
+            for leftover in (tmp, *(Path(f"{tmp}{x}") for x in ("-wal", "-shm", "-journal"))):
+                try:
+                    leftover.unlink()
+                except OSError:
+                    pass
     return result
 
 

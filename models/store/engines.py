@@ -2,6 +2,10 @@
 
 - every transaction is `BEGIN IMMEDIATE` (SQLite) or takes the writers' advisory lock
   (PostgreSQL), so audit entries are chained one writer at a time;
+- before any write to an audited row (or a case's steps), the row is verified against
+  its latest audit entry, and before the first entry of a transaction the log's end
+  against its head (`chain.verify_row`, `chain.verify_head`): a change made behind
+  clerkdesk's back is refused, never laundered by the next legitimate one;
 - just before COMMIT, the audit entries of the transaction are sealed (`chain.seal`);
 - a busy database becomes `DatabaseBusy`, with a sentence;
 - `connect_raw` is a plain sqlite3/sqlcipher3 connection for the checks and backups that
@@ -9,6 +13,7 @@
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import uuid
@@ -16,11 +21,19 @@ from pathlib import Path
 
 import peewee
 from peewee import DatabaseError as PeeweeDatabaseError
-from peewee import OperationalError, PostgresqlDatabase, SqliteDatabase
+from peewee import (
+    ModelDelete,
+    ModelInsert,
+    ModelUpdate,
+    OperationalError,
+    PostgresqlDatabase,
+    SqliteDatabase,
+)
 
 from clerkdesk.models.core.db import (
     BUSY_TIMEOUT_MS,
     PASSPHRASE_ENV,
+    Damaged,
     DatabaseBusy,
     DatabaseError,
     WrongPassphrase,
@@ -41,12 +54,68 @@ def _is_busy(exc: Exception) -> bool:
     return backend.is_busy_error(exc)
 
 
+#: the tables whose writes are verified first: the audited ones, and `step` (a step is
+#: part of its case's digest, so writing one verifies the case)
+_GUARDED = frozenset(chain.ATTESTED) | {"step"}
+
+
+class _Guard:
+    """What one transaction has verified: rows checked against their latest entry (each
+    once: later writes in the same transaction see our own changes), the rows it made
+    (no entry yet until it commits), and whether the log's head was checked."""
+
+    __slots__ = ("verified", "head")
+
+    def __init__(self):
+        self.verified: set = set()  # (table, id): verified, or made by this transaction
+        self.head = False
+
+
+def _pk_value(query):
+    """The id a `WHERE id = value` (Model.save's update) names, else None."""
+    where = getattr(query, "_where", None)
+    pk = query.model._meta.primary_key
+    if (isinstance(where, peewee.Expression) and where.op == peewee.OP.EQ
+            and isinstance(where.lhs, peewee.Field) and where.lhs.name == pk.name
+            and where.lhs.model is query.model and isinstance(where.rhs, int)):
+        return where.rhs
+    return None
+
+
+def _id_of(value):
+    value = getattr(value, "id", value)
+    return value if isinstance(value, int) else None
+
+
+def _inserted(query, name: str) -> list:
+    """The values of field *name* in an INSERT's rows (a step's case)."""
+    rows = query._insert
+    if isinstance(rows, dict):
+        rows = [rows]
+    out = []
+    if not isinstance(rows, (list, tuple)):
+        return out  # INSERT ... SELECT: not used on these tables
+    columns = [getattr(c, "name", c) for c in (query._columns or [])]
+    for row in rows:
+        if isinstance(row, dict):
+            for key, value in row.items():
+                if getattr(key, "name", key) in (name, f"{name}_id"):
+                    out.append(_id_of(value))
+        elif name in columns:
+            out.append(_id_of(row[columns.index(name)]))
+    return [v for v in out if v is not None]
+
+
 class _ClerkMixin:
     """What clerkdesk adds to Peewee's SQLite database classes.
 
     - every transaction is `BEGIN IMMEDIATE`: a writer takes the write lock first, so
       audit entries are appended (and hash-chained) one writer at a time, and a busy
       database is met at the start of a change, never halfway through;
+    - every write Peewee makes to an audited row (or a case's steps) first verifies the
+      row against its latest audit entry, and the first audit entry of a transaction
+      first verifies the log's head (`chain.verify_row`, `chain.verify_head`): a change
+      made behind clerkdesk's back raises `Tampered`, and the transaction rolls back;
     - just before COMMIT, audit entries appended in the transaction are sealed
       (`chain.seal`): the row digests are taken and the hash chain extended;
     - "database is locked" becomes `DatabaseBusy` with a sentence.
@@ -54,14 +123,122 @@ class _ClerkMixin:
 
     _local = None
 
-    def _pending(self) -> list:
+    def _clerk_local(self):
         if self._local is None:
             self._local = threading.local()
-        if not hasattr(self._local, "audit"):
-            self._local.audit = []
-        return self._local.audit
+        return self._local
+
+    def _pending(self) -> list:
+        local = self._clerk_local()
+        if not hasattr(local, "audit"):
+            local.audit = []
+        return local.audit
+
+    def _guard(self) -> _Guard:
+        """This transaction's guard (a fresh one for each statement outside a transaction)."""
+        if not self.in_transaction():
+            return _Guard()
+        local = self._clerk_local()
+        guard = getattr(local, "guard", None)
+        if guard is None:
+            guard = local.guard = _Guard()
+        return guard
+
+    def _end_guard(self) -> None:
+        self._clerk_local().guard = None
+
+    def execute(self, query, **context_options):
+        table = None
+        if isinstance(query, (ModelInsert, ModelUpdate, ModelDelete)):
+            table = query.model._meta.table_name
+            if table in _GUARDED or table == "audit":
+                self._verify_before(query, table)
+        cursor = super().execute(query, **context_options)
+        if table in chain.ATTESTED and isinstance(query, ModelInsert):
+            self._verify_inserted(cursor, table)
+        return cursor
+
+    def _verify_inserted(self, cursor, table: str) -> None:
+        """After an INSERT: the new rows' ids must be new to the log too (a row deleted
+        behind clerkdesk's back must not be replaced by a new one under its id)."""
+        con = backend.raw(self.connection())
+        if backend.is_postgres(self):
+            if not cursor.description:
+                return
+            ids = [r[0] for r in cursor.fetchall()]  # RETURNING id, read and rewound
+            cursor.scroll(0, mode="absolute")
+        else:
+            last, n = cursor.lastrowid, max(cursor.rowcount or 0, 1)
+            if not isinstance(last, int):
+                return
+            ids = range(last - n + 1, last + 1)
+        guard = self._guard()
+        for row_id in ids:
+            chain.verify_new_row(con, table, row_id)
+            guard.verified.add((table, row_id))
+
+    def _verify_before(self, query, table: str) -> None:
+        """Before a write: the log's head (once a transaction), the rows it touches
+        (each once), then the session's automatic backup (once, before its first write,
+        so a refused write makes none)."""
+        guard = self._guard()
+        con = backend.raw(self.connection())
+        if not guard.head:
+            chain.verify_head(con)
+            guard.head = True
+        if table != "audit":
+            pending = set(self._pending())
+            for key in self._rows_written(guard, con, query, table):
+                self._verify_row(guard, con, *key, pending=pending)
+            if isinstance(query, ModelInsert) and table in chain.ATTESTED \
+                    and not backend.is_postgres(self):
+                # SQLite gives a new row max(id) + 1: an id the log knows is refused before
+                # anything is written (checked again, exactly, once inserted)
+                rows = query._insert
+                n = len(rows) if isinstance(rows, (list, tuple)) else 1
+                top = con.execute(f'SELECT max(id) FROM "{table}"').fetchone()[0] or 0
+                for row_id in range(top + 1, top + n + 1):
+                    chain.verify_new_row(con, table, row_id)
+        hook = getattr(self, "clerk_before_write", None)
+        if hook is not None:
+            self.clerk_before_write = None
+            hook()
+
+    @staticmethod
+    def _rows_written(guard: _Guard, con, query, table: str) -> list[tuple[str, int]]:
+        """The (table, id) of the attested rows *query* changes (a step: its case)."""
+        model = query.model
+        if isinstance(query, ModelInsert):
+            if table == "step":
+                return [("case", case_id) for case_id in _inserted(query, "case")]
+            return []
+        if table == "step":
+            select = model.select(model.case).distinct()
+            if query._where is not None:
+                select = select.where(query._where)
+            ids = [r[0] for r in select.tuples()]
+            moved = _id_of((getattr(query, "_update", None) or {}).get(model.case))
+            if moved is not None:
+                ids.append(moved)
+            return [("case", i) for i in ids if i is not None]
+        one = _pk_value(query)
+        if one is not None:
+            return [(table, one)]
+        select = model.select(model._meta.primary_key)
+        if query._where is not None:
+            select = select.where(query._where)
+        return [(table, r[0]) for r in select.tuples()]
+
+    @staticmethod
+    def _verify_row(guard: _Guard, con, table: str, row_id: int, pending=()) -> None:
+        key = (table, row_id)
+        if key in guard.verified:
+            return  # verified already, or made by this transaction
+        chain.verify_row(con, table, row_id, pending)
+        guard.verified.add(key)
 
     def begin(self, lock_type=None):
+        self._end_guard()
         try:
             return super().begin(lock_type or "IMMEDIATE")
         except (OperationalError, PeeweeDatabaseError) as exc:
@@ -75,6 +252,7 @@ class _ClerkMixin:
             ids = list(pending)
             pending.clear()
             chain.seal(self, ids)
+        self._end_guard()
         try:
             return super().commit()
         except (OperationalError, PeeweeDatabaseError) as exc:
@@ -84,6 +262,7 @@ class _ClerkMixin:
 
     def rollback(self):
         self._pending().clear()
+        self._end_guard()
         return super().rollback()
 
     def _execute_cursor(self, sql, params, **kwargs):
@@ -146,6 +325,7 @@ class ClerkPgDatabase(_ClerkMixin, PostgresqlDatabase):
     psycopg2_adapter = psycopg3_adapter = Psycopg3Adapter
 
     def begin(self, lock_type=None):
+        self._end_guard()
         try:
             PostgresqlDatabase.begin(self)
             backend.lock_writers(self)
@@ -185,40 +365,84 @@ def encryption_available() -> bool:
     return True
 
 
-def _make_db(path: Path, passphrase: str | None, busy_timeout_ms: int):
+def _uri(path: Path, readonly: bool) -> str:
+    """A `file:` URI for *path* (any character in the name quoted), read-only if asked.
+
+    A WAL-mode file in a folder we cannot write, with no -shm beside it, is opened
+    `immutable`: nobody is writing it (a writer would have made the -shm), and SQLite
+    could not make the -shm it needs to read it otherwise."""
+    from urllib.parse import quote
+
+    path = Path(path).absolute()
+    uri = f"file:{quote(str(path))}"
+    if not readonly:
+        return uri
+    uri += "?mode=ro"
+    if not os.access(path.parent, os.W_OK | os.X_OK) and not Path(f"{path}-shm").exists():
+        uri += "&immutable=1"
+    return uri
+
+
+def _make_db(path: Path, passphrase: str | None, busy_timeout_ms: int, *,
+             readonly: bool = False):
     pragmas = dict(PRAGMAS, busy_timeout=busy_timeout_ms)
+    if readonly:
+        pragmas.pop("journal_mode")  # a casebook is in WAL mode already; nothing to switch
     # the sqlite3 module's own wait, so BEGIN IMMEDIATE waits as long as the pragma says
     timeout = busy_timeout_ms / 1000
     if passphrase:
         cls = _cipher_class()
         pragmas = {"cipher_log_level": "NONE", **pragmas}
+        if readonly:
+            return cls(_uri(path, True), passphrase=passphrase, pragmas=pragmas,
+                       timeout=timeout, check_same_thread=False, uri=True)
         return cls(str(path), passphrase=passphrase, pragmas=pragmas, timeout=timeout,
                    check_same_thread=False)
+    if readonly:
+        return ClerkDatabase(_uri(path, True), pragmas=pragmas, timeout=timeout,
+                             check_same_thread=False, uri=True)
     return ClerkDatabase(str(path), pragmas=pragmas, timeout=timeout, check_same_thread=False)
 
 
-def connect_raw(path, passphrase: str | None = None, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+def connect_raw(path, passphrase: str | None = None, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+                readonly: bool = False):
     """A plain DB-API connection to *path* (sqlite3, or sqlcipher3 with the key given),
-    for the checks and backups that work below Peewee. Raises WrongPassphrase."""
+    for the checks and backups that work below Peewee; *readonly* opens it so that
+    nothing can be written (SQLite's `mode=ro`), which also reads a read-only file.
+    Raises WrongPassphrase."""
     path = Path(path)
+    # reading a file clerkdesk may write: an ordinary connection kept from writing
+    # (query_only), which removes its -wal and -shm as it closes; a read-only file (or
+    # folder): SQLite's read-only mode
+    ro_file = readonly and not (os.access(path, os.W_OK)
+                                and os.access(path.parent, os.W_OK | os.X_OK))
+    target = _uri(path, True) if ro_file else str(path)
+    readonly, query_only = ro_file, readonly
     if passphrase:
         try:
             import sqlcipher3
         except ImportError:
             raise DatabaseError(_cipher_missing()) from None
-        con = sqlcipher3.connect(str(path), timeout=busy_timeout_ms / 1000,
+        con = sqlcipher3.connect(target, timeout=busy_timeout_ms / 1000, uri=readonly,
                                  isolation_level=None, check_same_thread=False)
         _quiet_cipher(con)
         con.execute("PRAGMA key = '%s'" % passphrase.replace("'", "''"))
     else:
-        con = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, isolation_level=None,
-                              check_same_thread=False)
+        con = sqlite3.connect(target, timeout=busy_timeout_ms / 1000, isolation_level=None,
+                              check_same_thread=False, uri=readonly)
     try:
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if query_only:
+            con.execute("PRAGMA query_only = 1")
     except Exception as exc:
         con.close()
         if "not a database" in str(exc) or "encrypted" in str(exc):
             raise _not_opened(path, passphrase) from None
+        if _is_busy(exc):
+            raise DatabaseBusy(busy_message(path)) from None
+        if isinstance(exc, UnicodeDecodeError):  # SQLite's message quoted damaged bytes
+            raise Damaged(f"{path} is damaged (SQLite cannot read its list of tables): "
+                          "restore a backup (clerkdesk restore).") from None
         raise DatabaseError(f"Could not open {path}: {exc}") from None
     return con
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 from clerkdesk.models.core.db import PASSPHRASE_ENV, DatabaseError
@@ -34,8 +35,10 @@ def resolve_path(cli_value: str | None) -> Path | str:
     return default_path()
 
 
-def check_path(path: Path, *, create_parent: bool = False, encrypted: bool = False) -> None:
-    """Refuse, with a sentence, a path that cannot hold a clerkdesk database.
+def check_path(path: Path, *, create_parent: bool = False, encrypted: bool = False,
+               writable: bool = True) -> None:
+    """Refuse, with a sentence, a path that cannot hold a clerkdesk database (*writable*:
+    that clerkdesk cannot write to; reading needs only a readable file).
 
     Never writes to an existing file: it only reads its first bytes.
     """
@@ -54,7 +57,7 @@ def check_path(path: Path, *, create_parent: bool = False, encrypted: bool = Fal
                     f"is encrypted: then give its passphrase in ${PASSPHRASE_ENV}); "
                     "it was left untouched."
                 )
-        if not os.access(path, os.W_OK):
+        if writable and not os.access(path, os.W_OK):
             raise DatabaseError(f"{path} is read-only: clerkdesk needs to write to it.")
         return
     parent = path.parent
@@ -94,6 +97,108 @@ def is_encrypted_file(path: Path) -> bool:
     except OSError:
         return False
     return bool(head) and head != SQLITE_MAGIC
+
+
+def private_folder(folder: Path) -> Path:
+    """Make *folder* (and any missing parents) readable by its owner only (0700 on POSIX);
+    a folder that exists already is left exactly as it is (a shared 2775 or 1777 folder
+    keeps its mode)."""
+    folder = Path(folder)
+    missing = []
+    probe = folder
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for made in reversed(missing):
+        try:
+            made.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        if os.name == "posix":
+            try:
+                os.chmod(made, 0o700)  # mkdir's mode is cut by the umask
+            except OSError:
+                pass
+    if not folder.is_dir():
+        raise DatabaseError(f"{folder} is not a folder.")
+    return folder
+
+
+def output_folder(name: str, db=None) -> Path:
+    """Where the app writes reports and exports (*name*: "reports", "exports"): a folder
+    beside an SQLite casebook, or in the clerk's own data folder for a PostgreSQL one
+    (never a folder named after its URL). Made (0700) if missing."""
+    from clerkdesk.models.core.db import database
+
+    db = db or database.obj
+    where = getattr(db, "clerk_path", None)
+    if where is None or backend.is_url(str(where)):
+        from platformdirs import user_data_dir
+
+        folder = Path(user_data_dir("clerkdesk", appauthor=False)) / name
+    else:
+        folder = Path(where).parent / name
+    return private_folder(folder)
+
+
+def refuse_output_target(dest: Path, db=None) -> None:
+    """Refuse (DatabaseError) to write an export or report over the open casebook, its
+    -wal, -shm or -journal file, anything in its backups/ folder, or anything that is
+    not a regular file (a device such as /dev/full, a folder, a pipe)."""
+    from clerkdesk.models.core.db import database
+
+    dest = Path(dest)
+    if dest.exists() and not dest.is_file():
+        raise DatabaseError(f"{dest} is not an ordinary file, so nothing was written to it: "
+                            "give the name of a new file.")
+    db = db or database.obj
+    where = getattr(db, "clerk_path", None)
+    if where is None or backend.is_url(str(where)):
+        return
+    try:
+        target = dest.resolve()
+        book = Path(where).resolve()
+    except OSError:
+        return
+    guarded = {book, *(book.with_name(book.name + s) for s in ("-wal", "-shm", "-journal"))}
+    if target in guarded:
+        raise DatabaseError(f"{dest} is the casebook itself (or its journal): an export never "
+                            "replaces it. Give the name of a new file.")
+    if book.parent / "backups" in target.parents:
+        raise DatabaseError(f"{dest} is in the casebook's backups folder: an export never "
+                            "goes there. Give a file somewhere else.")
+
+
+@contextmanager
+def replacing(dest, mode: str = "w", *, encoding: str | None = "utf-8", newline: str | None = ""):
+    """Write *dest* whole or not at all: into an exclusive, owner-only (0600) temporary
+    file beside it (never a name that exists, so a planted `NAME.part` symlink is never
+    followed), synced, then renamed over *dest*. Refuses the casebook and anything that
+    is not a regular file (`refuse_output_target`). Yields the open file."""
+    import tempfile
+
+    dest = Path(dest)
+    refuse_output_target(dest)
+    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    tmp = Path(name)
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, 0o600)
+        binary = "b" in mode
+        with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding,
+                                                        "newline": newline})) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
 
 
 def create_private_file(path: Path) -> None:

@@ -1,13 +1,17 @@
 """`clerkdesk check`: is the casebook whole, consistent and untampered?
 
-Four checks, each a one-line verdict; every failure names the record:
+Five checks, each a one-line verdict; every failure names the record. Each goes as far
+as it can: a damaged page or a missing table makes that verdict FAILED, saying why, and
+the others still run:
 
 1. SQLite's `PRAGMA integrity_check` (the file itself);
 2. `PRAGMA foreign_key_check` (no reference to a missing row);
-3. the audit chain: every entry's hash recomputes, each links to the one before, and the
+3. the schema: every table and column the casebook's schema version expects, and a
+   schema number that matches them;
+4. the audit chain: every entry's hash recomputes, each links to the one before, and the
    head recorded in the settings is the last entry (an edited, inserted or deleted entry
    fails, naming it);
-4. the records: every row of an audited table matches the digest in its latest audit
+5. the records: every row of an audited table matches the digest in its latest audit
    entry (a row changed, added or deleted with plain SQL fails, naming it).
 
 Works on a plain DB-API connection (sqlite3, sqlcipher3 or psycopg): no Peewee, no
@@ -16,11 +20,11 @@ enforces every foreign key as rows are written, so they report what was verified
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clerkdesk.models.store import backend, chain
+from clerkdesk.models.core.db import SCHEMA_VERSION, DatabaseError, WrongPassphrase
+from clerkdesk.models.store import backend, chain, shape
 from clerkdesk.models.store.engines import connect_raw
 
 #: at most this many problems are named per check; the rest are counted
@@ -35,8 +39,8 @@ class Verdict:
     problems: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        head = f"{self.name}: {'ok' if self.ok else 'FAILED'} ({self.summary})"
-        return head
+        summary = " ".join(str(self.summary).split())
+        return f"{self.name}: {'ok' if self.ok else 'FAILED'} ({summary})"
 
 
 @dataclass
@@ -52,7 +56,7 @@ class Report:
         for v in self.verdicts:
             out.append(v.line())
             for p in v.problems[:MAX_NAMED]:
-                out.append(f"  - {p}")
+                out.append(f"  - {' '.join(str(p).split())}")  # one line each
             if len(v.problems) > MAX_NAMED:
                 out.append(f"  - ... and {len(v.problems) - MAX_NAMED} more")
         return out
@@ -69,7 +73,14 @@ def check_file_integrity(con) -> Verdict:
     try:
         rows = [r[0] for r in con.execute("PRAGMA integrity_check")]
     except Exception as exc:
-        return Verdict("integrity", False, f"SQLite could not read the file: {exc}", [str(exc)])
+        if not _lenient(con, exc):  # its report quotes damaged text: read it leniently
+            return Verdict("integrity", False, f"SQLite could not read the file: {exc}",
+                           [str(exc)])
+        try:
+            rows = [r[0] for r in con.execute("PRAGMA integrity_check")]
+        except Exception as exc2:
+            return Verdict("integrity", False, f"SQLite could not read the file: {exc2}",
+                           [str(exc2)])
     if rows == ["ok"]:
         return Verdict("integrity", True, "SQLite integrity_check")
     return Verdict("integrity", False, f"{len(rows)} problem(s) found by integrity_check", rows)
@@ -99,35 +110,15 @@ def _columns(con, table) -> set[str]:
     return set(backend.columns(con, table))
 
 
-def _redaction_ok(entries: dict, entry_id: int, changes: str) -> bool:
-    """An entry whose text was replaced by a chained `anonymise` entry listing it."""
-    try:
-        data = json.loads(changes)
-        by = int(data["_redacted"])
-    except (ValueError, KeyError, TypeError):
-        return False
-    anon = entries.get(by)
-    if not anon or anon["action"] != "anonymise" or by <= entry_id:
-        return False
-    try:
-        listed = json.loads(anon["changes"]).get("_redacts", [None, []])[1]
-    except (ValueError, AttributeError, IndexError, TypeError):
-        return False
-    return entry_id in listed
-
-
 def check_chain(con) -> Verdict:
     if "hash" not in _columns(con, "audit"):
         version = backend.schema_version_con(con)
         return Verdict("audit chain", False,
                        f"schema {version} has no chain yet: open the casebook with clerkdesk "
                        "once to upgrade it", [])
-    entries = {}
-    order = []
-    for r in con.execute('SELECT id, at, who, action, "table", row_id, changes, undoes, '
-                         'changes_digest, row_digest, prev_hash, hash FROM audit ORDER BY id'):
-        entries[r[0]] = {"action": r[3], "changes": r[6]}
-        order.append(r)
+    order = con.execute('SELECT id, at, who, action, "table", row_id, changes, undoes, '
+                        'changes_digest, row_digest, prev_hash, hash FROM audit '
+                        'ORDER BY id').fetchall()
     problems = []
     prev_hash = ""
     prev_id = None
@@ -136,7 +127,7 @@ def check_chain(con) -> Verdict:
         if not h:
             problems.append(f"{label} is not sealed into the chain: added behind the log's back")
         else:
-            if chain.sha256(changes or "") != cd and not _redaction_ok(entries, id_, changes or ""):
+            if chain.sha256(changes or "") != cd and not chain.redaction_ok(con, id_, changes or ""):
                 problems.append(f"{label} was edited: its changes do not match their digest")
             expect = chain.entry_hash(id_, at, who, action, table, row_id, cd, rd, undoes, ph)
             if expect != h:
@@ -174,17 +165,33 @@ def check_chain(con) -> Verdict:
 
 
 def _name(con, table, row_id) -> str:
-    try:
-        if table == "case":
-            r = con.execute('SELECT ref FROM "case" WHERE id = ?', (row_id,)).fetchone()
-            return f"case {row_id} ({r[0]})" if r else f"case {row_id}"
-        if "name" in _columns(con, table):
-            r = con.execute(f'SELECT name FROM "{table}" WHERE id = ?', (row_id,)).fetchone()
-            if r:
-                return f"{table.replace('_', ' ')} {row_id} ({r[0]})"
-    except Exception:
-        pass
-    return f"{table.replace('_', ' ')} {row_id}"
+    return chain.record_label(con, table, row_id)
+
+
+def check_schema(con) -> Verdict:
+    """The tables and columns the casebook's schema version expects, and a schema number
+    that matches them (a missing table is never made again empty by opening)."""
+    version = backend.schema_version_con(con)
+    tables, columns = shape.read(con)
+    problems = []
+    if not shape.is_ours(shape.application_id(con), version, tables, columns):
+        return Verdict("schema", False, "this is not a clerkdesk casebook (no clerkdesk mark, "
+                       "or its council and audit tables are missing)",
+                       [f"{item} is missing" for item in shape.missing(max(version, 1),
+                                                                      tables, columns)])
+    if version > SCHEMA_VERSION:
+        return Verdict("schema", False, f"schema {version} is newer than this clerkdesk "
+                       f"({SCHEMA_VERSION}): upgrade clerkdesk to check it", [])
+    problems = [f"{item} is missing" for item in shape.missing(version, tables, columns)]
+    shown = shape.structural_version(tables, columns)
+    if shown != version and not problems:
+        problems.append(f"the schema number says {version} but the tables are schema {shown}: "
+                        "the number was changed outside clerkdesk")
+    if problems:
+        return Verdict("schema", False, f"{len(problems)} problem(s) against schema {version}",
+                       problems)
+    n = len(shape.expected(version))
+    return Verdict("schema", True, f"schema {version}, {n} tables as expected")
 
 
 def check_records(con) -> Verdict:
@@ -195,13 +202,27 @@ def check_records(con) -> Verdict:
     problems = []
     count = 0
     for table in chain.ATTESTED:
-        if table not in tables:
-            continue
         latest = {}
         for entry_id, row_id, digest in con.execute(
                 'SELECT id, row_id, row_digest FROM audit WHERE "table" = ? ORDER BY id', (table,)):
             latest[row_id] = (entry_id, digest)
-        current = chain.table_digests(con, table)
+        if table not in tables:
+            vouched = sum(1 for _id, digest in latest.values() if digest)
+            if vouched:
+                problems.append(f"the table {table} is gone: {vouched} of its records are in the "
+                                "audit log")
+            continue
+        try:
+            current = chain.table_digests(con, table)
+        except Exception as exc:  # a damaged table: say so, and go on to the next
+            if not _lenient(con, exc):
+                problems.append(f"the table {table} cannot be read: {_short(exc)}")
+                continue
+            try:
+                current = chain.table_digests(con, table)
+            except Exception as exc2:
+                problems.append(f"the table {table} cannot be read: {_short(exc2)}")
+                continue
         count += len(current)
         for row_id, digest in current.items():
             logged = latest.get(row_id)
@@ -222,14 +243,49 @@ def check_records(con) -> Verdict:
     return Verdict("records", True, f"{count} rows match their latest audit entry")
 
 
+def _short(exc) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def _lenient(con, exc) -> bool:
+    """After a text that is not UTF-8 (a damaged page): read text leniently from now on,
+    so the damaged rows are named (their digests no longer match) instead of stopping the
+    check. True if that was the trouble and the caller should try again."""
+    if "decode" not in str(exc).lower() or not hasattr(con, "text_factory"):
+        return False
+    if getattr(con, "text_factory", str) is not str:
+        return False
+    con.text_factory = lambda b: b.decode("utf-8", "surrogateescape")
+    return True
+
+
+#: the checks, in the order they print
+CHECKS = [("integrity", check_file_integrity), ("foreign keys", check_foreign_keys),
+          ("schema", check_schema), ("audit chain", check_chain), ("records", check_records)]
+
+
 def run_checks(con) -> Report:
+    """Every check, each as far as it can go: one that cannot finish (a damaged page, a
+    missing table) is a FAILED verdict saying why, and the others still run."""
     con = backend.raw(con)
-    return Report([check_file_integrity(con), check_foreign_keys(con), check_chain(con),
-                   check_records(con)])
+    verdicts = []
+    for name, check in CHECKS:
+        for _attempt in range(2):
+            try:
+                verdicts.append(check(con))
+                break
+            except Exception as exc:
+                if _lenient(con, exc):
+                    continue
+                verdicts.append(Verdict(name, False, f"could not be checked: {_short(exc)}",
+                                        [_short(exc)]))
+                break
+    return Report(verdicts)
 
 
 def check_path(path, *, passphrase: str | None = None) -> Report:
-    """Run every check on the casebook at *path* (read only; waits if another is writing),
+    """Run every check on the casebook at *path* (read only: a read-only file will do),
     or on the PostgreSQL database at a postgresql:// URL (in one read-only snapshot)."""
     if backend.is_url(path):
         con = backend.connect_url(str(path))
@@ -241,9 +297,15 @@ def check_path(path, *, passphrase: str | None = None) -> Report:
                 con.execute("ROLLBACK")
         finally:
             con.close()
-    con = connect_raw(Path(path), passphrase)
     try:
-        con.execute("PRAGMA query_only = 1")
+        con = connect_raw(Path(path), passphrase, readonly=True)
+    except WrongPassphrase:
+        raise
+    except DatabaseError as exc:  # not even its list of tables can be read: say so, each
+        why = " ".join(str(exc).split())
+        return Report([Verdict(name, False, f"could not be checked: {why}", [])
+                       for name, _check in CHECKS])
+    try:
         return run_checks(con)
     finally:
         con.close()

@@ -2,6 +2,7 @@
 migration adds)."""
 from __future__ import annotations
 
+from clerkdesk.models.core.db import APPLICATION_ID
 from clerkdesk.models.core.schema import TABLES, Member
 from clerkdesk.models.store import backend
 
@@ -20,3 +21,11 @@ def create_tables(db) -> None:
             Member._schema.create_foreign_key(Member._meta.fields["group"])
         return
     db.create_tables(TABLES, safe=True)
+
+
+def mark(db) -> None:
+    """Mark an SQLite file as a clerkdesk casebook (`PRAGMA application_id`, schema 4 on),
+    inside the transaction that makes or upgrades it. PostgreSQL's mark is the
+    `clerkdesk_schema` table."""
+    if not backend.is_postgres(db):
+        db.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -6,16 +6,38 @@ is set inside the same transaction, so a crash leaves the file at the old versio
 every row intact, and the next open simply tries again.
 
 A migration that adds or changes columns of an audited table changes its rows' digests:
-it must end by re-attesting them (`_attest_all`), as 1 -> 2 does.
+it must end by re-attesting them (`_attest_all`), as 1 -> 2 does. Re-attesting vouches
+for every row as it stands, so it must never vouch for a change made behind clerkdesk's
+back: before any migration (and before the backup that comes first), the chain and every
+row are verified at the old schema (`verify_before_upgrade`), and a casebook that fails
+is refused its upgrade, untouched. (Schema 1 had no chain: nothing can be verified.)
 """
 from __future__ import annotations
 
 from peewee import CharField, IntegerField
 from playhouse.migrate import migrate as run_operations
 
-from clerkdesk.models.core.db import SCHEMA_VERSION, DatabaseError
+from clerkdesk.models.core.db import SCHEMA_VERSION, DatabaseError, Tampered
 from clerkdesk.models.core.schema import Setting
-from clerkdesk.models.store import backend, chain, make_tables
+from clerkdesk.models.store import backend, chain, integrity, make_tables
+from clerkdesk.models.store.shape import COLUMNS_NEW_IN_4, VERSIONED
+
+
+def verify_before_upgrade(con, where) -> None:
+    """Refuse (Tampered) to upgrade a casebook whose chain or rows do not verify at its
+    present schema: the upgrade would re-attest the tampered rows. Read-only."""
+    con = backend.raw(con)
+    if "hash" not in backend.columns(con, "audit"):
+        return  # schema 1: no chain to verify
+    problems = []
+    for verdict in (integrity.check_chain(con), integrity.check_records(con)):
+        if not verdict.ok:
+            problems.extend(verdict.problems or [verdict.summary])
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise Tampered(f"{where} was changed outside clerkdesk ({problems[0]}{more}), so it "
+                       "was not upgraded and was left untouched: run `clerkdesk check`, "
+                       "then restore a backup.")
 
 
 def _v1_to_v2(db) -> None:
@@ -106,11 +128,6 @@ def _seal_with(con, ids, prev, given: dict) -> str:
     return prev
 
 
-#: the tables that gained a `version` column in schema 3 (`case` had one already)
-VERSIONED = ["council", "ward", "member", "party_group", "interest", "training", "officer",
-             "contact", "committee", "committee_seat", "task", "advice"]
-
-
 def _v2_to_v3(db) -> None:
     """Schema 3: every editable record carries a version, so two clerks saving the same
     record never overwrite each other silently (optimistic concurrency, registers.save).
@@ -143,20 +160,6 @@ def _reattest(db, *, who: str, note: dict) -> None:
     chain.seal_entries(con, ids)
 
 
-#: the columns schema 4 adds to `case`: (name, SQL type and default)
-CASE_CLOCK_COLUMNS = [("agreed_due", "DATE"), ("waiting_since", "DATE"),
-                      ("waited_days", "INTEGER NOT NULL DEFAULT 0")]
-
-
-#: ... and to other tables: (table, name, SQL type and default)
-SCHEMA_4_COLUMNS = [("task", "records", "VARCHAR(255) NOT NULL DEFAULT ''"),
-                    ("advice", "summary", "TEXT NOT NULL DEFAULT ''")]
-#: the columns schema 4 adds to `council`: the largest document one file may be (MB) and
-#: the folder of saved emails the Dashboard counts
-COUNCIL_CORRESPONDENCE_COLUMNS = [("document_limit_mb", "INTEGER NOT NULL DEFAULT 25"),
-                                  ("intake_folder", "TEXT NOT NULL DEFAULT ''")]
-
-
 def _v3_to_v4(db) -> None:
     """Schema 4: documents on a case (the `document` table, made by `migrate` with the
     other new tables) and the case's clock as the protocol runs it: a due date agreed
@@ -165,14 +168,14 @@ def _v3_to_v4(db) -> None:
 
     The council gains its correspondence settings (the size limit of one document, the
     folder of saved emails). The rows' digests now cover the new columns, so they are
-    re-attested."""
-    for table, columns in (("case", CASE_CLOCK_COLUMNS),
-                           ("council", COUNCIL_CORRESPONDENCE_COLUMNS),
-                           *((table, [(name, sql)]) for table, name, sql in SCHEMA_4_COLUMNS)):
+    re-attested. From schema 4 an SQLite casebook carries clerkdesk's mark
+    (`PRAGMA application_id`)."""
+    for table, columns in COLUMNS_NEW_IN_4.items():
         have = {c.name for c in db.get_columns(table)}
-        for name, sql_type in columns:
+        for name, sql_type in columns.items():
             if name not in have:
                 db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {name} {sql_type}')
+    make_tables.mark(db)
     _reattest(db, who="clerkdesk upgrade", note={"schema_version": [3, 4]})
 
 
@@ -192,6 +195,8 @@ def migrate(db, from_version: int) -> int:
     version = from_version
     try:
         with db.atomic():
+            if version >= 2:  # inside the transaction: nobody changes it in between
+                verify_before_upgrade(db.connection(), getattr(db, "clerk_path", "The casebook"))
             while version < SCHEMA_VERSION:
                 step = MIGRATIONS.get(version)
                 if step is None:

@@ -1,13 +1,14 @@
 """`clerkdesk backup [DEST]`: a copy of the casebook made with SQLite's online backup API
 (safe while the app is open). DEST may be a new file or a folder; by default the copy goes
-to backups/ beside the casebook. No Textual here.
+to backups/ beside the casebook. A PostgreSQL casebook is dumped with pg_dump (custom
+format) when it is installed. A read-only casebook can be backed up. No Textual here.
 """
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
-from clerkdesk.tui.commands import CliError
+from clerkdesk.tui.commands import CliError, say
 from clerkdesk.tui.commands.check import add_passphrase_option, casebook_path, passphrase
 
 
@@ -24,20 +25,21 @@ def add_parser(subparsers) -> None:
     add_passphrase_option(p)
 
 
-PG_BACKUP = ("A PostgreSQL casebook is backed up with the server's own tools, not by "
-             "clerkdesk: pg_dump -Fc -f clerkdesk.dump DBNAME (and pg_restore to put it back); "
-             "see docs/shared-office.md.")
-
-
 def run(args) -> int:
     from clerkdesk.models.core import db
-    from clerkdesk.models.store import backup, files
+    from clerkdesk.models.store import backend, backup, files, opening
 
     path = casebook_path(args)
-    from clerkdesk.models.store import backend
-
     if backend.is_url(path):
-        raise CliError(PG_BACKUP)
+        # a shared casebook: pg_dump when it is installed, or say it is the server's job
+        try:
+            said = backup.pg_dump(path, args.dest)
+        except db.DatabaseError as exc:
+            raise CliError(str(exc)) from None
+        if said == backup.PG_BACKUP_IS_THE_SERVERS:
+            raise CliError(said)
+        say(said)
+        return 0
     secret = passphrase(args)
     if args.dest:
         dest = Path(args.dest).expanduser()
@@ -49,7 +51,9 @@ def run(args) -> int:
         dest = backup.default_dest(path)
     start = time.perf_counter()
     try:
-        files.check_path(path, encrypted=bool(secret) or files.is_encrypted_file(path))
+        files.check_path(path, writable=False,
+                         encrypted=bool(secret) or files.is_encrypted_file(path))
+        opening.recognise(path, secret)  # another program's file is left alone
         made = backup.backup(path, dest, passphrase=secret)
     except db.DatabaseError as exc:
         raise CliError(str(exc)) from None
@@ -58,6 +62,6 @@ def run(args) -> int:
     except OSError as exc:
         raise CliError(f"Could not write the backup to {dest}: {exc.strerror or exc}") from None
     size = made.stat().st_size
-    print(f"Backed up {path} to {made} ({size / 1024:.0f} KiB, "
-          f"{time.perf_counter() - start:.2f} s)")
+    say(f"Backed up {path} to {made} ({size / 1024:.0f} KiB, "
+        f"{time.perf_counter() - start:.2f} s)")
     return 0

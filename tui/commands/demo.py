@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clerkdesk.tui.commands import CliError
+from clerkdesk.tui.commands import CliError, say
 
 
 def add_parser(subparsers) -> None:
@@ -53,9 +53,9 @@ def run(args) -> int:
         n = summary()
     finally:
         close_database()
-    print(f"Wrote the demo council ({COUNCIL_NAME}) to {path}")
-    print(f"{n['members']} members in {n['wards']} wards, {n['groups']} party groups, "
+    say(f"Wrote the demo council ({COUNCIL_NAME}) to {path}")
+    say(f"{n['members']} members in {n['wards']} wards, {n['groups']} party groups, "
           f"{n['officers']} officers, {n['committees']} committees; {n['requests']} requests and "
           f"{n['complaints']} complaints ({n['overdue']} overdue).")
-    print(f"Open it with: clerkdesk --db {path}")
+    say(f"Open it with: clerkdesk --db {path}")
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from clerkdesk.tui.commands import CliError
+from clerkdesk.tui.commands import CliError, say
 from clerkdesk.tui.commands.check import add_passphrase_option, open_casebook
 
 
@@ -55,6 +55,9 @@ def run(args) -> int:
                       ".xlsx" if args.xlsx is not None else ".csv")
             raise CliError(f"{target} is a folder: give a file name, e.g. "
                            f"{target / (args.what + suffix)}", 2)
+        if target.exists() and not target.is_file():
+            raise CliError(f"{target} is not an ordinary file, so nothing was written to it: "
+                           "give the name of a new file.", 2)
         if (target.exists() or target.is_symlink()) and not args.force:
             raise CliError(f"{target} already exists and was left untouched: choose another "
                            "name, or add --force to replace it.", 2)
@@ -62,6 +65,10 @@ def run(args) -> int:
             raise CliError(f"The folder {target.parent} does not exist: create it first.", 2)
     open_casebook(args)
     try:
+        if target is not None:
+            from clerkdesk.models.store import files
+
+            files.refuse_output_target(target)  # never the casebook, its WAL, a device
         if args.what == "calendar":
             from clerkdesk.models.output import ical
 
@@ -69,20 +76,14 @@ def run(args) -> int:
                 sys.stdout.write(ical.calendar_text())
                 return 0
             n = ical.export_ics(target)
-            print(f"Wrote {n} due date{'s' if n != 1 else ''} to {target}")
+            say(f"Wrote {n} due date{'s' if n != 1 else ''} to {target}")
             return 0
         if target is None:
             csv_exchange.export_csv(args.what, sys.stdout, args.archived)
             return 0
         n = (csv_exchange.export_xlsx(args.what, target, args.archived) if args.xlsx is not None
              else csv_exchange.export_csv(args.what, target, args.archived, bom=not args.no_bom))
-        print(f"Wrote {n} row{'s' if n != 1 else ''} of {args.what} to {target}")
-        return 0
-    except BrokenPipeError:
-        # the reader of standard output went away (| head): not an error of ours
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        say(f"Wrote {n} row{'s' if n != 1 else ''} of {args.what} to {target}")
         return 0
     except csv_exchange.ExchangeError as exc:
         raise CliError(str(exc)) from None
@@ -90,6 +91,8 @@ def run(args) -> int:
         raise CliError(str(exc)) from None
     except PermissionError:
         raise CliError(f"Cannot write {target}: check the folder's permissions.") from None
+    except BrokenPipeError:
+        raise  # the reader went away (| head): main stops quietly
     except OSError as exc:
         raise CliError(f"Could not write {target}: {exc.strerror or exc}") from None
     finally:

@@ -9,8 +9,8 @@ the subcommand is `import`.) No Textual here.
 """
 from __future__ import annotations
 
-from clerkdesk.tui.commands import CliError
-from clerkdesk.tui.commands.check import add_passphrase_option, open_casebook
+from clerkdesk.tui.commands import CliError, say
+from clerkdesk.tui.commands.check import add_passphrase_option, backup_warning, open_casebook
 
 #: rows of the preview printed before "... and N more"
 SHOWN = 25
@@ -43,24 +43,24 @@ def run(args) -> int:
     from clerkdesk.models.core import db
     from clerkdesk.models.output import csv_exchange
 
-    open_casebook(args)
+    open_casebook(args, write=args.yes)
     try:
         preview = csv_exchange.preview_import(args.register, args.file, sheet=args.sheet)
-        print(preview.summary())
+        say(preview.summary())
         if preview.columns:
-            print("Columns: " + ", ".join(s.label for s in preview.columns))
+            say("Columns: " + ", ".join(s.label for s in preview.columns))
         if preview.ignored:
-            print("Ignored columns (not fields of this register): " + ", ".join(preview.ignored))
+            say("Ignored columns (not fields of this register): " + ", ".join(preview.ignored))
         for row in preview.rows[:SHOWN]:
             mark = "ok " if row.ok else "ERR"
-            print(f"  line {row.line:>5}  {mark}  {_cut(row.name or '(no name)', 60)}")
+            say(f"  line {row.line:>5}  {mark}  {_cut(row.name or '(no name)', 60)}")
         if len(preview.rows) > SHOWN:
-            print(f"  ... and {len(preview.rows) - SHOWN} more")
+            say(f"  ... and {len(preview.rows) - SHOWN} more")
         errors = preview.errors
         if errors:
-            print("Errors:")
+            say("Errors:")
             for line in errors:
-                print("  " + line)
+                say("  " + line)
             n = len(preview.bad_rows)
             what = (f"{n} row{'s' if n != 1 else ''} {'have' if n != 1 else 'has'} errors"
                     if n else "the file cannot be used")
@@ -69,15 +69,16 @@ def run(args) -> int:
         if not preview.ok:
             raise CliError("Nothing was imported: the file has no rows under its headings.", 1)
         if not args.yes:
-            print(f"Nothing written yet: run again with --yes to add "
+            say(f"Nothing written yet: run again with --yes to add "
                   f"{_count(len(preview.rows), preview.register)}.")
             return 0
         created = csv_exchange.apply_import(preview)
-        print(f"Imported {_count(len(created), preview.register)}.")
+        say(f"Imported {_count(len(created), preview.register)}.")
+        backup_warning()
         return 0
     except csv_exchange.ImportRefused as exc:
         for line in exc.errors:
-            print("  " + line)
+            say("  " + line)
         raise CliError(str(exc), 1) from None
     except db.DatabaseError as exc:
         raise CliError(str(exc)) from None

@@ -5,7 +5,7 @@ exits 2. No Textual here.
 """
 from __future__ import annotations
 
-from clerkdesk.tui.commands import CliError
+from clerkdesk.tui.commands import CliError, say
 from clerkdesk.tui.commands.check import add_passphrase_option, open_casebook
 
 
@@ -65,5 +65,5 @@ def run(args) -> int:
     finally:
         db.close_database()
     for p in written:
-        print(p)
+        say(p)
     return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clerkdesk.tui.commands import CliError
+from clerkdesk.tui.commands import CliError, say
 from clerkdesk.tui.commands.check import add_passphrase_option, casebook_path, passphrase
 
 
@@ -33,13 +33,14 @@ def run(args) -> int:
     if backend.is_url(path):
         raise CliError("A PostgreSQL casebook is restored with the server's own tools: "
                        "pg_restore into a new database (createdb), then point clerkdesk at it; "
-                       "see docs/shared-office.md. Nothing was changed.")
+                       "see the README, A shared office. Nothing was changed.")
     src = Path(args.src).expanduser()
     if not src.exists():
         raise CliError(f"There is no file {src}.")
     secret = passphrase(args)
     try:
-        files.check_path(src, encrypted=bool(secret) or files.is_encrypted_file(src))
+        files.check_path(src, writable=False,  # a read-only backup can be restored
+                         encrypted=bool(secret) or files.is_encrypted_file(src))
         if path.exists():
             files.check_path(path, encrypted=bool(secret) or files.is_encrypted_file(path))
         facts = backup.restore(src, path, passphrase=secret)
@@ -47,10 +48,10 @@ def run(args) -> int:
         raise CliError(str(exc)) from None
     except OSError as exc:
         raise CliError(f"Could not restore: {exc.strerror or exc}") from None
-    print(f"Restored {path} from {src} ({facts['council'] or 'no council'}, schema "
-          f"{facts['version']}, {facts['audit_entries']} audit entries).")
+    say(f"Restored {path} from {src} ({facts['council'] or 'no council'}, schema "
+        f"{facts['version']}, {facts['audit_entries']} audit entries).")
     if facts["kept"]:
-        print(f"The casebook as it was is kept as {facts['kept']}")
+        say(f"The casebook as it was is kept as {facts['kept']}")
     if facts["version"] < db.SCHEMA_VERSION:
-        print("It was made by an older clerkdesk: it is upgraded (after a backup) when next opened.")
+        say("It was made by an older clerkdesk: it is upgraded (after a backup) when next opened.")
     return 0

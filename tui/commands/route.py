@@ -40,7 +40,7 @@ def run(args, stdin=None, stdout=None) -> int:
         profile = rulebook.load_profile(args.profile)
     except rulebook.ProfileError as exc:
         raise CliError(f"profile {exc}", status=2) from None
-    text = stdin.read()
+    text = _read(stdin)
     if not text.strip():
         raise CliError("no facts on standard input: give a JSON object such as "
                        '{"case": "information"}', status=2)
@@ -49,6 +49,12 @@ def run(args, stdin=None, stdout=None) -> int:
     except json.JSONDecodeError as exc:
         raise CliError(f"the facts are not valid JSON: {exc.msg} (line {exc.lineno}, "
                        f"column {exc.colno})", status=2) from None
+    except ValueError:  # an integer of thousands of digits
+        raise CliError("the facts hold a number too long to read: a fact's value is a "
+                       "word, true or false, or a short number", status=2) from None
+    except RecursionError:
+        raise CliError("the facts are nested too deeply to read: give one flat JSON object "
+                       'of fact: value, such as {"case": "information"}', status=2) from None
     if not isinstance(facts, dict):
         raise CliError("the facts must be a JSON object of fact: value, "
                        'such as {"case": "information"}', status=2)
@@ -56,8 +62,28 @@ def run(args, stdin=None, stdout=None) -> int:
         result = rulebook.route(profile, facts)
     except rulebook.FactError as exc:
         raise CliError(str(exc), status=2) from None
+    except (TypeError, ValueError, RecursionError):
+        raise CliError("the facts could not be used: each fact's value is a word, true or "
+                       "false, or a number (see docs/route.md)", status=2) from None
     if getattr(args, "compact", False):
         stdout.write(result.to_json(indent=None) + "\n")
     else:
         stdout.write(result.to_json() + "\n")
     return 0
+
+
+def _read(stdin) -> str:
+    """Standard input as text: UTF-8, or one sentence saying it is not."""
+    raw = getattr(stdin, "buffer", None)
+    try:
+        data = raw.read() if raw is not None else stdin.read()
+    except UnicodeDecodeError:
+        data = None
+    if isinstance(data, bytes):
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            data = None
+    if data is None:
+        raise CliError("the facts are not UTF-8 text: save them as UTF-8 JSON", status=2)
+    return data
