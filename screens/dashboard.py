@@ -17,6 +17,7 @@ from clerkdesk.models.core import dates
 from clerkdesk.models.core.db import DatabaseError, worker_connection
 from clerkdesk.models.core.schema import Case
 
+from .first_run import FIRST_RUN_BINDINGS, FirstRunChecklist
 from .meeting import mode_of
 from .widgets.theme import component_style
 from .widgets.virtual_table import ListSource, VirtualTable
@@ -70,6 +71,7 @@ class DashboardPane(Vertical):
         Binding("r", "refresh_data", "Refresh", show=False),
         # (not in the key bar: meeting mode's m must stay there; ? and the intake line say it)
         Binding("i", "intake", "Take in email", show=False),
+        *FIRST_RUN_BINDINGS,  # (the first-run checklist's keys: screens/first_run.py)
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -83,6 +85,7 @@ class DashboardPane(Vertical):
         yield Static("", id="dash-counts")
         yield Static("", id="dash-council")
         yield Static("", id="dash-intake")  # the emails waiting in the intake folder
+        yield FirstRunChecklist(id="dash-first-run")  # a new casebook's first steps
         yield VirtualTable([("", 10), ("Ref", 13), ("Subject", 33), ("Owner", 14), ("Due", 10),
                           ("Why", 25)], id="dash-table")
 
@@ -132,6 +135,7 @@ class DashboardPane(Vertical):
         after the next frame, so the screen is painted first."""
         self.call_after_refresh(self._load, move_to)
         self.call_after_refresh(self._count_intake)
+        self.query_one(FirstRunChecklist).refresh_steps()
 
     @work(thread=True, exclusive=True, group="dashboard")
     def _load(self, move_to: str | None) -> None:
@@ -289,6 +293,9 @@ class DashboardPane(Vertical):
             self.post_message(OpenRecord("members", item.id))
         elif item.kind == "review":
             self.post_message(OpenRecord("council"))
+
+    def action_first_run(self, step: str) -> None:
+        self.query_one(FirstRunChecklist).open_step(step)
 
     # --- email intake (screens/intake_screen.py) ------------------------------------------------
 

@@ -147,6 +147,8 @@ class FormScreen(ModalScreen[object]):
                         yield field_widget(spec, self.initial[spec.name])
                         if spec.help:
                             yield Static(spec.help, classes="field-help")
+                        if spec.empty_help and spec.kind in ("ref", "refs") and not spec.options():
+                            yield Static(spec.empty_help, classes="field-help field-empty")
                         yield Static("", classes="field-error", id=f"err-{spec.name}")
             yield Static("", id="form-message")
             with Horizontal(classes="buttons conflict-buttons", id="conflict-buttons") as bar:

@@ -15,7 +15,8 @@ STYLESHEETS: list[Path] = [
     ("tab_bar.tcss", "key_bar.tcss", "virtual_table.tcss", "detail.tcss")
 ] + [
     _HERE / name for name in
-    ("modal.tcss", "meeting.tcss", "dashboard.tcss", "register_pane.tcss", "confirm.tcss",
+    ("modal.tcss", "meeting.tcss", "dashboard.tcss", "first_run.tcss", "register_pane.tcss",
+     "confirm.tcss",
      "form.tcss", "picker.tcss", "help.tcss", "wizard.tcss", "import_screen.tcss",
      "file_picker.tcss", "documents_screen.tcss", "retention_screen.tcss", "intake_screen.tcss")
 ]

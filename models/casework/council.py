@@ -44,7 +44,9 @@ def setup_fields() -> list[FieldSpec]:
 
 def settings_fields() -> list[FieldSpec]:
     return setup_fields() + [
-        FieldSpec("clerk_name", "Clerk's name (for the record)", max_len=120),
+        FieldSpec("clerk_name", "Clerk's name (for the record)", max_len=120,
+                  help="Used only while no officer holds the Town Clerk role: the officers "
+                       "register (tab 3) leads."),
         FieldSpec("nation", "Bank holidays of", "choice", required=True, choices=NATION_CHOICES,
                   default="england"),
         FieldSpec("protocol_adopted", "Protocol adopted on", "date"),

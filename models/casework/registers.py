@@ -88,9 +88,11 @@ WARDS = Register(
 def _member_fields():
     return [
         FieldSpec("name", "Name", required=True, max_len=120, placeholder="Cllr Jane Smith"),
-        FieldSpec("ward", "Ward", "ref", choices=ward_choices),
+        FieldSpec("ward", "Ward", "ref", choices=ward_choices,
+                  empty_help="No wards yet: add them on the Council tab (7, then → to Wards, n)."),
         FieldSpec("group", "Party group", "ref", choices=group_choices,
-                  help="Leave blank for an Independent member."),
+                  help="Leave blank for an Independent member.",
+                  empty_help="No party groups yet: add them on the Party groups tab (5, n)."),
         FieldSpec("roles", "Roles", "roles", choices=MEMBER_ROLES),
         FieldSpec("term_start", "Term starts", "date", placeholder="dd/mm/yyyy"),
         FieldSpec("term_end", "Term ends", "date", placeholder="dd/mm/yyyy"),
@@ -205,7 +207,8 @@ def _officer_fields():
         FieldSpec("name", "Name", required=True, max_len=120),
         FieldSpec("job_title", "Job title", max_len=120),
         FieldSpec("department", "Department", max_len=120),
-        FieldSpec("line_manager", "Line manager", "ref", choices=officer_choices),
+        FieldSpec("line_manager", "Line manager", "ref", choices=officer_choices,
+                  empty_help="No other serving officers yet: add them on the Officers tab (3, n)."),
         FieldSpec("roles", "Protocol roles", "roles", choices=OFFICER_ROLES),
         FieldSpec("email", "Email", max_len=200),
         FieldSpec("phone", "Phone", max_len=40),
@@ -224,6 +227,20 @@ def _officer_check(clean, row):
     return problems
 
 
+def employed_line(started: dt.date | None, left: dt.date | None,
+                  today: dt.date | None = None) -> str:
+    """An officer's employment as a sentence, whatever of its dates is known."""
+    today = today or dates.today()
+    if left is not None and left <= today:
+        return (f"{dates.fmt(started)} to {dates.fmt(left)}" if started
+                else f"left on {dates.fmt(left)} (start date not recorded)")
+    if started and started > today:
+        now = f"starts on {dates.fmt(started)}"
+    else:
+        now = f"since {dates.fmt(started)}" if started else "serving (start date not recorded)"
+    return now + (f", leaving on {dates.fmt(left)}" if left else "")
+
+
 def _officer_detail(o: Officer) -> Detail:
     reports = [r.name for r in o.reports.where(~Officer.archived)]
     fields = [
@@ -233,7 +250,7 @@ def _officer_detail(o: Officer) -> Detail:
         ("Line manager", o.line_manager.name if o.line_manager else "—"),
         ("Email", o.email or "—"),
         ("Phone", o.phone or "—"),
-        ("Employed", f"{dates.fmt(o.started_on) or '?'} to {dates.fmt(o.left_on) or 'now'}"),
+        ("Employed", employed_line(o.started_on, o.left_on)),
     ]
     sections = [("Reports to them", reports or ["none"])]
     if o.notes:
@@ -290,8 +307,10 @@ CONTACTS = Register(
 def _group_fields():
     return [
         FieldSpec("name", "Group name", required=True, max_len=120),
-        FieldSpec("leader", "Leader", "ref", choices=member_choices),
-        FieldSpec("deputy_leader", "Deputy leader", "ref", choices=member_choices),
+        FieldSpec("leader", "Leader", "ref", choices=member_choices,
+                  empty_help="No members yet: add them on the Members tab (2, n)."),
+        FieldSpec("deputy_leader", "Deputy leader", "ref", choices=member_choices,
+                  empty_help="No members yet: add them on the Members tab (2, n)."),
         FieldSpec("notes", "Notes", "longtext"),
     ]
 
@@ -344,10 +363,13 @@ def _committee_fields():
         FieldSpec("name", "Committee", required=True, max_len=120),
         FieldSpec("functions", "Functions", "longtext",
                   help="What it deals with: used by the need-to-know test."),
-        FieldSpec("chair", "Chair", "ref", choices=member_choices),
-        FieldSpec("vice_chair", "Vice-chair", "ref", choices=member_choices),
+        FieldSpec("chair", "Chair", "ref", choices=member_choices,
+                  empty_help="No members yet: add them on the Members tab (2, n)."),
+        FieldSpec("vice_chair", "Vice-chair", "ref", choices=member_choices,
+                  empty_help="No members yet: add them on the Members tab (2, n)."),
         FieldSpec("staffing", "Responsible for staffing", "bool"),
-        FieldSpec("seats", "Members", "refs", choices=member_choices),
+        FieldSpec("seats", "Members", "refs", choices=member_choices,
+                  empty_help="No members yet: add them on the Members tab (2, n)."),
     ]
 
 
