@@ -35,7 +35,7 @@ def settings_detail() -> Detail:
         ("Closure days", row.closure_days or "—"),
         ("Keep closed complaints", f"{row.retention_years} years"),
     ]
-    return Detail(row.name, "Council settings  (e to edit)", fields, [],
+    return Detail(row.name, "Council settings  (e to edit; ← → the other sub-tabs)", fields, [],
                   warnings=frozenset({"Protocol review due"} if review_overdue else ()))
 
 
