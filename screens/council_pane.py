@@ -89,6 +89,21 @@ class SettingsPane(Vertical):
 SUB_TABS = ["council-settings", "council-committees", "council-wards", "council-contacts"]
 
 
+def edit_dates(app, done) -> None:
+    """The council's dates alone (the first-run checklist's D): adopted, review, election."""
+    row = council.get()
+    seen = {"version": row.version}
+
+    def save(raw):
+        return council.save_dates(raw, expected_version=seen["version"])
+
+    app.push_screen(FormScreen("The council's dates", council.dates_fields(),
+                               council.form_values(row), save,
+                               subtitle="The Dashboard warns when the protocol review is due "
+                                        "and in the run-up to the election. e on this tab "
+                                        "edits every setting."), done)
+
+
 class CouncilPane(Vertical):
     """The Council tab: Settings, Committees, Wards, External contacts. ← and → switch
     between them from the list or the settings (a list that is wider than the screen

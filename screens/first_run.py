@@ -126,7 +126,14 @@ class FirstRunChecklist(Static):
         if tab == "council":
             target = pane.show_sub_tab(sub)
             if step == "council":
-                target.action_edit()
+                from .council_pane import edit_dates
+
+                def saved(row) -> None:
+                    if row is not None:
+                        self.app.notify("The council's dates saved.")
+                        target.refresh_data()
+
+                edit_dates(self.app, saved)
                 return
         else:
             target = pane
