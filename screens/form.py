@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
+from clerkdesk.models.casework.choices import empty_help
 from clerkdesk.models.core.db import DatabaseError
 from clerkdesk.models.core.forms import ConflictError, FieldSpec, ValidationError
 
@@ -147,8 +148,8 @@ class FormScreen(ModalScreen[object]):
                         yield field_widget(spec, self.initial[spec.name])
                         if spec.help:
                             yield Static(spec.help, classes="field-help")
-                        if spec.empty_help and spec.kind in ("ref", "refs") and not spec.options():
-                            yield Static(spec.empty_help, classes="field-help field-empty")
+                        if (empty := empty_help(spec)) and not spec.options():
+                            yield Static(empty, classes="field-help field-empty")
                         yield Static("", classes="field-error", id=f"err-{spec.name}")
             yield Static("", id="form-message")
             with Horizontal(classes="buttons conflict-buttons", id="conflict-buttons") as bar:

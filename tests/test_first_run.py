@@ -125,9 +125,18 @@ def test_officer_detail_never_says_question_mark(db):
 
 
 def test_empty_pick_lists_say_where_to_add(db):
+    from clerkdesk.models.casework import case_forms, choices
+
     specs = {s.name: s for s in registers.MEMBERS.fields()}
-    assert "Council tab" in specs["ward"].empty_help and "Wards" in specs["ward"].empty_help
-    assert "Party groups" in specs["group"].empty_help
-    for spec in COMMITTEES.fields() + GROUPS.fields():
+    ward = choices.empty_help(specs["ward"])
+    assert "Council tab" in ward and "Wards" in ward
+    assert "Party groups" in choices.empty_help(specs["group"])
+    line_manager = {s.name: s for s in OFFICERS.fields()}["line_manager"]
+    assert choices.empty_help(line_manager).startswith("No other serving officers")
+    every = (COMMITTEES.fields() + GROUPS.fields() + registers.MEMBERS.fields()
+             + OFFICERS.fields() + case_forms.request_fields() + case_forms.complaint_fields())
+    for spec in every:
         if spec.kind in ("ref", "refs"):
-            assert spec.empty_help, spec.name
+            assert choices.empty_help(spec), spec.name
+        else:
+            assert choices.empty_help(spec) == "", spec.name

@@ -238,3 +238,7 @@ async def test_empty_lists_and_pick_lists_say_what_n_does(db):
         text = screen_text(app)
         assert "0 committees  (n adds the first committee)" in text
         assert "No committees yet" in text
+        await pilot.press("4", "n")  # a request needs a member: the form says where to add one
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        assert "No members yet: add them on the Members tab (2, n)." in screen_text(app)

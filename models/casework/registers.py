@@ -88,11 +88,9 @@ WARDS = Register(
 def _member_fields():
     return [
         FieldSpec("name", "Name", required=True, max_len=120, placeholder="Cllr Jane Smith"),
-        FieldSpec("ward", "Ward", "ref", choices=ward_choices,
-                  empty_help="No wards yet: add them on the Council tab (7, then → to Wards, n)."),
+        FieldSpec("ward", "Ward", "ref", choices=ward_choices),
         FieldSpec("group", "Party group", "ref", choices=group_choices,
-                  help="Leave blank for an Independent member.",
-                  empty_help="No party groups yet: add them on the Party groups tab (5, n)."),
+                  help="Leave blank for an Independent member."),
         FieldSpec("roles", "Roles", "roles", choices=MEMBER_ROLES),
         FieldSpec("term_start", "Term starts", "date", placeholder="dd/mm/yyyy"),
         FieldSpec("term_end", "Term ends", "date", placeholder="dd/mm/yyyy"),
@@ -307,10 +305,8 @@ CONTACTS = Register(
 def _group_fields():
     return [
         FieldSpec("name", "Group name", required=True, max_len=120),
-        FieldSpec("leader", "Leader", "ref", choices=member_choices,
-                  empty_help="No members yet: add them on the Members tab (2, n)."),
-        FieldSpec("deputy_leader", "Deputy leader", "ref", choices=member_choices,
-                  empty_help="No members yet: add them on the Members tab (2, n)."),
+        FieldSpec("leader", "Leader", "ref", choices=member_choices),
+        FieldSpec("deputy_leader", "Deputy leader", "ref", choices=member_choices),
         FieldSpec("notes", "Notes", "longtext"),
     ]
 
@@ -363,13 +359,10 @@ def _committee_fields():
         FieldSpec("name", "Committee", required=True, max_len=120),
         FieldSpec("functions", "Functions", "longtext",
                   help="What it deals with: used by the need-to-know test."),
-        FieldSpec("chair", "Chair", "ref", choices=member_choices,
-                  empty_help="No members yet: add them on the Members tab (2, n)."),
-        FieldSpec("vice_chair", "Vice-chair", "ref", choices=member_choices,
-                  empty_help="No members yet: add them on the Members tab (2, n)."),
+        FieldSpec("chair", "Chair", "ref", choices=member_choices),
+        FieldSpec("vice_chair", "Vice-chair", "ref", choices=member_choices),
         FieldSpec("staffing", "Responsible for staffing", "bool"),
-        FieldSpec("seats", "Members", "refs", choices=member_choices,
-                  empty_help="No members yet: add them on the Members tab (2, n)."),
+        FieldSpec("seats", "Members", "refs", choices=member_choices),
     ]
 
 
