@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from clerkdesk.models.casework import cases, case_lists, council, records, registers, search
+from clerkdesk.models.casework import first_run
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.db import DatabaseError, close_database, database
 from clerkdesk.models.core.forms import ValidationError
@@ -39,7 +40,8 @@ from clerkdesk.models.store import backend, integrity, opening
 
 __all__ = [
     "Casebook", "Found", "open_casebook", "new_request", "new_complaint", "add_step", "edit",
-    "archive", "find", "check", "route", "REGISTER_NAMES", "ValidationError", "DatabaseError",
+    "archive", "find", "check", "route", "first_steps", "REGISTER_NAMES", "ValidationError",
+    "DatabaseError",
 ]
 
 #: the names `edit` and `archive` take, and the registers they stand for
@@ -203,3 +205,11 @@ def route(profile: str, facts: dict[str, Any]) -> dict[str, Any]:
     warnings, clauses. *profile* is a bundled profile (town, principal) or a .toml path.
     Raises rulebook.FactError (a sentence) for an unknown or contradictory fact."""
     return rulebook.route(rulebook.load_profile(profile), facts).to_dict()
+
+
+def first_steps() -> list[dict[str, Any]]:
+    """What the Dashboard's first-steps checklist is made of: each step of setting up the
+    council (its dates, wards, the Clerk, the other officers, members, groups, committees),
+    in order, as {"step", "title", "asks", "done"}."""
+    return [{"step": s.key, "title": s.title, "asks": s.asks, "done": s.done}
+            for s in first_run.checklist()]

@@ -140,3 +140,24 @@ def test_empty_pick_lists_say_where_to_add(db):
             assert choices.empty_help(spec), spec.name
         else:
             assert choices.empty_help(spec) == "", spec.name
+
+
+def test_the_api_gives_the_same_steps(db):
+    from clerkdesk import api
+
+    save(WARDS, {"name": "North"})
+    steps = api.first_steps()
+    assert [s["step"] for s in steps] == list(first_run.STEPS)
+    assert {s["step"]: s["done"] for s in steps}["wards"] is True
+    assert sum(s["done"] for s in steps) == 1
+
+
+def test_saving_the_dates_changes_only_the_dates(db):
+    before = council.form_values(council.get())
+    row = council.save_dates({"protocol_adopted": "14/02/2022", "next_election": "07/05/2027",
+                              "name": "Renamed"})
+    assert row.name == "Testham Town Council" and row.protocol_adopted == dt.date(2022, 2, 14)
+    after = council.form_values(council.get())
+    changed = {k for k in after if after[k] != before[k]}
+    assert changed == {"protocol_adopted", "next_election"}
+    assert "council" not in _to_do()
