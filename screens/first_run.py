@@ -56,11 +56,9 @@ class FirstRunChecklist(Static):
         self.steps: list[first_run.Step] = []
         self.display = False
 
-    def on_mount(self) -> None:
-        self.refresh_steps()
-
     def refresh_steps(self) -> None:
-        """Read what is still to do on a worker, then draw it."""
+        """Read what is still to do on a worker, then draw it (the Dashboard asks each time
+        it reads its queue: as it mounts, when its tab is shown again, after a change)."""
         self._read_steps()
 
     @work(thread=True, exclusive=True, group="first-run", exit_on_error=False)
