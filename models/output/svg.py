@@ -17,6 +17,7 @@ width (tests/test_charts.py checks it for any values). No Textual, no third part
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 #: colours that print in greyscale as distinct shades
@@ -27,13 +28,24 @@ ALERT = "#b22222"
 FONT = 'font-family="Georgia, serif" font-size="12"'
 
 
+#: what XML 1.0 cannot hold at all, escaped or not: control characters (but tab, line
+#: feed, carriage return), lone surrogates, U+FFFE and U+FFFF
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text) -> str:
+    """*text* as one line, without the characters XML cannot hold (a label pasted from
+    anywhere): runs of white space, line breaks included, become one space."""
+    return " ".join(_NOT_XML.sub("", str(text)).split())
+
+
 def esc(text) -> str:
     """Text safe inside an SVG element or attribute."""
-    return html.escape(str(text), quote=True)
+    return html.escape(xml_text(text), quote=True)
 
 
 def _num(x: float) -> str:
-    return f"{x:.1f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
+    return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
 
 
 def _open(title: str, desc: str, width: int, height: int) -> list[str]:
