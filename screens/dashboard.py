@@ -19,6 +19,7 @@ from clerkdesk.models.core.schema import Case
 
 from .first_run import FIRST_RUN_BINDINGS, FirstRunChecklist
 from .meeting import mode_of
+from .widgets.charts import DeskCharts
 from .widgets.theme import component_style
 from .widgets.virtual_table import ListSource, VirtualTable
 
@@ -71,8 +72,12 @@ class DashboardPane(Vertical):
         Binding("r", "refresh_data", "Refresh", show=False),
         # (not in the key bar: meeting mode's m must stay there; ? and the intake line say it)
         Binding("i", "intake", "Take in email", show=False),
+        Binding("g", "toggle_charts", "Charts"),  # (screens/widgets/charts.py)
         *FIRST_RUN_BINDINGS,  # (the first-run checklist's keys: screens/first_run.py)
     ]
+
+    #: the charts are shown from the start on a screen at least this tall (g at any size)
+    CHARTS_FROM_HEIGHT = 32
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -88,9 +93,11 @@ class DashboardPane(Vertical):
         yield FirstRunChecklist(id="dash-first-run")  # a new casebook's first steps
         yield VirtualTable([("", 10), ("Ref", 13), ("Subject", 33), ("Owner", 14), ("Due", 10),
                           ("Why", 25)], id="dash-table")
+        yield DeskCharts(id="dash-charts")
 
     def on_mount(self) -> None:
         self.meeting_mode = mode_of(self).watch(self, self.meeting_mode_changed)
+        self.charts.display = self.app.size.height >= self.CHARTS_FROM_HEIGHT
         self.refresh_data()  # (after the first frame: see refresh_data)
 
     def on_unmount(self) -> None:
@@ -105,6 +112,13 @@ class DashboardPane(Vertical):
     @property
     def table(self) -> VirtualTable:
         return self.query_one("#dash-table", VirtualTable)
+
+    @property
+    def charts(self) -> DeskCharts:
+        return self.query_one("#dash-charts", DeskCharts)
+
+    def action_toggle_charts(self) -> None:
+        self.charts.toggle()
 
     def style(self, part: str) -> Style:
         """The theme's style for a part of the desk (a component class, dashboard.tcss)."""
@@ -143,6 +157,7 @@ class DashboardPane(Vertical):
             data = self._read()
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._fill, data, move_to)
+            self.app.call_from_thread(self.charts.reload)  # (after the queue: it comes first)
 
     @staticmethod
     def _read():
