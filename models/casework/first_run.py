@@ -25,7 +25,7 @@ from clerkdesk.models.core.schema import Committee, Member, Officer, PartyGroup,
 STEPS: dict[str, tuple[str, str]] = {
     "council": ("Council dates", "protocol adopted, review due, next election"),
     "wards": ("Wards", "each ward of the council"),
-    "clerk": ("You, as Clerk", "your name in the officers, as Town Clerk"),
+    "clerk": ("You, as Clerk", "add yourself to the officers as Town Clerk"),
     "officers": ("Other officers", "the Deputy Clerk, the RFO, other staff"),
     "members": ("Members", "the councillors, their wards and groups"),
     "groups": ("Party groups", "each group and its leaders"),
