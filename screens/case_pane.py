@@ -7,10 +7,10 @@ from clerkdesk.models.casework import case_lists, records
 
 from . import case_actions
 from .form import FormScreen
-from .register_pane import RegisterPane
+from .marks import MarkingPane
 
 
-class CasePane(RegisterPane):
+class CasePane(MarkingPane):
     BINDINGS = [
         Binding("w", "wizard", "Wizard"),
         Binding("s", "step", "Record step"),
@@ -40,9 +40,32 @@ class CasePane(RegisterPane):
         return done
 
     def _run(self, action, message: str) -> None:
+        if self.marks and self._run_on_marks(action):
+            return
         case = self._case_or_warn()
         if case is not None:
             action(self.app, case, self._after(case.id, message.format(ref=case.ref)))
+
+    def _run_on_marks(self, action) -> bool:
+        """The rows marked take the action (screens/bulk_actions.py), if it has a bulk
+        form: True when it has."""
+        from .bulk_actions import BULK_OF, start
+
+        name = BULK_OF.get(action)
+        if name is None:
+            return False
+        keep = self.selected_id()
+
+        def done(result) -> None:
+            self.app.notify(result.message() + (" ctrl+z undoes it all." if result.entry
+                                                 else ""), title="Marked cases")
+            if result.entry is not None:
+                self.clear_marks()
+            self.load(keep=keep)
+            self.table.focus()
+
+        start(self.app, name, self.marked_ids, done)
+        return True
 
     def action_wizard(self) -> None:
         case = self._case_or_warn()

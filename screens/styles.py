@@ -17,5 +17,6 @@ STYLESHEETS: list[Path] = [
     _HERE / name for name in
     ("modal.tcss", "meeting.tcss", "dashboard.tcss", "register_pane.tcss", "confirm.tcss",
      "form.tcss", "picker.tcss", "help.tcss", "wizard.tcss", "import_screen.tcss",
-     "file_picker.tcss", "documents_screen.tcss", "retention_screen.tcss", "intake_screen.tcss")
+     "file_picker.tcss", "documents_screen.tcss", "retention_screen.tcss", "intake_screen.tcss",
+     "marks.tcss", "bulk_actions.tcss")
 ]

@@ -152,6 +152,7 @@ def help_groups(app_bindings: list) -> list[tuple[str, list]]:
     from clerkdesk.screens.council_pane import SettingsPane
     from clerkdesk.screens.dashboard import DashboardPane
     from clerkdesk.screens.form import FormScreen
+    from clerkdesk.screens.marks import MarkingPane
     from clerkdesk.screens.member_pane import MemberPane
     from clerkdesk.screens.register_pane import RegisterPane
     from clerkdesk.screens.widgets.virtual_table import VirtualTable
@@ -166,6 +167,9 @@ def help_groups(app_bindings: list) -> list[tuple[str, list]]:
          + [("esc", "", "in the filter: clear it, then back to the list")]),
         ("Members", MemberPane.BINDINGS),
         ("Requests and complaints", CasePane.BINDINGS),
+        ("Marking cases (requests and complaints)", MarkingPane.BINDINGS
+         + [("c a p z s", "", "with cases marked: close, assign, set the priority, snooze "
+             "or record a step on all of them, after a preview (one ctrl+z undoes it)")]),
         ("Council settings", SettingsPane.BINDINGS),
         ("Forms", FormScreen.BINDINGS + [("tab, shift+tab", "", "next / previous field")]),
     ]
