@@ -40,32 +40,11 @@ class CasePane(MarkingPane):
         return done
 
     def _run(self, action, message: str) -> None:
-        if self.marks and self._run_on_marks(action):
+        if self.run_on_marks(action, keep_case=self.selected_id()):  # rows marked: all of them
             return
         case = self._case_or_warn()
         if case is not None:
             action(self.app, case, self._after(case.id, message.format(ref=case.ref)))
-
-    def _run_on_marks(self, action) -> bool:
-        """The rows marked take the action (screens/bulk_actions.py), if it has a bulk
-        form: True when it has."""
-        from .bulk_actions import BULK_OF, start
-
-        name = BULK_OF.get(action)
-        if name is None:
-            return False
-        keep = self.selected_id()
-
-        def done(result) -> None:
-            self.app.notify(result.message() + (" ctrl+z undoes it all." if result.entry
-                                                 else ""), title="Marked cases")
-            if result.entry is not None:
-                self.clear_marks()
-            self.load(keep=keep)
-            self.table.focus()
-
-        start(self.app, name, self.marked_ids, done)
-        return True
 
     def action_wizard(self) -> None:
         case = self._case_or_warn()

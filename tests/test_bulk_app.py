@@ -163,7 +163,7 @@ async def test_help_lists_the_marking_keys(demo_db):
         console = Console(width=120, record=True)
         console.print(bindings_table(app.screen.groups))
         text = console.export_text()
-        assert "Marking cases (requests and complaints)" in text
+        assert "Marking cases (Dashboard, Requests, Complaints)" in text
         for key, does in [("space", "Mark"), ("shift+down", "Mark down"),
                           ("shift+up", "Mark up"), ("+", "Mark all shown"),
                           ("-", "Clear marks"), ("c a p z s", "with cases marked")]:
@@ -229,3 +229,38 @@ async def test_marks_are_ids_kept_across_paging_and_filtering(big_db):
         assert isinstance(app.screen, BulkConfirmScreen)
         preview = app.screen.preview
         assert {t.id for t in preview.ready} | {t.id for t, _ in preview.skipped} == pane.marks
+
+
+async def test_the_dashboard_queue_marks_cases_not_tasks_and_assigns_them_all(demo_db):
+    from clerkdesk.models.core.schema import Officer
+
+    target = Officer.select().where(Officer.name.contains("Ingram")).first()
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.pane("dashboard")
+        await settle_until(pilot, lambda: pane.table.cursor_key is not None)
+        await pilot.press("space", "shift+down", "shift+down")
+        await settle(pilot)
+        ids = pane.marked_ids
+        assert len(ids) == 3 and "● 3 marked" in screen_text(app)
+        owners = {i: Case.get_by_id(i).owner_id for i in ids}
+        task_row = next(i for i in range(pane.table.row_count)
+                        if str(pane.table.get_key_at(i)).startswith("task:"))
+        pane.table.move_cursor(row=task_row)
+        await pilot.press("space")
+        await settle(pilot)
+        assert len(pane.marks) == 3, "a task is not marked"
+        assert any("Only cases can be marked" in n.message for n in app._notifications)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"ingr", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BulkConfirmScreen)
+        assert f"to {target.name}?" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+        already = [i for i in ids if Case.get_by_id(i).owner_id == target.id]
+        assert len(already) == 3 and not pane.marks
+        await pilot.press("ctrl+z")  # one key: all three as they were
+        await settle(pilot)
+        assert {i: Case.get_by_id(i).owner_id for i in ids} == owners

@@ -167,7 +167,7 @@ def help_groups(app_bindings: list) -> list[tuple[str, list]]:
          + [("esc", "", "in the filter: clear it, then back to the list")]),
         ("Members", MemberPane.BINDINGS),
         ("Requests and complaints", CasePane.BINDINGS),
-        ("Marking cases (requests and complaints)", MarkingPane.BINDINGS
+        ("Marking cases (Dashboard, Requests, Complaints)", MarkingPane.BINDINGS
          + [("c a p z s", "", "with cases marked: close, assign, set the priority, snooze "
              "or record a step on all of them, after a preview (one ctrl+z undoes it)")]),
         ("Council settings", SettingsPane.BINDINGS),
