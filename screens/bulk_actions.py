@@ -1,7 +1,9 @@
 """The case keys on the rows marked (screens/marks.py): close, assign, priority, snooze and
 record a step, each asking what the single-case key asks (the same form or picker),
 then a preview of what will happen ("Close 12 cases?", the cases, those skipped and
-why), then ONE batch (models/casework/bulk.py) that one ctrl+z undoes.
+why), then ONE batch (models/casework/bulk.py) that one ctrl+z undoes. The preview and
+the batch are read and written on a worker (thousands of cases may be marked): the UI
+never waits on them.
 
 The preview is masked as meeting mode masks (privacy.case_title), again whenever meeting
 mode changes while it is open."""
@@ -17,6 +19,7 @@ from textual.widgets import Button, Label, Static
 
 from clerkdesk.models.casework import bulk, case_route, choices, triage
 from clerkdesk.models.core import vocab
+from clerkdesk.models.core.db import DatabaseError, worker_connection
 from clerkdesk.models.core.forms import ValidationError, validate
 
 from . import case_actions
@@ -82,6 +85,34 @@ class BulkConfirmScreen(ModalScreen[bool]):
         self.app.action_toggle_meeting_mode()
 
 
+def _on_worker(app, job: Callable[[], object], then: Callable[[object], None]) -> None:
+    """Run *job* (a read or a write) on a worker with a connection of its own, then
+    *then(result)* on the UI thread; a refused write or a bad value is said, not a crash."""
+
+    def work() -> None:
+        try:
+            with worker_connection():
+                result = job()
+        except ValidationError as exc:
+            app.call_from_thread(app.notify, " ".join(exc.errors.values()), title="Not saved",
+                                 severity="warning", timeout=10)
+            return
+        except DatabaseError as exc:  # a record changed behind clerkdesk's back, a busy casebook
+            app.call_from_thread(app.notify, str(exc), title="Not saved", severity="error",
+                                 timeout=15)
+            return
+        app.call_from_thread(then, result)
+
+    app.run_worker(work, thread=True, group="bulk", exit_on_error=False)
+
+
+def _preview(app, action: str, ids: list[int], params: dict,
+             done: Callable[[bulk.Result], None]) -> None:
+    """Read the preview on a worker, then ask."""
+    _on_worker(app, lambda: bulk.preview(action, ids, **params),
+               lambda preview: _confirm_then_apply(app, preview, ids, done))
+
+
 def _confirm_then_apply(app, preview: bulk.Preview, ids: list[int],
                         done: Callable[[bulk.Result], None]) -> None:
     if not preview.ready:
@@ -92,19 +123,20 @@ def _confirm_then_apply(app, preview: bulk.Preview, ids: list[int],
 
     def answered(yes: bool | None) -> None:
         if yes:
-            case_actions.written(app, lambda: bulk.apply(preview.action, ids, **preview.params),
-                                 done)
+            if len(preview.ready) > 50:
+                app.notify(f"Working on {len(preview.ready)} cases…", timeout=3)
+            _on_worker(app, lambda: bulk.apply(preview.action, ids, **preview.params), done)
 
     app.push_screen(BulkConfirmScreen(preview), answered)
 
 
-def _picked_preview(app, action: str, ids: list[int], done, **params) -> None:
+def _picked(app, action: str, ids: list[int], done, **params) -> None:
     try:
-        preview = bulk.preview(action, ids, **params)
+        params = bulk.check(action, **params)
     except ValidationError as exc:
         app.notify(" ".join(exc.errors.values()), severity="warning")
         return
-    _confirm_then_apply(app, preview, ids, done)
+    _preview(app, action, ids, params, done)
 
 
 def start(app, action: str, ids: list[int], done: Callable[[bulk.Result], None]) -> None:
@@ -112,16 +144,17 @@ def start(app, action: str, ids: list[int], done: Callable[[bulk.Result], None])
     n = len(ids)
     many = f"{n} marked case{'s' if n != 1 else ''}"
 
-    def previewed(preview) -> None:
-        if preview is not None:
-            _confirm_then_apply(app, preview, ids, done)
+    def checked(params) -> None:
+        if params is not None:
+            _preview(app, action, ids, params, done)
 
     def form(title: str, specs, values: dict, params: Callable[[dict], dict]) -> None:
-        # the form only checks what was typed and previews: nothing is written until yes
-        save = lambda raw: bulk.preview(action, ids, **params(validate(specs, raw)))  # noqa: E731
+        # the form only checks what was typed: the preview follows, nothing is written
+        # until yes
+        save = lambda raw: bulk.check(action, **params(validate(specs, raw)))  # noqa: E731
         app.push_screen(FormScreen(title, specs, values, save,
                                    subtitle="A preview follows: nothing is changed before you say yes."),
-                        previewed)
+                        checked)
 
     if action == "close":
         specs = case_route.close_fields()
@@ -140,11 +173,11 @@ def start(app, action: str, ids: list[int], done: Callable[[bulk.Result], None])
     elif action == "assign":
         options = [(int(k), label) for k, label in choices.officer_choices()]
         app.push_screen(PickerScreen(f"Assign {many} to", options),
-                        lambda officer_id: officer_id is not None and _picked_preview(
+                        lambda officer_id: officer_id is not None and _picked(
                             app, "assign", ids, done, officer_id=officer_id))
     elif action == "priority":
         app.push_screen(PickerScreen(f"Priority of {many}", list(vocab.PRIORITIES.items())),
-                        lambda value: value is not None and _picked_preview(
+                        lambda value: value is not None and _picked(
                             app, "priority", ids, done, priority=value))
     else:
         raise ValueError(f"no bulk action {action!r}")

@@ -102,6 +102,8 @@ class Marking:
     def action_extend_marks(self, step: int) -> None:
         """Mark the row under the cursor and the one the cursor moves to."""
         table = self.table
+        if self.screen.focused is not table:  # (typing in the filter box)
+            return
         key = table.cursor_key
         if key is None:
             self.app.bell()

@@ -264,3 +264,29 @@ async def test_the_dashboard_queue_marks_cases_not_tasks_and_assigns_them_all(de
         await pilot.press("ctrl+z")  # one key: all three as they were
         await settle(pilot)
         assert {i: Case.get_by_id(i).owner_id for i in ids} == owners
+
+
+async def test_a_refused_batch_is_said_and_writes_nothing(demo_db):
+    from clerkdesk.models.core.db import database
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await requests_pane(app, pilot)
+        await pilot.press("space", "shift+down", "shift+down")
+        await settle(pilot)
+        ids = pane.marked_ids
+        # the second is changed behind clerkdesk's back: the whole batch is refused
+        database.execute_sql('UPDATE "case" SET subject = ? WHERE id = ?', ("Nothing", ids[1]))
+        entries = Audit.select().count()
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press(*"Done", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert not isinstance(app.screen, BulkConfirmScreen)
+        assert any(n.title == "Not saved" and "outside clerkdesk" in n.message
+                   for n in app._notifications), [n.message for n in app._notifications]
+        assert Audit.select().count() == entries
+        assert Case.select().where(Case.id.in_(ids) & (Case.status == "closed")).count() == 0
+        assert len(pane.marks) == 3, "the marks stay for another try"

@@ -172,6 +172,12 @@ def _check(action: str, params: dict) -> tuple[dict, str]:
     return p, f"({case_route.STEP_OUTCOMES[outcome].split(':')[0].lower()})"
 
 
+def check(action: str, **params) -> dict:
+    """*params* checked and cleaned for *action*, before any case is read (what a form
+    says before the preview); ValidationError (field -> sentence) for a bad one."""
+    return _check(action, params)[0]
+
+
 def _why_not(action: str, case: Case, p: dict) -> str | None:
     """Why *case* cannot take the action, or None when it can."""
     if case.archived:
