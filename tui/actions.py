@@ -162,7 +162,8 @@ def help_groups(app_bindings: list) -> list[tuple[str, list]]:
                          "Party groups, Complaints, Council)"),
                         ("ctrl+p", "", "find any record by name, reference or words; run a command"),
                         *app_bindings]),
-        ("Dashboard (the triage desk)", DashboardPane.BINDINGS),
+        ("Dashboard (the triage desk)",
+         [b for b in DashboardPane.BINDINGS if b not in MarkingPane.BINDINGS]),
         ("Every list", VirtualTable.BINDINGS + RegisterPane.BINDINGS
          + [("esc", "", "in the filter: clear it, then back to the list")]),
         ("Members", MemberPane.BINDINGS),

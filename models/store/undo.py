@@ -77,19 +77,30 @@ def batch_members(entry: Audit) -> list[Audit]:
     ids = (_changes(entry).get("_entries") or [None, []])[1]
     if not isinstance(ids, list):
         return []
-    return list(Audit.select().where(Audit.id.in_([i for i in ids if isinstance(i, int)]))
-                .order_by(Audit.id))
+    ids = [i for i in ids if isinstance(i, int)]
+    out: list[Audit] = []
+    for start in range(0, len(ids), 500):  # (SQLite's limit on a statement's variables)
+        out.extend(Audit.select().where(Audit.id.in_(ids[start:start + 500])))
+    return sorted(out, key=lambda e: e.id)
 
 
 def _plan_batch(entry: Audit) -> list[Audit]:
     """The entries to undo for a `batch` entry, newest first, or UndoError: every one
     must be undoable now (only the newest of each record is checked: undoing the later
     ones first puts the record back as the earlier ones left it)."""
-    if entry.id in _undone_ids([entry.id]):
-        raise UndoError(f"Entry #{entry.id} has already been undone.")
     members = batch_members(entry)
     if not members:
         raise UndoError(f"Entry #{entry.id} groups no change that can be put back.")
+    # one look for undos of the batch and of its entries (`undoes` has no index: a scan
+    # per entry would cost a batch of hundreds minutes on a large casebook)
+    ids = [entry.id] + [m.id for m in members]
+    undone: set[int] = set()
+    for start in range(0, len(ids), 500):
+        undone |= _undone_ids(ids[start:start + 500])
+    if entry.id in undone:
+        raise UndoError(f"Entry #{entry.id} has already been undone.")
+    if undone:
+        raise UndoError(f"Part of the change in entry #{entry.id} has been undone already.")
     members.reverse()
     seen: set = set()
     for member in members:
@@ -106,7 +117,7 @@ def _plan(entry: Audit, *, in_batch: bool = False):
         raise UndoError(f"Entry #{entry.id} ({entry.action}) cannot be undone.")
     if entry.action == "batch":
         return None, None, _plan_batch(entry)
-    if entry.id in _undone_ids([entry.id]):
+    if not in_batch and entry.id in _undone_ids([entry.id]):  # (a batch looks once for all)
         raise UndoError(f"Entry #{entry.id} has already been undone.")
     if not in_batch and batch_token(_changes(entry)):
         raise UndoError(f"Entry #{entry.id} was part of a change to many records at once: "
