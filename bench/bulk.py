@@ -1,8 +1,8 @@
 """Bulk triage figures: `python bench/bulk.py [--cases N] [--batch B]` from the repository root.
 
 On a copy of the generated casebook (50,000 cases by default, bench/.cache/):
-- "mark all shown": the ids of every open request (`bulk.ids_shown`, what `+` reads on
-  a worker), its wall time and count;
+- "mark all shown": the ids of every request, and of every open request
+  (`bulk.ids_shown`, what `+` reads on a worker), its wall time and count;
 - the preview of closing B of them (default 1,000), then the batch itself (one
   transaction, B steps and B + 1 audit entries), `clerkdesk check`'s records and chain
   after it, and the one undo that reverts it;
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -38,6 +39,10 @@ def run(cases: int, batch: int) -> dict:
         try:
             out: dict = {"cases": cases}
             t0 = time.perf_counter()
+            every = bulk.ids_shown(case_lists.REQUESTS, "")
+            out["mark_all_requests_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+            out["requests"] = len(every)
+            t0 = time.perf_counter()
             ids = bulk.ids_shown(case_lists.REQUESTS, "status:open")
             out["mark_all_open_requests_ms"] = round((time.perf_counter() - t0) * 1000, 1)
             out["open_requests"] = len(ids)
@@ -61,6 +66,7 @@ def run(cases: int, batch: int) -> dict:
             report = integrity.check_path(path)
             out["check_ms"] = round((time.perf_counter() - t0) * 1000, 1)
             out["check_ok"] = report.ok
+            out["load_average"] = round(os.getloadavg()[0], 1)
         finally:
             close_database()
     return out
