@@ -19,6 +19,7 @@ from clerkdesk.models.core.schema import Case
 
 from .marks import MARK_BINDINGS, Marking
 from .meeting import mode_of
+from .widgets.charts import DeskCharts
 from .widgets.theme import component_style
 from .widgets.virtual_table import ListSource, VirtualTable
 
@@ -72,7 +73,11 @@ class DashboardPane(Marking, Vertical):
         # (not in the key bar: meeting mode's m must stay there; ? and the intake line say it)
         Binding("i", "intake", "Take in email", show=False),
         *MARK_BINDINGS,  # marking cases in the queue (screens/marks.py): a p z s c on them all
+        Binding("g", "toggle_charts", "Charts"),  # (screens/widgets/charts.py)
     ]
+
+    #: the charts are shown from the start on a screen at least this tall (g at any size)
+    CHARTS_FROM_HEIGHT = 32
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -88,10 +93,12 @@ class DashboardPane(Marking, Vertical):
         yield Static("", id="dash-intake")  # the emails waiting in the intake folder
         yield VirtualTable([("", 10), ("Ref", 13), ("Subject", 33), ("Owner", 14), ("Due", 10),
                           ("Why", 25)], id="dash-table")
+        yield DeskCharts(id="dash-charts")
 
     def on_mount(self) -> None:
         self.show_marks_in(self, before=self.table)
         self.meeting_mode = mode_of(self).watch(self, self.meeting_mode_changed)
+        self.charts.display = self.app.size.height >= self.CHARTS_FROM_HEIGHT
         self.refresh_data()  # (after the first frame: see refresh_data)
 
     def on_unmount(self) -> None:
@@ -106,6 +113,13 @@ class DashboardPane(Marking, Vertical):
     @property
     def table(self) -> VirtualTable:
         return self.query_one("#dash-table", VirtualTable)
+
+    @property
+    def charts(self) -> DeskCharts:
+        return self.query_one("#dash-charts", DeskCharts)
+
+    def action_toggle_charts(self) -> None:
+        self.charts.toggle()
 
     def style(self, part: str) -> Style:
         """The theme's style for a part of the desk (a component class, dashboard.tcss)."""
@@ -143,6 +157,7 @@ class DashboardPane(Marking, Vertical):
             data = self._read()
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._fill, data, move_to)
+            self.app.call_from_thread(self.charts.reload)  # (after the queue: it comes first)
 
     @staticmethod
     def _read():
