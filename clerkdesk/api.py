@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from clerkdesk.models.casework import bulk as bulk_triage
 from clerkdesk.models.casework import cases, case_lists, council, records, registers, search, stats
 from clerkdesk.models.casework import first_run
 from clerkdesk.models.core import dates
@@ -37,11 +38,12 @@ from clerkdesk.models.core.forms import ValidationError
 from clerkdesk.models.core.schema import Case
 from clerkdesk.models.rules import rulebook
 from clerkdesk.models.store import backend, integrity, opening
+from clerkdesk.models.store import undo as undoing
 
 __all__ = [
     "Casebook", "Found", "open_casebook", "new_request", "new_complaint", "add_step", "edit",
     "archive", "find", "check", "route", "figures", "response_times", "first_steps",
-    "REGISTER_NAMES", "ValidationError", "DatabaseError",
+    "bulk_preview", "bulk", "undo_last", "REGISTER_NAMES", "ValidationError", "DatabaseError",
 ]
 
 #: the names `edit` and `archive` take, and the registers they stand for
@@ -188,6 +190,34 @@ def find(text: str, limit: int = 20) -> list[Found]:
     """Records matching every word of *text*, best first (the command palette's search)."""
     return [Found(kind, row_id, label, detail)
             for kind, row_id, label, detail in search.search(text, limit=limit)]
+
+
+def bulk_preview(action: str, refs: list[str], **params: Any) -> str:
+    """What `bulk` would do, as the app's confirm modal says it ("Close 12 cases?", the
+    cases, then those skipped and why); nothing is written. Names are not masked."""
+    ids = [_case(ref).id for ref in refs]
+    return bulk_triage.preview(action, ids, **params).text(meeting_mode=False)
+
+
+def bulk(action: str, refs: list[str], **params: Any) -> bulk_triage.Result:
+    """One action on many cases, as marking them in the app does: *action* is close
+    (outcome, clause=""), assign (officer_id), priority (priority), snooze (until: a
+    date) or step (outcome, note="", clause=""). In one transaction, one audit batch
+    (one `undo_last` reverts it), each case getting its own step; the cases that cannot
+    take it (already closed, ...) are skipped and said in `.skipped`. Returns `.done`
+    (the references changed), `.skipped` and `.message()`."""
+    ids = [_case(ref).id for ref in refs]
+    return bulk_triage.apply(action, ids, **params)
+
+
+def undo_last() -> str:
+    """Undo the newest change that can still be undone (a batch as a whole), as ctrl+z
+    does; returns what was undone ("closing 12 cases (REQ-2026-0001, ...)"). Raises
+    undo.UndoError("Nothing to undo.") when there is nothing."""
+    from clerkdesk.models.core.schema import Audit
+
+    entry = undoing.undo_last()
+    return undoing.describe(Audit.get_by_id(entry.undoes))
 
 
 def check() -> integrity.Report:

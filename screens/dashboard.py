@@ -18,6 +18,7 @@ from clerkdesk.models.core.db import DatabaseError, worker_connection
 from clerkdesk.models.core.schema import Case
 
 from .first_run import FIRST_RUN_BINDINGS, FirstRunChecklist
+from .marks import MARK_BINDINGS, Marking
 from .meeting import mode_of
 from .widgets.charts import DeskCharts
 from .widgets.theme import component_style
@@ -45,7 +46,7 @@ class OpenRecord(Message):
         self.row_id = row_id
 
 
-class DashboardPane(Vertical):
+class DashboardPane(Marking, Vertical):
     """The counts, the council's dates, and the queue: a VirtualTable over the queue's
     list, so only the rows on screen are drawn (a DataTable measured every cell of a
     700-item queue, ~100 ms, on the UI). Its colours are the theme's (dashboard.tcss)."""
@@ -72,6 +73,7 @@ class DashboardPane(Vertical):
         Binding("r", "refresh_data", "Refresh", show=False),
         # (not in the key bar: meeting mode's m must stay there; ? and the intake line say it)
         Binding("i", "intake", "Take in email", show=False),
+        *MARK_BINDINGS,  # marking cases in the queue (screens/marks.py): a p z s c on them all
         Binding("g", "toggle_charts", "Charts"),  # (screens/widgets/charts.py)
         *FIRST_RUN_BINDINGS,  # (the first-run checklist's keys: screens/first_run.py)
     ]
@@ -85,6 +87,7 @@ class DashboardPane(Vertical):
         self.shown = False  # has the queue been on screen yet?
         self.meeting_mode = False
         self._data = None  # what the last read found (to redraw it when meeting mode changes)
+        self.init_marks()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="dash-counts")
@@ -96,6 +99,7 @@ class DashboardPane(Vertical):
         yield DeskCharts(id="dash-charts")
 
     def on_mount(self) -> None:
+        self.show_marks_in(self, before=self.table)
         self.meeting_mode = mode_of(self).watch(self, self.meeting_mode_changed)
         self.charts.display = self.app.size.height >= self.CHARTS_FROM_HEIGHT
         self.refresh_data()  # (after the first frame: see refresh_data)
@@ -231,10 +235,27 @@ class DashboardPane(Vertical):
         table = self.table
         return table.get_key_at(table.cursor_row + 1)
 
+    # marks (screens/marks.py): the queue's cases, never its tasks
+    def can_mark(self, key) -> bool:
+        item = self.items.get(key)
+        return item is not None and item.kind == "case"
+
+    def case_id_of(self, key) -> int:
+        return int(str(key).split(":")[1])  # "case:12" (kept when it leaves the queue)
+
+    def mark_all_shown(self) -> None:
+        self.add_marks([key for key, item in self.items.items() if item.kind == "case"],
+                       " in the queue")
+
+    def after_bulk(self, keep_case: int | None) -> None:
+        self.refresh_data()
+
     def _on_case(self, action_name: str, verb: str) -> None:
         from . import case_actions
 
         action = getattr(case_actions, action_name)
+        if self.run_on_marks(action):  # cases marked: the action on all of them
+            return
         item = self.current()
         if item is None or item.kind != "case":
             self.app.notify("That works on a case: choose a request or complaint.",
@@ -284,6 +305,10 @@ class DashboardPane(Vertical):
         self._on_case("step", "step recorded")
 
     def action_close(self) -> None:
+        from .case_actions import close_or_reopen
+
+        if self.run_on_marks(close_or_reopen):
+            return
         item = self.current()
         if item is not None and item.kind == "task":
             self._task_done(item)

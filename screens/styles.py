@@ -18,5 +18,6 @@ STYLESHEETS: list[Path] = [
     ("modal.tcss", "meeting.tcss", "dashboard.tcss", "first_run.tcss", "register_pane.tcss",
      "confirm.tcss",
      "form.tcss", "picker.tcss", "help.tcss", "wizard.tcss", "import_screen.tcss",
-     "file_picker.tcss", "documents_screen.tcss", "retention_screen.tcss", "intake_screen.tcss")
+     "file_picker.tcss", "documents_screen.tcss", "retention_screen.tcss", "intake_screen.tcss",
+     "marks.tcss", "bulk_actions.tcss")
 ]

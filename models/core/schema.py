@@ -274,7 +274,7 @@ class Audit(BaseModel):
 
     at = DateTimeField(default=now, index=True)
     who = CharField(default="")
-    action = CharField()  # create | update | archive | restore | step | undo | anonymise | adopt | upgrade
+    action = CharField()  # create | update | archive | restore | step | batch | undo | anonymise | adopt | upgrade
     table = CharField()
     row_id = IntegerField()
     changes = TextField(default="{}")  # JSON {field: [old, new]}
