@@ -24,7 +24,7 @@ from clerkdesk.screens.widgets.tab_bar import TabBar
 from clerkdesk.tui import actions, premount, startup
 from clerkdesk.tui.correspondence import CorrespondenceProvider
 from clerkdesk.tui.palette import CommandsProvider, ProtocolProvider, RecordsProvider
-from clerkdesk.tui.tabs import RECORD_TABS, TABS, make_pane
+from clerkdesk.tui.tabs import RECORD_TABS, SHORT_TITLES, TABS, make_pane
 
 
 class ClerkDesk(App):
@@ -32,6 +32,11 @@ class ClerkDesk(App):
     COMMANDS = App.COMMANDS | {RecordsProvider, CommandsProvider, ProtocolProvider,
                                CorrespondenceProvider}
     CSS_PATH = ["app.tcss", *STYLESHEETS]
+    #: every screen gets a class for the terminal's size, which the stylesheets follow:
+    #: `-narrow` under 100 columns (80x24: a small laptop, a split screen), `-short` under
+    #: 30 rows (the detail pane gives way to the list, the boxes lose their padding)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         *(Binding(str(i), f"show_tab('{tab}')", title, show=False)
           for i, (tab, title) in enumerate(TABS, start=1)),
@@ -58,7 +63,9 @@ class ClerkDesk(App):
         yield Header()
         yield MeetingBanner(id="meeting-banner")
         yield TabBar([(tab, f"{number} {title}") for number, (tab, title)
-                      in enumerate(TABS, start=1)], active="dashboard", id="tabs")
+                      in enumerate(TABS, start=1)], active="dashboard", id="tabs",
+                     short={tab: f"{number} {SHORT_TITLES.get(tab, title)}"
+                            for number, (tab, title) in enumerate(TABS, start=1)})
         with ContentSwitcher(id="tab-panes", initial="dashboard"):
             with Container(id="dashboard", classes="tab-pane"):
                 yield DashboardPane(id="pane-dashboard")

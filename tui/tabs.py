@@ -15,6 +15,9 @@ TABS = [
     ("council", "Council"),
 ]
 
+#: the titles the tab bar shows when the full ones do not fit on one line (80 columns)
+SHORT_TITLES = {"dashboard": "Desk", "groups": "Groups"}
+
 #: the tab that shows each kind of record the palette finds (cases: requests or complaints,
 #: committees: the Council tab's own)
 RECORD_TABS = {"member": "members", "officer": "officers", "party_group": "groups"}
