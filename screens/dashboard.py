@@ -169,8 +169,9 @@ class DashboardPane(Vertical):
                                  ("new", "new", "count-new"),
                                  ("due in 3 working days", "due_soon", "count-due"),
                                  ("overdue", "overdue", "count-overdue")):
-            count = Text(f" {n[key]} ", style=self.style(part))
-            count.append(f" {label}", style="")
+            count = Text()
+            count.append(f" {n[key]} ", style=self.style(part))
+            count.append(f" {label}")
             counts.append(count)
         if snoozed:
             counts.append(Text(f"({snoozed} snoozed)", style=self.style("muted")))
@@ -218,8 +219,9 @@ class DashboardPane(Vertical):
                 dates_line.append(Text("Pre-election period: election on "
                                        + dates.fmt(row.next_election), style=self.style("caution")))
         by_stage = [f"{n} {stage}" for stage, n in stages] or ["none open"]
-        first = Text("Complaints by stage: ", style=self.style("heading"))
-        first.append(by_stage[0], style="")
+        first = Text()
+        first.append("Complaints by stage: ", style=self.style("heading"))
+        first.append(by_stage[0])
         self.query_one("#dash-council", Static).update(Group(
             Items(dates_line), Items([first, *by_stage[1:]], separator=" · ")))
 
