@@ -95,6 +95,8 @@ class RegisterPane(Vertical):
             yield Input(placeholder=f"/ filter {self.register.title.lower()}…",
                         classes="filter", id=f"filter-{self.register.key}")
             yield Label("", classes="list-count")
+            # (shown while the detail is hidden: register_pane.tcss)
+            yield Label("h shows the detail", classes="detail-hint")
         with Vertical(classes="list-and-detail"):
             yield VirtualTable(self.register.columns, classes="register-table",
                                id=f"table-{self.register.key}")

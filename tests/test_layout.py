@@ -70,9 +70,11 @@ async def test_on_a_short_screen_the_detail_gives_way_and_h_brings_it_back(demo_
         assert pane.table.size.height >= 16  # the list has the room: 15 rows and its heading
         ref = pane.table.get_row_at(0)[0]
         assert "Reasons for the new Castle Street parking charges" not in screen_text(app)
+        assert "h shows the detail" in screen_text(app)  # how to bring it back
         await pilot.press("h")
         await pilot.pause()
         assert detail.display and detail.size.height >= 6
+        assert "h shows the detail" not in screen_text(app)
         assert "Reasons for the new Castle Street parking charges" in screen_text(app)
         assert ref in screen_text(app)
         # the choice holds for every list
