@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clerkdesk.models.casework import cases, case_lists, council, records, registers, search
+from clerkdesk.models.casework import cases, case_lists, council, records, registers, search, stats
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.db import DatabaseError, close_database, database
 from clerkdesk.models.core.forms import ValidationError
@@ -39,7 +39,7 @@ from clerkdesk.models.store import backend, integrity, opening
 
 __all__ = [
     "Casebook", "Found", "open_casebook", "new_request", "new_complaint", "add_step", "edit",
-    "archive", "find", "check", "route", "REGISTER_NAMES", "ValidationError", "DatabaseError",
+    "archive", "find", "check", "route", "figures", "response_times", "REGISTER_NAMES", "ValidationError", "DatabaseError",
 ]
 
 #: the names `edit` and `archive` take, and the registers they stand for
@@ -203,3 +203,18 @@ def route(profile: str, facts: dict[str, Any]) -> dict[str, Any]:
     warnings, clauses. *profile* is a bundled profile (town, principal) or a .toml path.
     Raises rulebook.FactError (a sentence) for an unknown or contradictory fact."""
     return rulebook.route(rulebook.load_profile(profile), facts).to_dict()
+
+
+def figures(today: dt.date | None = None) -> stats.Figures:
+    """The Dashboard's charts as plain data, for the 13 weeks to *today*: `.flow` (cases
+    `.opened` and `.closed` per week), `.trend.overdue` (overdue at each week's end),
+    `.wards` (open cases by ward: `.ward`, `.shown`, `.hidden`, `.total`) and `.answers`
+    (requests closed in the quarter: `.count`, `.median`, `.within`, `.limit`)."""
+    return stats.figures(today)
+
+
+def response_times(since: dt.date | None = None, until: dt.date | None = None
+                   ) -> stats.AnswerTimes:
+    """Requests closed from *since* to *until*, each with the working days it took and
+    whether it was in time against the protocol's target; `.by("kind")`, `.by("ward")`."""
+    return stats.answer_times(since, until)

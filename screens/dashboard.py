@@ -20,6 +20,7 @@ from clerkdesk.models.core.db import DatabaseError, worker_connection
 from clerkdesk.models.core.schema import Case
 
 from .meeting import mode_of
+from .widgets.charts import DeskCharts
 from .widgets.items import Items
 from .widgets.theme import component_style
 from .widgets.virtual_table import ListSource, VirtualTable
@@ -84,7 +85,11 @@ class DashboardPane(Vertical):
         Binding("r", "refresh_data", "Refresh", show=False),
         # (not in the key bar: meeting mode's m must stay there; ? and the intake line say it)
         Binding("i", "intake", "Take in email", show=False),
+        Binding("g", "toggle_charts", "Charts"),  # (screens/widgets/charts.py)
     ]
+
+    #: the charts are shown from the start on a screen at least this tall (g at any size)
+    CHARTS_FROM_HEIGHT = 32
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -98,9 +103,11 @@ class DashboardPane(Vertical):
         yield Static("", id="dash-council")
         yield Static("", id="dash-intake")  # the emails waiting in the intake folder
         yield VirtualTable(QUEUE_COLUMNS, id="dash-table")
+        yield DeskCharts(id="dash-charts")
 
     def on_mount(self) -> None:
         self.meeting_mode = mode_of(self).watch(self, self.meeting_mode_changed)
+        self.charts.display = self.app.size.height >= self.CHARTS_FROM_HEIGHT
         self.refresh_data()  # (after the first frame: see refresh_data)
 
     def on_unmount(self) -> None:
@@ -115,6 +122,13 @@ class DashboardPane(Vertical):
     @property
     def table(self) -> VirtualTable:
         return self.query_one("#dash-table", VirtualTable)
+
+    @property
+    def charts(self) -> DeskCharts:
+        return self.query_one("#dash-charts", DeskCharts)
+
+    def action_toggle_charts(self) -> None:
+        self.charts.toggle()
 
     def style(self, part: str) -> Style:
         """The theme's style for a part of the desk (a component class, dashboard.tcss)."""
@@ -152,6 +166,7 @@ class DashboardPane(Vertical):
             data = self._read()
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._fill, data, move_to)
+            self.app.call_from_thread(self.charts.reload)  # (after the queue: it comes first)
 
     @staticmethod
     def _read():

@@ -12,7 +12,7 @@ _HERE = Path(__file__).resolve().parent
 #: gives every modal box, so it must come after)
 STYLESHEETS: list[Path] = [
     _HERE / "widgets" / name for name in
-    ("tab_bar.tcss", "key_bar.tcss", "virtual_table.tcss", "detail.tcss")
+    ("tab_bar.tcss", "key_bar.tcss", "virtual_table.tcss", "detail.tcss", "charts.tcss")
 ] + [
     _HERE / name for name in
     ("modal.tcss", "meeting.tcss", "dashboard.tcss", "register_pane.tcss", "confirm.tcss",
