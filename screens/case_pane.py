@@ -7,7 +7,7 @@ from clerkdesk.models.casework import case_lists, records
 
 from . import case_actions
 from .form import FormScreen
-from .marks import MarkingPane
+from .marking_pane import MarkingPane
 
 
 class CasePane(MarkingPane):

@@ -2,6 +2,7 @@
 the highlighted item (the cursor moves on to the next item after each one)."""
 from __future__ import annotations
 
+from rich.console import Group
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
@@ -13,6 +14,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from clerkdesk.models.casework import cases, council, privacy, triage
+from clerkdesk.models.casework.records import Column
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.db import DatabaseError, worker_connection
 from clerkdesk.models.core.schema import Case
@@ -21,12 +23,24 @@ from .first_run import FIRST_RUN_BINDINGS, FirstRunChecklist
 from .marks import MARK_BINDINGS, Marking
 from .meeting import mode_of
 from .widgets.charts import DeskCharts
+from .widgets.items import Items
 from .widgets.theme import component_style
 from .widgets.virtual_table import ListSource, VirtualTable
 
 BADGE_TEXT = {"overdue": "OVERDUE", "due": "DUE", "new": "NEW", "unrouted": "ROUTE?",
               "stage": "STAGE", "task": "TASK", "term": "TERM", "review": "REVIEW",
               "waiting": "WAITING"}
+
+#: the queue's columns; on a narrow screen (80 columns) the subject is cut down and the
+#: owner gives way first, so what is late, and why, is always on screen
+QUEUE_COLUMNS = [
+    Column("", priority=1, width=10),
+    Column("Ref", priority=1, width=13),
+    Column("Subject", priority=4, width=33, min_width=12),
+    Column("Owner", priority=5, width=14, min_width=8),
+    Column("Due", priority=2, width=10),
+    Column("Why", priority=3, width=25, min_width=22),
+]
 
 
 class OpenCase(Message):
@@ -94,8 +108,7 @@ class DashboardPane(Marking, Vertical):
         yield Static("", id="dash-council")
         yield Static("", id="dash-intake")  # the emails waiting in the intake folder
         yield FirstRunChecklist(id="dash-first-run")  # a new casebook's first steps
-        yield VirtualTable([("", 10), ("Ref", 13), ("Subject", 33), ("Owner", 14), ("Due", 10),
-                          ("Why", 25)], id="dash-table")
+        yield VirtualTable(QUEUE_COLUMNS, id="dash-table")
         yield DeskCharts(id="dash-charts")
 
     def on_mount(self) -> None:
@@ -173,17 +186,19 @@ class DashboardPane(Marking, Vertical):
     def _fill(self, data, move_to: str | None) -> None:
         self._data = data
         today, n, snoozed, queue, row, review_overdue, pre_election, stages = data
-        counts = Text()
+        counts = []  # each count whole: on a narrow screen they go onto a second line
         for label, key, part in (("open requests", "open_requests", "count"),
                                  ("open complaints", "open_complaints", "count"),
                                  ("new", "new", "count-new"),
                                  ("due in 3 working days", "due_soon", "count-due"),
                                  ("overdue", "overdue", "count-overdue")):
-            counts.append(f" {n[key]} ", style=self.style(part))
-            counts.append(f" {label}   ")
+            count = Text()
+            count.append(f" {n[key]} ", style=self.style(part))
+            count.append(f" {label}")
+            counts.append(count)
         if snoozed:
-            counts.append(f"({snoozed} snoozed)", style=self.style("muted"))
-        self.query_one("#dash-counts", Static).update(counts)
+            counts.append(Text(f"({snoozed} snoozed)", style=self.style("muted")))
+        self.query_one("#dash-counts", Static).update(Items(counts))
 
         table = self.table
         keep_row = table.cursor_row
@@ -213,21 +228,25 @@ class DashboardPane(Marking, Vertical):
 
     def refresh_side(self, row, review_overdue: bool, pre_election: bool, stages) -> None:
         """The lines under the counts: the protocol's dates and the complaints by stage."""
-        line = Text()
+        dates_line = []
         if row:
-            line.append(f"Protocol: {row.profile}", style=self.style("muted"))
+            dates_line.append(Text(f"Protocol: {row.profile}", style=self.style("muted")))
             if review_overdue:
-                line.append("   Protocol review due since "
-                            + dates.fmt(row.protocol_review_due), style=self.style("alarm"))
+                dates_line.append(Text("Protocol review due since "
+                                       + dates.fmt(row.protocol_review_due),
+                                       style=self.style("alarm")))
             elif row.protocol_review_due:
-                line.append(f"   review due {dates.fmt(row.protocol_review_due)}",
-                            style=self.style("muted"))
+                dates_line.append(Text(f"review due {dates.fmt(row.protocol_review_due)}",
+                                       style=self.style("muted")))
             if pre_election:
-                line.append(f"   Pre-election period: election on {dates.fmt(row.next_election)}",
-                            style=self.style("caution"))
-        line.append("\nComplaints by stage: ", style=self.style("heading"))
-        line.append(" · ".join(f"{n} {stage}" for stage, n in stages) if stages else "none open")
-        self.query_one("#dash-council", Static).update(line)
+                dates_line.append(Text("Pre-election period: election on "
+                                       + dates.fmt(row.next_election), style=self.style("caution")))
+        by_stage = [f"{n} {stage}" for stage, n in stages] or ["none open"]
+        first = Text()
+        first.append("Complaints by stage: ", style=self.style("heading"))
+        first.append(by_stage[0])
+        self.query_one("#dash-council", Static).update(Group(
+            Items(dates_line), Items([first, *by_stage[1:]], separator=" · ")))
 
     # --- actions on the highlighted item ----------------------------------------------------
 

@@ -58,10 +58,12 @@ def mode_of(node: DOMNode) -> MeetingMode:
 
 
 class MeetingBanner(Static):
-    """The line under the header while meeting mode is on."""
+    """The line under the header while meeting mode is on (the short text where the long
+    one would not fit on the line, as at 80 columns)."""
 
     TEXT = ("MEETING MODE: names and details of confidential cases and complaints are "
             "hidden.  m to show them again.")
+    SHORT = "MEETING MODE: confidential names and details hidden.  m shows them."
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(self.TEXT, id=id)
@@ -74,3 +76,10 @@ class MeetingBanner(Static):
 
     def meeting_mode_changed(self, on: bool) -> None:
         self.display = on
+
+    def render(self) -> str:
+        width = self.content_size.width
+        return self.TEXT if not width or len(self.TEXT) <= width else self.SHORT
+
+    def on_resize(self) -> None:
+        self.refresh()

@@ -1,7 +1,9 @@
 """One register or case list: a live filter, the table, and the detail pane beside it.
 
 The pane is generic over a `Register` from the domain; keys: `/` filter, `n` new,
-`e` edit, `enter` open, `x` archive (or restore), `v` show archived too.
+`e` edit, `enter` open, `x` archive (or restore), `v` show archived too, `h` hide or show
+the detail pane (on a screen under 30 rows it starts hidden, so the list has the room:
+register_pane.tcss; the choice holds for every list).
 
 The table is a `VirtualTable` over a `Pager` (models/paging.py): it reads only the rows
 on screen, a page at a time, as tuples, on its reader worker. Opening the list and every
@@ -72,6 +74,7 @@ class RegisterPane(Vertical):
         Binding("e", "edit", "Edit"),
         Binding("x,delete", "archive", "Archive"),
         Binding("v", "toggle_archived", "Show archived"),
+        Binding("h", "toggle_detail", "Hide/show detail"),
     ]
 
     def __init__(self, register: Register, **kwargs) -> None:
@@ -92,6 +95,8 @@ class RegisterPane(Vertical):
             yield Input(placeholder=f"/ filter {self.register.title.lower()}…",
                         classes="filter", id=f"filter-{self.register.key}")
             yield Label("", classes="list-count")
+            # (shown while the detail is hidden: register_pane.tcss)
+            yield Label("h shows the detail", classes="detail-hint")
         with Vertical(classes="list-and-detail"):
             yield VirtualTable(self.register.columns, classes="register-table",
                                id=f"table-{self.register.key}")
@@ -458,6 +463,14 @@ class RegisterPane(Vertical):
 
         self.app.push_screen(ConfirmScreen(question, yes="Restore" if restoring else "Archive",
                                            no="Cancel"), answered)
+
+    def action_toggle_detail(self) -> None:
+        """Hide the detail pane under the list, or show it again: for every list, until
+        it is pressed again (the stylesheet hides it on a short screen until then)."""
+        shown = self.query_one(".detail", DetailView).display
+        screen = self.screen
+        screen.set_class(shown, "-detail-hidden")
+        screen.set_class(not shown, "-detail-shown")
 
     def action_toggle_archived(self) -> None:
         self.show_archived = not self.show_archived

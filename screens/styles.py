@@ -21,3 +21,10 @@ STYLESHEETS: list[Path] = [
      "file_picker.tcss", "documents_screen.tcss", "retention_screen.tcss", "intake_screen.tcss",
      "marks.tcss", "bulk_actions.tcss")
 ]
+
+#: the classes each screen gets for the terminal's size, which the stylesheets follow
+#: (the app's HORIZONTAL_ and VERTICAL_BREAKPOINTS): `-narrow` under 100 columns, `-short`
+#: under 30 rows, as on a small laptop's 80x24 (`Screen.-short .detail`: the detail pane
+#: gives way to the list; the modal boxes lose their padding; the wizard takes the height)
+WIDTHS = [(0, "-narrow"), (100, "-wide")]
+HEIGHTS = [(0, "-short"), (30, "-tall")]

@@ -64,6 +64,8 @@ def render_route(route, resolved, profile, case: Case, style=_unstyled,
     out = Text()
     out.append("Route\n", style=style("heading"))
     out.append(route.outcome + "\n", style=style("strong"))
+    if route.due_working_days is not None:  # (first: on a 24-row screen it is in view)
+        out.append(f"{_due_text(route, case)}\n", style=style("strong"))
     out.append(f"[{route.clause}] ", style=style("clause"))
     out.append(profile.clause_text(route.clause)[:300] + "\n\n", style=style("clause-text"))
     for i, (step, people) in enumerate(resolved, start=1):
@@ -80,8 +82,6 @@ def render_route(route, resolved, profile, case: Case, style=_unstyled,
         out.append(f"  [{step.clause}]\n", style=style("clause"))
         if step.reason:
             out.append(f"      {step.reason}\n", style=style("reason"))
-    if route.due_working_days is not None:
-        out.append(f"\n{_due_text(route, case)}\n", style=style("strong"))
     if conflicts:
         out.append("\nConflicts declared\n", style=style("heading"))
         for role, why in conflicts.items():

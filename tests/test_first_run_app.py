@@ -234,7 +234,7 @@ async def test_empty_lists_and_pick_lists_say_what_n_does(db):
         assert "(esc in the filter clears it)" in text and "No members match" in text
         await pilot.press("escape", "escape")
         await pilot.press("7", "right")  # the Council tab's committees: none yet
-        await settle(pilot)
+        await settle_until(pilot, lambda: "0 committees" in screen_text(app))
         text = screen_text(app)
         assert "0 committees  (n adds the first committee)" in text
         assert "No committees yet" in text

@@ -32,3 +32,30 @@ def pinned_demo(tmp_path, monkeypatch):
 def test_main_tabs(snap_compare, pinned_demo, keys):
     assert snap_compare(ClerkDesk(pinned_demo), terminal_size=(120, 40), press=keys,
                         run_before=settle)
+
+
+async def _to_the_route(pilot) -> None:
+    """The wizard on the queue's first case, answered with its defaults up to the route."""
+    await settle(pilot)
+    await pilot.press("w")
+    for _ in range(6):
+        await pilot.pause()
+        if getattr(pilot.app.screen, "route", None) is not None:
+            break
+        await pilot.press("enter")
+    await settle(pilot)
+
+
+VIEWS = {"dashboard": [], "requests": ["4"], "complaints": ["6"]}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("view", [*VIEWS, "wizard"])
+def test_sizes(snap_compare, pinned_demo, view, size):
+    """The desk at a small laptop's 80x24, at 100x30 and at 120x40: it gives way on purpose
+    (the columns by priority, short tab titles, the detail pane, the wizard's due date)."""
+    if view == "wizard":
+        assert snap_compare(ClerkDesk(pinned_demo), terminal_size=size, run_before=_to_the_route)
+    else:
+        assert snap_compare(ClerkDesk(pinned_demo), terminal_size=size, press=VIEWS[view],
+                            run_before=settle)

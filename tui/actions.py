@@ -154,7 +154,7 @@ def help_groups(app_bindings: list) -> list[tuple[str, list]]:
     from clerkdesk.screens.dashboard import DashboardPane
     from clerkdesk.screens.first_run import FIRST_RUN_BINDINGS
     from clerkdesk.screens.form import FormScreen
-    from clerkdesk.screens.marks import MarkingPane
+    from clerkdesk.screens.marking_pane import MarkingPane
     from clerkdesk.screens.member_pane import MemberPane
     from clerkdesk.screens.register_pane import RegisterPane
     from clerkdesk.screens.widgets.virtual_table import VirtualTable

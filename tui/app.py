@@ -18,13 +18,13 @@ from clerkdesk.models.casework import council, privacy
 from clerkdesk.models.core import schema, user
 from clerkdesk.screens.dashboard import DashboardPane, OpenCase, OpenRecord
 from clerkdesk.screens.meeting import MeetingBanner, MeetingMode
-from clerkdesk.screens.styles import STYLESHEETS
+from clerkdesk.screens.styles import HEIGHTS, STYLESHEETS, WIDTHS
 from clerkdesk.screens.widgets.key_bar import KeyBar
 from clerkdesk.screens.widgets.tab_bar import TabBar
 from clerkdesk.tui import actions, premount, startup
 from clerkdesk.tui.correspondence import CorrespondenceProvider
 from clerkdesk.tui.palette import CommandsProvider, ProtocolProvider, RecordsProvider
-from clerkdesk.tui.tabs import RECORD_TABS, TABS, make_pane
+from clerkdesk.tui.tabs import RECORD_TABS, TABS, make_pane, numbered
 
 
 class ClerkDesk(App):
@@ -32,6 +32,7 @@ class ClerkDesk(App):
     COMMANDS = App.COMMANDS | {RecordsProvider, CommandsProvider, ProtocolProvider,
                                CorrespondenceProvider}
     CSS_PATH = ["app.tcss", *STYLESHEETS]
+    HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS = WIDTHS, HEIGHTS  # -narrow, -short (80x24)
     BINDINGS = [
         *(Binding(str(i), f"show_tab('{tab}')", title, show=False)
           for i, (tab, title) in enumerate(TABS, start=1)),
@@ -57,8 +58,7 @@ class ClerkDesk(App):
     def compose(self) -> ComposeResult:
         yield Header()
         yield MeetingBanner(id="meeting-banner")
-        yield TabBar([(tab, f"{number} {title}") for number, (tab, title)
-                      in enumerate(TABS, start=1)], active="dashboard", id="tabs")
+        yield TabBar(numbered(), short=dict(numbered(short=True)), active="dashboard", id="tabs")
         with ContentSwitcher(id="tab-panes", initial="dashboard"):
             with Container(id="dashboard", classes="tab-pane"):
                 yield DashboardPane(id="pane-dashboard")

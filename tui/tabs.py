@@ -15,6 +15,15 @@ TABS = [
     ("council", "Council"),
 ]
 
+#: the titles the tab bar shows when the full ones do not fit on one line (80 columns)
+SHORT_TITLES = {"dashboard": "Desk", "groups": "Groups"}
+
+
+def numbered(*, short: bool = False) -> list[tuple[str, str]]:
+    """(tab id, "4 Requests") of each tab for the tab bar; *short*: the narrow titles."""
+    return [(tab, f"{number} {SHORT_TITLES.get(tab, title) if short else title}")
+            for number, (tab, title) in enumerate(TABS, start=1)]
+
 #: the tab that shows each kind of record the palette finds (cases: requests or complaints,
 #: committees: the Council tab's own)
 RECORD_TABS = {"member": "members", "officer": "officers", "party_group": "groups"}

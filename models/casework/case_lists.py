@@ -20,7 +20,7 @@ from clerkdesk.models.casework.case_forms import (
 from clerkdesk.models.casework.case_route import kept_route, route_lines
 from clerkdesk.models.casework.cases import case_status_text, clock_lines, running, timeline
 from clerkdesk.models.casework.council import due_after
-from clerkdesk.models.casework.records import Detail, Register, like
+from clerkdesk.models.casework.records import Column, Detail, Register, like
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.schema import Case, Member, Officer, PartyGroup, Task, Ward
 from clerkdesk.models.core.schema import Member as M
@@ -175,9 +175,18 @@ def _case_order():
             Case.id.desc()]
 
 
+def _case_columns(person: str) -> list[Column]:
+    """A case list's columns; on a narrow screen (80 columns) the kind gives way first,
+    then the person, and the subject is cut down: the reference, the due date and the
+    status stay."""
+    return [Column("Ref", priority=1), Column("Kind", priority=6),
+            Column("Subject", priority=4, min_width=14), Column(person, priority=5, min_width=10),
+            Column("Due", priority=2), Column("Status", priority=3)]
+
+
 REQUESTS = Register(
     key="requests", title="Requests", singular="request", model=Case, fields=request_fields,
-    columns=["Ref", "Kind", "Subject", "Member", "Due", "Status"],
+    columns=_case_columns("Member"),
     query=_case_query("request"),
     search=lambda: [Case.ref, Case.subject, Case.kind, Case.status, _ReqMember.name, _Owner.name],
     order=_case_order,
@@ -194,7 +203,7 @@ REQUESTS = Register(
 
 COMPLAINTS = Register(
     key="complaints", title="Complaints", singular="complaint", model=Case, fields=complaint_fields,
-    columns=["Ref", "Kind", "Subject", "Complainant", "Due", "Status"],
+    columns=_case_columns("Complainant"),
     query=_case_query("complaint"),
     search=lambda: [Case.ref, Case.subject, Case.kind, Case.status, Case.stage, _ReqMember.name,
                     _Owner.name],

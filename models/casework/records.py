@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from peewee import SQL, Model, NodeList, fn
 
@@ -41,6 +42,18 @@ class Detail:
         return label in self.warnings
 
 
+class Column(NamedTuple):
+    """A list's column as the lists declare it. When the screen is too narrow for all of
+    them, the columns give way by *priority*: 1 stays longest, the highest number is the
+    first to go; a column with *min_width* is first cut down to it (a subject loses its
+    end before an owner loses its column). *width*: fixed, else fitted to what it shows."""
+
+    label: str
+    priority: int = 9
+    min_width: int | None = None
+    width: int | None = None
+
+
 @dataclass
 class Register:
     key: str
@@ -48,7 +61,7 @@ class Register:
     singular: str
     model: type[Model]
     fields: Callable[[], list[FieldSpec]]
-    columns: list[str]
+    columns: list[str | Column]  # a plain label: priority 9, never cut down
     query: Callable[[], object]  # a select of (id, *columns) with the joins it needs
     search: Callable[[], list]  # expressions a filter matches against (LIKE)
     order: Callable[[], list]

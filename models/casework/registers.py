@@ -15,7 +15,8 @@ from clerkdesk.models.casework.choices import (
     ward_choices,
 )
 from clerkdesk.models.casework.council import council_nation
-from clerkdesk.models.casework.records import Detail, Register, generic_form_values, like
+from clerkdesk.models.casework.records import (Column, Detail, Register, generic_form_values,
+                                               like)
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.db import database
 from clerkdesk.models.core.forms import FieldSpec, validate
@@ -154,7 +155,10 @@ _MGroup = PartyGroup.alias("mgroup")
 
 MEMBERS = Register(
     key="members", title="Members", singular="member", model=Member, fields=_member_fields,
-    columns=["Name", "Ward", "Group", "Roles", "Term ends"],
+    # (80 columns: the roles and the group are cut down, the term's end stays)
+    columns=[Column("Name", priority=1), Column("Ward", priority=3),
+             Column("Group", priority=4, min_width=12), Column("Roles", priority=5, min_width=12),
+             Column("Term ends", priority=2)],
     query=lambda: Member.select(
         Member.id, Member.name, fn.COALESCE(_MWard.name, ""),
         fn.COALESCE(_MGroup.name, "Independent"), Member.roles, Member.term_end)
@@ -261,7 +265,10 @@ _Mgr = Officer.alias("mgr")
 
 OFFICERS = Register(
     key="officers", title="Officers", singular="officer", model=Officer, fields=_officer_fields,
-    columns=["Name", "Job title", "Department", "Roles", "Left"],
+    # (80 columns: the department and the roles are cut down, the job title stays longest)
+    columns=[Column("Name", priority=1), Column("Job title", priority=2, min_width=14),
+             Column("Department", priority=5, min_width=12),
+             Column("Roles", priority=4, min_width=12), Column("Left", priority=3)],
     query=lambda: Officer.select(
         Officer.id, Officer.name, Officer.job_title, Officer.department, Officer.roles,
         Officer.left_on),

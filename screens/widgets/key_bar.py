@@ -1,8 +1,11 @@
-"""The key bar at the foot of the screen: the keys that work where the focus is.
+"""The key bar at the foot of the screen: the keys that work where the focus is, on the
+screen in front (a form or the wizard over the desk: its keys, not the list's).
 
-It shows what Textual's `Footer` shows (the screen's active bindings that are marked
-`show`, one per action, then the command palette's key on the right), but as one line
-of text drawn by one widget. `Footer` mounts a widget per key and rebuilds them all each
+It shows what Textual's `Footer` shows (the front screen's active bindings that are
+marked `show`, one per action, then the command palette's key on the right), but as one
+line of text drawn by one widget. When they do not all fit, the keys are drawn closer
+together, and if that is not enough, the most important ones are kept (`PRIORITY`) and
+the others left to `?`. `Footer` mounts a widget per key and rebuilds them all each
 time the focus moves; with the dozen keys of the triage desk that was about 45 ms of
 every start-up (see bench/). A click on a key presses it, as with `Footer`.
 """
@@ -18,9 +21,18 @@ from textual.widget import Widget
 
 PALETTE_BAR = "▏"
 
-#: actions whose key stays on the bar when not every key fits (the others are dropped
-#: from the end; `?` lists them all)
-PINNED = {"help"}
+#: the actions whose keys stay on the bar when not every key fits, most important first
+#: (an action's name, without its arguments); the keys of the others fill the room left in
+#: the order they are bound, and `?` lists them all. At 80 columns the desk keeps
+#: enter, c, m, ? and ctrl+q, and the wizard, the assign key or the filter after them.
+PRIORITY = ("help", "quit", "toggle_meeting_mode", "leave", "dismiss", "answer", "save",
+            "confirm", "apply", "select_cursor", "close", "close_case", "wizard", "filter",
+            "assign", "new", "step", "back", "edit")
+
+
+def _rank(key: Key) -> int:
+    name = key.action.split("(", 1)[0]
+    return PRIORITY.index(name) if name in PRIORITY else len(PRIORITY)
 
 
 class Key(NamedTuple):
@@ -53,8 +65,8 @@ class KeyBar(Widget, can_focus=False):
 
     def keys(self) -> tuple[list[Key], Key | None]:
         """The keys to show (first binding of each action, in order) and the command
-        palette's key, from the screen's active bindings."""
-        active = self.screen.active_bindings
+        palette's key, from the active bindings of the screen in front."""
+        active = self.app.screen.active_bindings
         shown: dict[str, Key] = {}
         for _node, binding, enabled, _tooltip in active.values():
             if binding.show and binding.action not in shown:
@@ -69,18 +81,20 @@ class KeyBar(Widget, can_focus=False):
         return list(shown.values()), palette
 
     @staticmethod
-    def _width(key: Key, *, padded: bool = True) -> int:
+    def _width(key: Key, *, padded: bool = True, close: bool = False) -> int:
         """The columns `_piece` takes for *key*."""
-        return (cell_len(key.display) + (2 if padded else 1)
+        return (cell_len(key.display) + (2 if padded else 1) - (1 if close else 0)
                 + (cell_len(key.description) + 1 if key.description else 0))
 
-    def _piece(self, key: Key, index: int, *, padded: bool = True) -> Text:
-        """One key as drawn: the key (padded), its description, and how it stands."""
+    def _piece(self, key: Key, index: int, *, padded: bool = True, close: bool = False) -> Text:
+        """One key as drawn: the key (padded; *close*: on the left only), its
+        description, and how it stands."""
         piece = Text()
-        piece.append(f" {key.display} " if padded else f"{key.display} ",
+        shown = f" {key.display}" if close else f" {key.display} "
+        piece.append(shown if padded else f"{key.display} ",
                      self.get_component_rich_style("key-bar--key"))
         if key.description:
-            piece.append(f"{key.description} ",
+            piece.append(f" {key.description}" if close else f"{key.description} ",
                          self.get_component_rich_style("key-bar--description"))
         if not key.enabled:
             piece.stylize(self.get_component_rich_style("key-bar--disabled"))
@@ -95,21 +109,18 @@ class KeyBar(Widget, can_focus=False):
         room = self.size.width
         if palette is not None:
             room -= len(PALETTE_BAR) + self._width(palette, padded=False)
-        if sum(self._width(key) for key in keys) > room:
-            # as many as fit, in order, but the pinned ones kept
-            pinned = [key for key in keys if key.action in PINNED]
-            room_left = room - sum(self._width(key) for key in pinned)
-            fitting = []
-            for key in keys:
-                if key in pinned:
-                    continue
-                if self._width(key) > room_left:
-                    break  # keep the order: nothing after the first that misses
-                fitting.append(key)
-                room_left -= self._width(key)
-            keys = fitting + pinned
+        close = sum(self._width(key) for key in keys) > room  # closer together
+        if close and sum(self._width(key, close=True) for key in keys) > room:
+            # the most important that fit, drawn in the order they are bound
+            kept, room_left = set(), room
+            for i in sorted(range(len(keys)), key=lambda i: (_rank(keys[i]), i)):
+                width = self._width(keys[i], close=True)
+                if width <= room_left:
+                    kept.add(i)
+                    room_left -= width
+            keys = [key for i, key in enumerate(keys) if i in kept]
         for key in keys:
-            piece = self._piece(key, len(spans))
+            piece = self._piece(key, len(spans), close=close)
             if line.cell_len + piece.cell_len > room:
                 break
             start = line.cell_len
@@ -133,13 +144,24 @@ class KeyBar(Widget, can_focus=False):
     # --- keeping up with the focus -------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.app.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.app.screen_change_signal.subscribe(self, self._screen_changed)
 
     def on_unmount(self) -> None:
-        self.screen.bindings_updated_signal.unsubscribe(self)
+        self.app.screen_change_signal.unsubscribe(self)
+        for screen in self.app.screen_stack:
+            screen.bindings_updated_signal.unsubscribe(self)
+
+    def _screen_changed(self, screen) -> None:
+        """Another screen is in front (a form opened, or closed): its keys now. (A
+        closed screen's signal goes with it: nothing here keeps a screen.)"""
+        screen.bindings_updated_signal.unsubscribe(self)  # (once per screen, however often)
+        screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.hover = -1
+        self.refresh()
 
     def _bindings_changed(self, screen) -> None:
-        if screen is self.screen:
+        if screen is self.app.screen:
             self.refresh()
 
     # --- the mouse ---------------------------------------------------------------------

@@ -344,7 +344,11 @@ class VirtualTable(ScrollView, can_focus=True):
         self.zebra_stripes = zebra_stripes
         self._labels: list[str] = []
         self._fixed: list[int | None] = []
-        self._widths: list[int] = []
+        self._priority: list[int] = []
+        self._min: list[int | None] = []
+        self._natural: list[int] = []  # each column's width with room for all of it
+        self._widths: list[int] = []  # ... as drawn at the table's width (0: left out)
+        self._shown: list[int] = []  # the columns drawn, in order
         self.source: TableSource = source or ListSource([])
         self._cells: dict[int, tuple] = {}
         self._generation = 0  # the source's number: a page read for an older one is dropped
@@ -365,12 +369,27 @@ class VirtualTable(ScrollView, can_focus=True):
 
     # --- columns and source ----------------------------------------------------------------
 
-    def set_columns(self, columns: list[str | tuple[str, int]]) -> None:
-        """Column labels, each optionally with a fixed width ("Ref", ("Due", 10))."""
-        self._labels = [c if isinstance(c, str) else c[0] for c in columns]
-        self._fixed = [None if isinstance(c, str) else c[1] for c in columns]
-        self._widths = [w or cell_len(label) for label, w in zip(self._labels, self._fixed)]
-        self._update_virtual_size()
+    def set_columns(self, columns: list) -> None:
+        """The columns: each a label ("Ref"), a label with a fixed width (("Due", 10)), or
+        a column spec with `label`, `width`, `priority` and `min_width` (models'
+        `records.Column`): when the table is narrower than its columns, the one with the
+        highest priority number goes first, after the columns with a `min_width` have been
+        cut down to it. A plain label has priority 9 and is never cut down."""
+        self._labels, self._fixed, self._priority, self._min = [], [], [], []
+        for column in columns:
+            if isinstance(column, str):
+                column = (column, None)
+            if isinstance(column, tuple) and not hasattr(column, "label"):
+                label, width, priority, least = column[0], column[1], 9, None
+            else:
+                label, width = column.label, column.width
+                priority, least = column.priority, column.min_width
+            self._labels.append(label)
+            self._fixed.append(width)
+            self._priority.append(priority)
+            self._min.append(least)
+        self._natural = [w or cell_len(label) for label, w in zip(self._labels, self._fixed)]
+        self._arrange()
 
     @property
     def columns(self) -> list[str]:
@@ -378,7 +397,49 @@ class VirtualTable(ScrollView, can_focus=True):
 
     @property
     def column_widths(self) -> list[int]:
+        """Each column's width as drawn (0: left out, the table being too narrow)."""
         return list(self._widths)
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """The labels of the columns drawn at the table's width, in order."""
+        return [self._labels[i] for i in self._shown]
+
+    def _arrange(self) -> None:
+        """The columns that fit the table's width and their widths: by priority, each at
+        its least width first (all of them at their full width when they fit), then the
+        room left given back in priority order."""
+        natural = self._natural
+        count = len(natural)
+        room = 0
+        if self.is_mounted and self.size.width:
+            room = self.size.width - self.styles.gutter.width
+            if self.row_count + 1 > self.size.height:  # the vertical scrollbar's room too
+                room -= self.styles.scrollbar_size_vertical
+        if not room or sum(w + 2 for w in natural) <= room:
+            self._shown = list(range(count))
+            self._widths = list(natural)
+        else:
+            least = [min(max(m, cell_len(label)), w) if m else w  # (the heading whole)
+                     for m, w, label in zip(self._min, natural, self._labels)]
+            order = sorted(range(count), key=lambda i: (self._priority[i], i))
+            shown, used = [], 0
+            for i in order:
+                if shown and used + least[i] + 2 > room:
+                    break  # the rest give way (in priority order, never one out of turn)
+                shown.append(i)
+                used += least[i] + 2
+            widths = [0] * count
+            for i in shown:
+                widths[i] = least[i]
+            spare = room - used
+            for i in shown:
+                grow = min(spare, natural[i] - least[i])
+                widths[i] += grow
+                spare -= grow
+            self._shown = sorted(shown)
+            self._widths = widths
+        self._update_virtual_size()
 
     def set_source(self, source: TableSource, *, cursor: int | None = None,
                    fit: bool = True) -> None:
@@ -392,7 +453,8 @@ class VirtualTable(ScrollView, can_focus=True):
         self._at_end = False
         if fit:
             self._fit_columns()
-        self._update_virtual_size()
+        else:
+            self._arrange()
         target = self.cursor_row if cursor is None else cursor
         self._expecting = False
         self.move_cursor(row=target, animate=False, scroll=cursor is not None)
@@ -412,7 +474,7 @@ class VirtualTable(ScrollView, can_focus=True):
     def rows_changed(self) -> None:
         """The source has more (or fewer) rows than before: resize, keep the cursor (at
         the end, if `end` took it there before the rows were all counted)."""
-        self._update_virtual_size()
+        self._arrange()
         if self._at_end and self.cursor_row != self.row_count - 1:
             self.move_cursor(row=self.row_count - 1)
             self._at_end = True
@@ -438,10 +500,11 @@ class VirtualTable(ScrollView, can_focus=True):
             for c, cell in enumerate(got[1][: len(widths)]):
                 widths[c] = max(widths[c], cell.cell_len if isinstance(cell, Text)
                                 else cell_len(str(cell)))
-        self._widths = [f or w for w, f in zip(widths, self._fixed)]
+        self._natural = [f or w for w, f in zip(widths, self._fixed)]
+        self._arrange()
 
     def _update_virtual_size(self) -> None:
-        width = sum(w + 2 for w in self._widths)
+        width = sum(self._widths[i] + 2 for i in self._shown)
         self.virtual_size = Size(width, self.row_count + 1)
 
     # --- the DataTable-like API -------------------------------------------------------------
@@ -640,7 +703,7 @@ class VirtualTable(ScrollView, can_focus=True):
         for i in range(page * size, page * size + len(rows)):
             self._cells.pop(i, None)
         if source.row_count != before:  # more rows known from the top (not counted yet)
-            self._update_virtual_size()
+            self._arrange()
         top = int(self.scroll_y)
         lo = max(page * size, top)
         hi = min(page * size + len(rows), top + self.size.height - 1)
@@ -696,8 +759,9 @@ class VirtualTable(ScrollView, can_focus=True):
     # --- drawing ------------------------------------------------------------------------------
 
     def on_resize(self) -> None:
-        self._update_virtual_size()
+        self._arrange()  # the columns that fit the new width
         self._request_rows()
+        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -733,7 +797,10 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def _strip(self, cells, style: Style, *, marked: bool = False) -> Strip:
         segments = []
-        for cell, w in zip(cells, self._widths):
+        for i in self._shown:
+            if i >= len(cells):
+                break
+            cell, w = cells[i], self._widths[i]
             if isinstance(cell, Text):  # its own styles over the row's
                 segments.append(Segment(" ", style))
                 line = cell.copy()
