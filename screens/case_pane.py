@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from clerkdesk.models.casework import case_lists, records
+from clerkdesk.models.casework import case_lists, cases, records
+from clerkdesk.models.core.schema import Case
 
 from . import case_actions
 from .form import FormScreen
@@ -34,7 +35,9 @@ class CasePane(RegisterPane):
     def _after(self, case_id: int, message: str):
         def done(result) -> None:
             if result is not None:
-                self.app.notify(message)
+                # what the step did, in the domain's words ("REQ-2026-0016 assigned to ...")
+                self.app.notify(cases.what_was_done(result) if isinstance(result, Case)
+                                else message)
                 self.load(keep=case_id)
                 self.table.focus()
         return done

@@ -117,6 +117,24 @@ def _plain(value):
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+#: the step kinds whose action reads on after the case's reference ("REQ-2026-0016
+#: assigned to Karen Doyle"); the others follow a colon ("REQ-2026-0016: Priority set to high")
+_READS_ON = {"assigned", "snoozed", "closed", "reopened"}
+
+
+def what_was_done(case: Case) -> str:
+    """The sentence a toast says after an action on *case*: its reference and what its
+    newest step did, in that step's words ("REQ-2026-0016 assigned to Karen Doyle",
+    "REQ-2026-0016 snoozed until 08/12/2026")."""
+    step = case.steps.order_by(Step.id.desc()).first()
+    if step is None:
+        return f"{case.ref} saved."
+    action = step.action.rstrip(".")
+    if step.kind in _READS_ON:
+        return f"{case.ref} {action[:1].lower()}{action[1:]}."
+    return f"{case.ref}: {action}."
+
+
 def close_case(case_id: int, outcome: str, *, clause: str = "") -> Case:
     outcome = (outcome or "").strip()
     if not outcome:
