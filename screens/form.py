@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
 from clerkdesk.models.core.db import DatabaseError
-from clerkdesk.models.core.forms import ConflictError, FieldSpec, ValidationError
+from clerkdesk.models.core.forms import ConflictError, FieldSpec, ValidationError, applies
 
 from .confirm import ConfirmScreen
 
@@ -160,12 +160,25 @@ class FormScreen(ModalScreen[object]):
     def on_mount(self) -> None:
         # what the widgets hold at the start is what "unsaved changes" compares against
         self.initial = self.raw()
+        self.show_applicable()
         first = self.query(".field-input").first()
         if first is not None:
             first.focus(scroll_visible=False)
             # focusing it scrolls the fields by a line, hiding its label: back to the top
             fields = self.query_one(".form-fields", VerticalScroll)
             self.call_after_refresh(fields.scroll_home, animate=False)
+
+    def show_applicable(self) -> None:
+        """Show only the fields that apply to what the form holds now (a field's `when`:
+        a complaint's kind decides its people pickers)."""
+        raw = self.raw()
+        for spec in self.specs:
+            if spec.when:
+                self.query_one(f"#field-{spec.name}").display = applies(spec, raw)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if any(s.when for s in self.specs):
+            self.show_applicable()
 
     def raw(self) -> dict[str, str]:
         return {s.name: widget_value(self.query_one(f"#f-{s.name}")) for s in self.specs}

@@ -114,3 +114,57 @@ async def test_the_desk_toasts_who_a_case_was_assigned_to_and_undo_says_it_in_wo
         said = [n.message for n in app._notifications]
         assert any(m.startswith(f"Undone: assigning {item.ref} to {officer}") for m in said), said
         assert not any("step case" in m or "(status" in m for m in said), said
+
+
+# --- the complaint form shows the pickers its kind needs --------------------------------------
+
+PICKERS = ("complainant_member", "complainant_officer", "subject_member", "subject_officer")
+
+
+def test_each_complaint_kind_needs_only_its_own_pickers(db):
+    from clerkdesk.models.casework import case_forms
+    from clerkdesk.models.core.forms import applies
+
+    specs = {s.name: s for s in case_forms.complaint_fields()}
+    for kind in case_forms.COMPLAINT_KINDS:
+        shown = [p for p in PICKERS if applies(specs[p], {"kind": kind})]
+        assert shown == [p for p in PICKERS if p in case_forms.COMPLAINT_PARTIES[kind]]
+    shown = [p for p in PICKERS if applies(specs[p], {"kind": "officer_about_member"})]
+    assert shown == ["complainant_officer", "subject_member"]
+
+
+def test_a_picker_the_kind_does_not_need_is_saved_blank(demo_db):
+    from clerkdesk.models.casework import case_lists
+    from clerkdesk.models.core.schema import Member
+
+    officer = Officer.select().where(~Officer.archived).first()
+    a, b = Member.select().where(~Member.archived).limit(2)
+    raw = {"kind": "officer_about_member", "subject": "Remarks at the Town Hall",
+           "complainant_officer": str(officer.id), "subject_member": str(a.id),
+           "complainant_member": str(b.id),  # left in a picker the kind does not show
+           "received": "today", "priority": "normal", "confidential": "no"}
+    case = records.save(case_lists.COMPLAINTS, raw)
+    assert case.complainant_member_id is None and case.subject_member_id == a.id
+
+
+async def test_the_new_complaint_form_shows_two_pickers_for_an_officer_about_a_member(demo_db):
+    from textual.widgets import Select
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("6")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+
+        def shown():
+            return [p for p in PICKERS if form.query_one(f"#field-{p}").display]
+
+        assert shown() == ["complainant_member", "subject_officer"]
+        form.query_one("#f-kind", Select).value = "officer_about_member"
+        await pilot.pause()
+        assert shown() == ["complainant_officer", "subject_member"]
+        form.query_one("#f-kind", Select).value = "code_of_conduct"
+        await pilot.pause()
+        assert shown() == ["complainant_member", "complainant_officer", "subject_member"]

@@ -39,15 +39,34 @@ def request_fields():
     ] + _common_tail()
 
 
+#: complaint kind -> the people pickers it needs (who complains, who it is about): a
+#: code-of-conduct allegation may come from a member, an officer or a resident (no picker);
+#: a grievance may name no one
+COMPLAINT_PARTIES = {
+    "member_about_officer": ("complainant_member", "subject_officer"),
+    "officer_about_member": ("complainant_officer", "subject_member"),
+    "code_of_conduct": ("complainant_member", "complainant_officer", "subject_member"),
+    "grievance": ("complainant_officer", "subject_officer"),
+}
+
+
+def kinds_needing(field: str) -> tuple[str, ...]:
+    """The complaint kinds whose form shows the picker *field*."""
+    return tuple(k for k, needs in COMPLAINT_PARTIES.items() if field in needs)
+
+
 def complaint_fields():
+    def party(name, label, choices):
+        return FieldSpec(name, label, "ref", choices=choices, when={"kind": kinds_needing(name)})
+
     return [
         FieldSpec("kind", "Kind", "choice", required=True, choices=COMPLAINT_KINDS,
                   default="member_about_officer"),
         FieldSpec("subject", "Subject", required=True, max_len=200),
-        FieldSpec("complainant_member", "Complainant (member)", "ref", choices=member_choices),
-        FieldSpec("complainant_officer", "Complainant (officer)", "ref", choices=officer_choices),
-        FieldSpec("subject_member", "About (member)", "ref", choices=member_choices),
-        FieldSpec("subject_officer", "About (officer)", "ref", choices=officer_choices),
+        party("complainant_member", "Complainant (member)", member_choices),
+        party("complainant_officer", "Complainant (officer)", officer_choices),
+        party("subject_member", "About (member)", member_choices),
+        party("subject_officer", "About (officer)", officer_choices),
         FieldSpec("serious", "Serious", "bool", default="no"),
         FieldSpec("financial_irregularity", "Alleges financial irregularity", "bool", default="no"),
     ] + _common_tail()
