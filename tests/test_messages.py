@@ -168,3 +168,54 @@ async def test_the_new_complaint_form_shows_two_pickers_for_an_officer_about_a_m
         form.query_one("#f-kind", Select).value = "code_of_conduct"
         await pilot.pause()
         assert shown() == ["complainant_member", "complainant_officer", "subject_member"]
+
+
+# --- a complaint at a stage is not "not routed yet"; clauses are never a bare "[000]" -------
+
+def test_a_complaint_at_a_stage_is_never_also_not_routed_yet(demo_db):
+    staged = list(cases.open_cases().where((Case.type == "complaint") & (Case.stage != "")))
+    assert staged, "the demo has complaints on the ladder"
+    queue = triage.queue()
+    badges = {}
+    for item in queue:
+        badges.setdefault(item.case_id, []).append(item.badge)
+    by_stage = dict(cases.complaints_by_stage())
+    for case in staged:
+        assert cases.is_routed(case)
+        assert "unrouted" not in badges.get(case.id, []), case.ref
+        assert cases.stage_of(case) == case.stage
+        detail = case_lists_detail(case)
+        assert "not routed yet" not in detail, (case.ref, detail)
+    # each open complaint counted once, under one stage
+    assert sum(by_stage.values()) == cases.open_cases().where(Case.type == "complaint").count()
+    unrouted = [i for i in queue if i.badge == "unrouted"]
+    assert all(not Case.get_by_id(i.case_id).stage for i in unrouted)
+
+
+def case_lists_detail(case) -> str:
+    from clerkdesk.models.casework import case_lists
+
+    detail = case_lists.COMPLAINTS.detail(case)
+    return "\n".join(line for _h, lines in detail.sections for line in lines)
+
+
+def test_every_clause_on_the_demo_names_its_section(demo_db):
+    from clerkdesk.models.core.schema import Step, Task
+    from clerkdesk.models.rules import rulebook
+
+    cited = [s.clause for s in Step.select() if s.clause] + [t.clause for t in Task.select()]
+    for clause in cited:
+        for part in clause.split(";"):
+            assert rulebook.CLAUSE_RE.match(part.strip()), clause
+
+
+def test_a_step_citing_a_bare_document_number_is_refused_with_a_sentence(demo_db):
+    import pytest
+
+    from clerkdesk.models.core.forms import ValidationError
+
+    case = _open_request()
+    with pytest.raises(ValidationError) as caught:
+        cases.add_step(case.id, "Raised with the Town Clerk", clause="000")
+    assert "000 §" in caught.value.errors["clause"]
+    cases.add_step(case.id, "Raised with the Town Clerk", clause="000 §Procedure for Members; 003 §16")

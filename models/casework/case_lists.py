@@ -17,7 +17,7 @@ from clerkdesk.models.casework.case_forms import (
     complaint_fields,
     request_fields,
 )
-from clerkdesk.models.casework.case_route import kept_route, route_lines
+from clerkdesk.models.casework.case_route import kept_route, route_lines, where_now
 from clerkdesk.models.casework.cases import case_status_text, clock_lines, running, timeline
 from clerkdesk.models.casework.council import due_after
 from clerkdesk.models.casework.records import Detail, Register, like
@@ -127,7 +127,7 @@ def _case_detail(c: Case) -> Detail:
     sections = [("Timeline", steps or ["nothing yet"])]
 
     route = route_lines(c)
-    sections.insert(0, ("Route", route or ["not routed yet: w runs the protocol wizard"]))
+    sections.insert(0, ("Route", route or [where_now(c)]))
     if tasks:
         sections.append(("Tasks", tasks))
     docs = documents.detail_lines(c)  # (names and sizes only: never the bytes)

@@ -255,6 +255,14 @@ def route_lines(case: Case) -> list[str]:
     return out
 
 
+def where_now(case: Case) -> str:
+    """One line on where an unrouted case stands: at the stage its steps recorded (no
+    route saved), or not routed yet. (A routed case has its route's lines.)"""
+    if case.stage and kept_route(case) is None:
+        return f"at: {case.stage} (recorded step by step; w runs the protocol wizard)"
+    return "not routed yet: w runs the protocol wizard"
+
+
 def current_step(case: Case) -> dict | None:
     kept = kept_route(case)
     if kept is None:

@@ -78,6 +78,10 @@ def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kin
     action = (action or "").strip()
     if not action:
         raise ValidationError({"action": "Say what happened."})
+    clause = (clause or "").strip()
+    problem = clause_problem(clause)
+    if problem:
+        raise ValidationError({"clause": problem})
     if status and status not in STATUSES:
         raise ValidationError({"status": f"Unknown status {status}."})
     who = who or user.current_user()
@@ -115,6 +119,17 @@ def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kin
 
 def _plain(value):
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def clause_problem(clause: str) -> str:
+    """The sentence why *clause* is not a clause a step can cite ("" when it is): each
+    of its parts (joined by "; ") names the protocol and the section, "003 §16", never a
+    bare "000"."""
+    for part in (p.strip() for p in (clause or "").split(";")):
+        if part and not rulebook.CLAUSE_RE.match(part):
+            return (f"'{part[:40]}' is not a clause: give the protocol and the section, "
+                    "e.g. 003 §16 or 000 §Procedure for Members.")
+    return ""
 
 
 #: the step kinds whose action reads on after the case's reference ("REQ-2026-0016
@@ -297,10 +312,27 @@ def counts() -> dict[str, int]:
     }
 
 
+#: what a case is "at" before anything put it on the protocol's ladder
+NOT_ROUTED = "not yet routed"
+
+
+def is_routed(case: Case) -> bool:
+    """Is the case on the protocol's ladder: a route saved by the wizard, or a stage its
+    steps recorded ("with the Town Clerk")? One answer for the queue, the counts by
+    stage, the detail and the step form, so a case is never both at a stage and "not
+    routed yet"."""
+    return bool(case.route or case.stage)
+
+
+def stage_of(case: Case) -> str:
+    """Where the case stands on the ladder, as the Dashboard and the report count it."""
+    return case.stage or NOT_ROUTED
+
+
 def complaints_by_stage() -> list[tuple[str, int]]:
     q = (open_cases().select(Case.stage, fn.COUNT(Case.id)).where(Case.type == "complaint")
          .group_by(Case.stage).order_by(Case.stage).tuples())
-    return [(stage or "not yet routed", n) for stage, n in q]
+    return [(stage or NOT_ROUTED, n) for stage, n in q]
 
 
 def requests_by_kind() -> list[tuple[str, int]]:
