@@ -65,7 +65,8 @@ def render_route(route, resolved, profile, case: Case, style=_unstyled,
     out.append("Route\n", style=style("heading"))
     out.append(route.outcome + "\n", style=style("strong"))
     out.append(f"[{route.clause}] ", style=style("clause"))
-    out.append(profile.clause_text(route.clause)[:300] + "\n\n", style=style("clause-text"))
+    out.append(profile.quote(route.clause, 300, focus=route.outcome) + "\n\n",
+               style=style("clause-text"))
     for i, (step, people) in enumerate(resolved, start=1):
         now_next = "now " if i == 1 else ("next" if i == 2 else "then")
         out.append(f"{now_next}  {i}. ", style=style("strong"))
@@ -206,7 +207,7 @@ class WizardScreen(ModalScreen[object]):
         evidence.display = bool(lines)
         clause = Text()
         clause.append(f"[{question.clause}] ", style=self.style("clause"))
-        clause.append(self.profile.clause_text(question.clause)[:280], style=self.style("clause-text"))
+        clause.append(self.profile.question_quote(question, 280), style=self.style("clause-text"))
         self.query_one("#wiz-clause", Static).update(clause)
         options = self.query_one("#wiz-choices", OptionList)
         options.clear_options()

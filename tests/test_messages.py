@@ -219,3 +219,101 @@ def test_a_step_citing_a_bare_document_number_is_refused_with_a_sentence(demo_db
         cases.add_step(case.id, "Raised with the Town Clerk", clause="000")
     assert "000 §" in caught.value.errors["clause"]
     cases.add_step(case.id, "Raised with the Town Clerk", clause="000 §Procedure for Members; 003 §16")
+
+
+# --- clause quotes: whole sentences, the one that matters ---------------------------------------
+
+from clerkdesk.models.core import words as words_mod  # noqa: E402
+
+
+def _plain(quoted: str) -> str:
+    return quoted.replace(ELLIPSIS, "").strip()
+
+
+sentence = st.lists(st.text(alphabet=string.ascii_lowercase, min_size=1, max_size=10),
+                    min_size=1, max_size=12).map(lambda ws: " ".join(ws).capitalize() + ".")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(sentence, min_size=1, max_size=8), st.integers(min_value=30, max_value=200))
+def test_a_quote_is_whole_sentences_of_the_text_and_fits(parts, limit):
+    text = " ".join(parts)
+    out = words_mod.quote(text, limit)
+    assert len(out) <= limit
+    body = _plain(out)
+    if len(parts[0]) <= limit:  # the first sentence fits: only whole sentences are shown
+        assert body in text and body.endswith(".")
+        assert any(body.startswith(p[:-1]) for p in parts)
+    else:
+        assert text.startswith(body)
+
+
+def test_every_question_quotes_whole_words_of_its_own_clause():
+    from clerkdesk.models.rules import rulebook
+
+    for name in rulebook.bundled_profiles():
+        profile = rulebook.load_profile(name)
+        for q in profile.question_list:
+            shown = profile.question_quote(q, 280)
+            assert len(shown) <= 280
+            flat = " ".join(profile.clause_text(q.clause).split())
+            body = _plain(shown)
+            assert body and body in flat, (name, q.key)
+            end = flat.index(body) + len(body)
+            # ends where a sentence or a word ends, never inside a word
+            assert end == len(flat) or not flat[end].isalnum() or shown.endswith(ELLIPSIS), \
+                (name, q.key, shown)
+            if end < len(flat) and flat[end].isalnum():
+                assert flat[end - 1] == " " or flat[end:end + 1] == " " or \
+                    not flat[end - 1].isalnum() or body.endswith(tuple("abcdefghijklmnopqrstuvwxyz")) \
+                    and flat[end] == " ", (name, q.key)
+
+
+def test_the_code_of_conduct_question_quotes_its_own_sentence_of_003_16():
+    from clerkdesk.models.rules import rulebook
+
+    profile = rulebook.load_profile("town")
+    q = next(q for q in profile.question_list if q.key == "code_of_conduct")
+    shown = profile.question_quote(q, 280)
+    assert "formal written complaint alleging a breach" in shown
+    assert "mediation/conciliation" not in shown
+    serious = next(q for q in profile.question_list if q.key == "serious")
+    assert "seriousness of the concern" in profile.question_quote(serious, 280)
+
+
+def test_a_question_quoting_words_its_clause_does_not_have_is_refused(tmp_path):
+    import pytest
+
+    from clerkdesk.models.rules import rulebook
+
+    text = (rulebook.Path(rulebook.__file__).parent / "protocols" / "town.toml").read_text()
+    broken = text.replace('quote = "because of the seriousness of the concern"',
+                          'quote = "words that are nowhere in 003 section 16"')
+    assert broken != text
+    path = tmp_path / "mine.toml"
+    path.write_text(broken)
+    with pytest.raises(rulebook.ProfileError, match="quote is not in the text"):
+        rulebook.load_profile(path)
+
+
+async def test_the_wizard_quotes_the_code_of_conduct_sentence(demo_db):
+    from textual.widgets import Static
+
+    from clerkdesk.screens.wizard import WizardScreen
+
+    case = Case.get((Case.kind == "code_of_conduct") & (Case.status != "closed"))
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(WizardScreen(case.id))
+        await settle(pilot)
+        wizard = app.screen
+        for _ in range(12):
+            if wizard.question is not None and wizard.question.key == "code_of_conduct":
+                break
+            await pilot.press("enter")
+            await pilot.pause()
+        assert wizard.question.key == "code_of_conduct"
+        shown = str(wizard.query_one("#wiz-clause", Static).render())
+        assert "formal written complaint alleging a breach" in shown
+        assert "mediation" not in shown

@@ -9,9 +9,10 @@ import re
 
 ELLIPSIS = "…"
 
-#: a sentence ends at . ? ! (before a capital, a bracket or a quote) or at the " ... " a
-#: quotation uses for the words it leaves out
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z(\"'“‘])|\s*(?:\.\.\.|…)\s+")
+#: a sentence ends at . ? ! or at the " ... " a quotation uses for the words it leaves
+#: out, before a capital, a bracket or a quote mark
+_SENTENCE_END = re.compile(r"(?:(?<=[.?!])(?<!e\.g\.)(?<!i\.e\.)|\s*(?:\.\.\.|…))\s+(?=[A-Z(\"'“‘])"
+                           r"|(?<=[.?!])(?<!e\.g\.)(?<!i\.e\.)\s+(?=\.\.\.|…)")
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z']+")
 
@@ -40,11 +41,20 @@ def clip(text: str, limit: int) -> str:
     return room + ELLIPSIS
 
 
+def _spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of *text* (whitespace already made single)."""
+    spans, begin = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        spans.append((begin, m.start()))
+        begin = m.end()
+    spans.append((begin, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip(" .…")]
+
+
 def sentences(text: str) -> list[str]:
     """The sentences of *text* (a quotation's " ... " also ends one)."""
     text = " ".join((text or "").split())
-    parts = [p.strip() for p in _SENTENCE_END.split(text)]
-    return [p for p in parts if p and p not in (".", "...", ELLIPSIS)]
+    return [text[a:b] for a, b in _spans(text)]
 
 
 def _words(text: str) -> set[str]:
@@ -69,24 +79,28 @@ def best_sentence(parts: list[str], anchor: str = "", focus: str = "") -> int:
 
 def quote(text: str, limit: int, *, anchor: str = "", focus: str = "") -> str:
     """The part of *text* worth quoting in *limit* characters: whole sentences from the
-    one that matters (see `best_sentence`), cut at a word only when that first sentence
-    alone is too long; an ellipsis marks what is left out before and after."""
-    parts = sentences(text)
-    if not parts:
+    one that matters (see `best_sentence`), as the text has them (its own " ... " kept),
+    cut at a word only when that first sentence alone is too long; an ellipsis marks
+    what is left out before and after."""
+    text = " ".join((text or "").split())
+    spans = _spans(text)
+    if not spans:
         return ""
-    start = best_sentence(parts, anchor, focus)
-    before = ELLIPSIS + " " if start > 0 else ""
-    out = before + parts[start]
-    if len(out) > limit:
-        return clip(out, limit)
-    i = start + 1
-    while i < len(parts):
-        more = out + " " + parts[i]
-        tail = " " + ELLIPSIS if i + 1 < len(parts) else ""
+    start = best_sentence([text[a:b] for a, b in spans], anchor, focus)
+    before = ELLIPSIS + " " if start > 0 and not text[spans[start][0]:].startswith(("…", "...")) else ""
+    first = before + text[spans[start][0]:spans[start][1]]
+    if len(first) > limit:
+        return clip(first, limit)
+    end = start
+    while end + 1 < len(spans):
+        more = before + text[spans[start][0]:spans[end + 1][1]]
+        tail = " " + ELLIPSIS if end + 2 < len(spans) else ""
         if len(more + tail) > limit:
             break
-        out = more
-        i += 1
-    if i < len(parts) and len(out) + 2 <= limit:
+        end += 1
+    out = before + text[spans[start][0]:spans[end][1]]
+    rest = text[spans[end][1]:].strip()
+    if rest and rest not in (".", "...", ELLIPSIS) and not out.endswith(("…", "...")) \
+            and len(out) + 2 <= limit:
         out += " " + ELLIPSIS
     return out
