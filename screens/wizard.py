@@ -130,6 +130,8 @@ class WizardScreen(ModalScreen[object]):
         self.route = None
         self.resolved = []
         self.evidence: dict = {}
+        self.sources: dict = {}  # fact -> where its pre-filled answer came from
+        self.found: dict = {}
         self.conflicts: dict[str, str] = {}  # role -> reason: declared by the clerk
         self.proposed: set[str] = set()  # ... of which marked from the register of interests
         self.withdrawn: set[str] = set()  # proposals the clerk withdrew: not marked again
@@ -166,6 +168,8 @@ class WizardScreen(ModalScreen[object]):
         self.fixed = begin.fixed
         self.prefill = begin.prefill
         self.evidence = begin.evidence
+        self.sources = begin.sources
+        self.found = dict(begin.prefill)  # what the case and the registers said at the start
         self.show_next()
 
     def on_unmount(self) -> None:
@@ -214,8 +218,10 @@ class WizardScreen(ModalScreen[object]):
         choices = _choices(question)
         known = self.answers.get(question.fact, self.prefill.get(question.fact, question.default))
         for i, (_value, label) in enumerate(choices):
-            suffix = "   (from the registers)" if question.fact in self.prefill and \
-                self.prefill[question.fact] == _value and question.fact not in self.answers else ""
+            # (the case's own pre-filled answer, not one the clerk gave and went back over)
+            suffix = f"   ({self.sources[question.fact]})" if question.fact in self.sources \
+                and self.found.get(question.fact) == _value and question.fact not in self.answers \
+                else ""
             options.add_option(Option(f"{label}{suffix}", id=str(i)))
         highlight = next((i for i, (v, _l) in enumerate(choices) if v == known), 0)
         options.highlighted = highlight

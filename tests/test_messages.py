@@ -317,3 +317,42 @@ async def test_the_wizard_quotes_the_code_of_conduct_sentence(demo_db):
         shown = str(wizard.query_one("#wiz-clause", Static).render())
         assert "formal written complaint alleging a breach" in shown
         assert "mediation" not in shown
+
+
+# --- "(from the registers)" only where the answer comes from the registers --------------------
+
+def test_what_the_case_form_recorded_is_not_said_to_come_from_the_registers(demo_db):
+    from clerkdesk.models.casework import case_route
+
+    case = Case.get((Case.kind == "member_about_officer") & (Case.status != "closed"))
+    begin = case_route.start(case, case_route.profile_for_council())
+    assert begin.sources["serious"] == "as recorded on the case"
+    assert begin.sources["subject_role"] == "from the registers"
+    assert set(begin.sources) == set(begin.prefill)
+
+
+async def test_the_serious_question_does_not_say_from_the_registers(demo_db):
+    from clerkdesk.screens.wizard import WizardScreen
+
+    case = Case.get((Case.kind == "officer_about_member") & (Case.status != "closed") & Case.serious)
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(WizardScreen(case.id))
+        await settle(pilot)
+        wizard = app.screen
+        seen = {}
+        for _ in range(12):
+            if wizard.question is None or wizard.route is not None:
+                break
+            options = wizard.query_one("#wiz-choices")
+            seen[wizard.question.key] = [str(options.get_option_at_index(i).prompt)
+                                         for i in range(options.option_count)]
+            if wizard.question.key == "serious":
+                break
+            await pilot.press("enter")
+            await pilot.pause()
+        assert "serious" in seen, seen
+        assert not any("(from the registers)" in p for p in seen["serious"]), seen["serious"]
+        assert any("(as recorded on the case)" in p for p in seen["serious"]), seen["serious"]
+        assert any("(from the registers)" in p for p in seen["subject_role_officer"])

@@ -102,13 +102,17 @@ class WizardStart:
     fixed: dict
     prefill: dict
     evidence: dict = field(default_factory=dict)
+    #: fact -> where its pre-filled answer came from ("from the registers", "as recorded
+    #: on the case"): what the wizard says beside it
+    sources: dict = field(default_factory=dict)
 
 
 def start(case: Case, profile) -> WizardStart:
     facts = protocol_facts.facts_from_case(case, profile, today=dates.today())
     fixed = {k: v for k, v in facts.items() if k == "case" or not is_asked(profile, k)}
     prefill = {k: v for k, v in facts.items() if k not in fixed}
-    return WizardStart(fixed, prefill, protocol_facts.evidence(case, profile))
+    return WizardStart(fixed, prefill, protocol_facts.evidence(case, profile),
+                       {k: protocol_facts.source_of(k) for k in prefill})
 
 
 def with_conflicts(answers: dict, declared: dict | None) -> dict:
