@@ -356,3 +356,48 @@ async def test_the_serious_question_does_not_say_from_the_registers(demo_db):
         assert not any("(from the registers)" in p for p in seen["serious"]), seen["serious"]
         assert any("(as recorded on the case)" in p for p in seen["serious"]), seen["serious"]
         assert any("(from the registers)" in p for p in seen["subject_role_officer"])
+
+
+# --- filters: an unknown facet warns however it came, on a line of its own; a date is read --
+
+def test_a_due_date_in_the_filter_is_read_or_said_wrong(demo_db):
+    import pytest
+
+    from clerkdesk.models.casework import case_lists, saved_views
+
+    with pytest.raises(saved_views.ViewError, match="no month 13"):
+        records.filtered(case_lists.REQUESTS, "due:12/13/2026")
+    by = dates.today() + dates.dt.timedelta(days=10)
+    rows = records.filtered(case_lists.REQUESTS, f"due:{dates.fmt(by)}")
+    assert all(c.due <= by for c in rows)
+
+
+async def test_filter_warnings_never_squeeze_the_input_and_clear_once_corrected(demo_db):
+    from textual.widgets import Input, Label
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        pane = app.pane("requests")
+        box = pane.query_one(".filter", Input)
+        problem = pane.query_one(".filter-problem", Label)
+        await pilot.press("slash", *"status:open")
+        await settle(pilot)
+        width = box.size.width
+        # typed a key at a time, each keystroke's load racing the next
+        await pilot.press("ctrl+u", *" colour:red"[1:])
+        await settle(pilot)
+        assert problem.display and "no 'colour:' filter" in str(problem.render())
+        assert "matching" not in str(pane.query_one(".list-count", Label).render())
+        assert box.size.width >= width  # the sentence is on its own line: never squeezing it
+        box.value = "colour:red"  # pasted
+        await settle(pilot)
+        assert problem.display and "no 'colour:' filter" in str(problem.render())
+        box.value = "due:32/12/2026"
+        await settle(pilot)
+        assert problem.display and "32" in str(problem.render())
+        box.value = "due:31/12/2026"
+        await settle(pilot)
+        assert not problem.display
+        assert "matching “due:31/12/2026”" in str(pane.query_one(".list-count", Label).render())
