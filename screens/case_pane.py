@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from clerkdesk.models.casework import case_lists, cases, records
+from clerkdesk.models.casework import case_forms, case_lists, cases, records
 from clerkdesk.models.core.schema import Case
 
 from . import case_actions
-from .form import FormScreen
+from .form import FormScreen, FormWarning, OpenInstead
 from .register_pane import RegisterPane
 
 
@@ -69,6 +69,10 @@ class CasePane(RegisterPane):
         values = records.form_values(self.register, None)
 
         def done(saved) -> None:
+            if isinstance(saved, OpenInstead):  # the clerk chose the open case it was like
+                self.show_row(saved.target.id, clear_filter=True)
+                self.table.focus()
+                return
             if saved is not None:
                 self.app.notify(f"Saved {self.register.singular} {saved.ref}.")
                 warning = case_lists.pre_election_warning(saved)
@@ -77,8 +81,16 @@ class CasePane(RegisterPane):
                 self.load(keep=saved.id)
                 self.open_wizard(saved.id)
 
+        warn = suggest = None
+        if self.register is case_lists.REQUESTS:
+            def warn(raw):
+                other = case_forms.open_request_like(raw.get("member"), raw.get("subject", ""))
+                return None if other is None else FormWarning(
+                    case_forms.duplicate_warning(other, self.meeting_mode), other)
+            suggest = case_forms.request_suggestions
         self.app.push_screen(FormScreen(self.form_title(None), self.register.fields(), values,
-                                        lambda raw: records.save(self.register, raw)), done)
+                                        lambda raw: records.save(self.register, raw),
+                                        warn=warn, suggest=suggest), done)
 
     def action_step(self) -> None:
         self._run(case_actions.step, "Step recorded on {ref}.")

@@ -401,3 +401,144 @@ async def test_filter_warnings_never_squeeze_the_input_and_clear_once_corrected(
         await settle(pilot)
         assert not problem.display
         assert "matching “due:31/12/2026”" in str(pane.query_one(".list-count", Label).render())
+
+
+# --- before a duplicate; a group leader's group; a councillor leaving with open cases ---------
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=string.ascii_letters + " ,.-", min_size=3, max_size=60))
+def test_a_subject_is_alike_itself_however_it_is_cased_or_punctuated(subject):
+    from clerkdesk.models.casework.case_forms import subjects_alike
+
+    if any(ch.isalpha() for ch in subject):
+        assert subjects_alike(subject, subject.upper() + ".")
+    assert not subjects_alike(subject, "")
+
+
+def test_subjects_alike_and_not():
+    from clerkdesk.models.casework.case_forms import subjects_alike
+
+    assert subjects_alike("Cost of the Christmas lights contract",
+                          "cost of the christmas light contract?")
+    assert subjects_alike("Christmas lights contract", "The cost of the Christmas lights contract")
+    assert not subjects_alike("Cost of the Christmas lights contract", "Broken bench on the Green")
+
+
+def test_a_request_like_an_open_one_from_the_same_member_is_found(demo_db):
+    from clerkdesk.models.casework import case_forms
+
+    case = _open_request()
+    found = case_forms.open_request_like(case.member_id, case.subject.lower() + "?")
+    assert found is not None and found.id == case.id
+    for other in registers.MEMBERS.model.select().where(registers.MEMBERS.model.id != case.member_id):
+        like = case_forms.open_request_like(other.id, case.subject)
+        assert like is None or like.member_id == other.id  # never another member's
+    assert case_forms.open_request_like(case.member_id, "Something else entirely") is None
+    cases.close_case(case.id, "Answered.")
+    like = case_forms.open_request_like(case.member_id, case.subject)
+    assert like is None or like.id != case.id  # a closed case is no duplicate
+    said = case_forms.duplicate_warning(case)
+    assert case.ref in said and case.member.name in said
+
+
+def test_a_group_leader_is_taken_to_speak_for_the_group(demo_db):
+    from clerkdesk.models.casework import case_forms
+    from clerkdesk.models.core.schema import PartyGroup
+
+    group = PartyGroup.select().where(PartyGroup.leader.is_null(False)).first()
+    assert case_forms.request_suggestions({"member": str(group.leader_id), "group": ""}) == \
+        {"group": str(group.id)}
+    assert case_forms.request_suggestions({"member": str(group.leader_id), "group": "99"}) == {}
+    backbencher = registers.MEMBERS.model.select().where(
+        registers.MEMBERS.model.id.not_in(
+            [g.leader_id for g in PartyGroup.select()] + [g.deputy_leader_id for g in PartyGroup.select()])
+    ).first()
+    assert case_forms.request_suggestions({"member": str(backbencher.id), "group": ""}) == {}
+
+
+def test_a_members_open_cases_are_counted_and_their_requests_passed_on(demo_db):
+    member_id = _open_request().member_id
+    found = cases.member_open_cases(member_id)
+    n = len(found["requests"])
+    assert n >= 1
+    name = registers.MEMBERS.get(member_id).name
+    said = cases.open_cases_sentence(name, found)
+    assert said.startswith(f"{name} has ") and f"{n} request" in said
+    to = registers.MEMBERS.model.select().where(
+        (registers.MEMBERS.model.id != member_id) & ~registers.MEMBERS.model.archived).first()
+    moved = cases.pass_requests(member_id, to.id)
+    assert len(moved) == n and all(c.member_id == to.id for c in moved)
+    assert cases.member_open_cases(member_id)["requests"] == []
+    said = _undone(undo.undo_last())  # one step each: undo puts the last back
+    assert said.startswith(f"the step “Passed from {name} to {to.name}” on ")
+
+
+async def test_the_request_form_warns_before_a_duplicate_and_ctrl_o_opens_the_other(demo_db):
+    from textual.widgets import Input, Select, Static
+
+    case = _open_request()
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#f-subject", Input).value = case.subject.upper()
+        form.query_one("#f-member", Select).value = str(case.member_id)
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        said = str(form.query_one("#form-message", Static).render())
+        assert case.ref in said and "ctrl+o opens it" in said
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert app.screen is not form
+        assert app.pane("requests").selected_id() == case.id
+    assert Case.select().where(Case.subject == case.subject.upper()).count() == 0
+
+
+async def test_the_request_form_fills_in_a_group_leaders_group(demo_db):
+    from textual.widgets import Select
+
+    from clerkdesk.models.core.schema import PartyGroup
+
+    group = PartyGroup.select().where(PartyGroup.leader.is_null(False)).first()
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#f-member", Select).value = str(group.leader_id)
+        await pilot.pause()
+        assert form.query_one("#f-group", Select).value == str(group.id)
+
+
+async def test_archiving_a_councillor_with_open_cases_says_how_many_and_offers_to_pass_them(demo_db):
+    from textual.widgets import Label
+
+    member_id = _open_request().member_id
+    name = registers.MEMBERS.get(member_id).name
+    n = len(cases.member_open_cases(member_id)["requests"])
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        await settle(pilot)
+        pane = app.pane("members")
+        pane.load(keep=member_id)
+        await settle_until(pilot, lambda: pane.selected_id() == member_id)
+        pane.action_archive()
+        await pilot.pause()
+        picker = app.screen
+        title = str(picker.query_one(".form-title", Label).render())
+        assert f"{name} has " in title and f"{n} request" in title
+        assert picker.options[0][0] == "pass"
+        await pilot.press("enter")  # pass them on
+        await pilot.pause()
+        await pilot.press("enter")  # to the first councillor offered
+        await settle(pilot)
+    assert registers.MEMBERS.get(member_id).archived
+    assert cases.member_open_cases(member_id)["requests"] == []

@@ -104,10 +104,11 @@ def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kin
             changes["stage"] = [case.stage, stage]
             case.stage = stage
         for name, value in (updates or {}).items():
-            old = getattr(case, f"{name}_id" if name == "owner" else name)
+            attr = f"{name}_id" if name in _KEYS else name  # a person's or group's id
+            old = getattr(case, attr)
             if old != value:
                 changes[name] = [_plain(old), _plain(value)]
-                setattr(case, f"{name}_id" if name == "owner" else name, value)
+                setattr(case, attr, value)
         case.version += 1
         case.updated_at = now()
         case.save()
@@ -115,6 +116,10 @@ def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kin
         changes["step"] = [None, step.id]
         audit.record("step", "case", case.id, changes, who=who)
     return step
+
+
+#: the fields of a case that hold another record (`updates` gives their ids)
+_KEYS = {"owner", "member", "group"}
 
 
 def _plain(value):
@@ -339,3 +344,47 @@ def requests_by_kind() -> list[tuple[str, int]]:
     q = (open_cases().select(Case.kind, fn.COUNT(Case.id)).where(Case.type == "request")
          .group_by(Case.kind).tuples())
     return sorted(((REQUEST_KINDS.get(k, k), n) for k, n in q), key=lambda kv: (-kv[1], kv[0]))
+
+
+# --- a councillor's open cases (archiving one who leaves) ----------------------------------------
+
+def member_open_cases(member_id: int) -> dict[str, list[Case]]:
+    """A member's open cases: the requests they made (which another councillor can take
+    on) and the complaints they are party to (which stay as they are)."""
+    base = open_cases().order_by(Case.received, Case.id)
+    return {
+        "requests": list(base.where((Case.type == "request") & (Case.member == member_id))),
+        "complaints": list(base.where((Case.type == "complaint") & (
+            (Case.complainant_member == member_id) | (Case.subject_member == member_id)))),
+    }
+
+
+def open_cases_sentence(name: str, found: dict[str, list[Case]]) -> str:
+    """"Cllr Ann Finch has 3 open cases: 2 requests they made and 1 complaint.", or ""."""
+    n_req, n_cmp = len(found["requests"]), len(found["complaints"])
+    if not n_req + n_cmp:
+        return ""
+    parts = []
+    if n_req:
+        parts.append(f"{n_req} request{'s' if n_req != 1 else ''} they made")
+    if n_cmp:
+        parts.append(f"{n_cmp} complaint{'s' if n_cmp != 1 else ''} they are party to")
+    total = n_req + n_cmp
+    return f"{name} has {total} open case{'s' if total != 1 else ''}: {' and '.join(parts)}."
+
+
+def pass_requests(from_member: int, to_member: int) -> list[Case]:
+    """Pass a member's open requests to another councillor (one leaving the council):
+    each case's timeline says so, each in its own audited step."""
+    from clerkdesk.models.core.schema import Member
+
+    old, new = Member.get_by_id(from_member), Member.get_by_id(to_member)
+    if new.archived or new.id == old.id:
+        raise ValidationError({"member": "Choose another councillor on the register."})
+    moved = []
+    with database.atomic():
+        for case in member_open_cases(from_member)["requests"]:
+            add_step(case.id, f"Passed from {old.name} to {new.name}", kind="passed",
+                     updates={"member": new.id})
+            moved.append(Case.get_by_id(case.id))
+    return moved
