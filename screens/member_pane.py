@@ -82,4 +82,4 @@ class MemberPane(RegisterPane):
                 self.app.push_screen(PickerScreen(f"Pass {member.name}'s open requests to",
                                                   others), pass_to)
 
-        self.app.push_screen(PickerScreen(f"Archive {member.name}? {said}", options), chosen)
+        self.app.push_screen(PickerScreen(f"Archive {member.name}?", options, subtitle=said), chosen)

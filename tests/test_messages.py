@@ -518,7 +518,6 @@ async def test_the_request_form_fills_in_a_group_leaders_group(demo_db):
 
 
 async def test_archiving_a_councillor_with_open_cases_says_how_many_and_offers_to_pass_them(demo_db):
-    from textual.widgets import Label
 
     member_id = _open_request().member_id
     name = registers.MEMBERS.get(member_id).name
@@ -533,7 +532,7 @@ async def test_archiving_a_councillor_with_open_cases_says_how_many_and_offers_t
         pane.action_archive()
         await pilot.pause()
         picker = app.screen
-        title = str(picker.query_one(".form-title", Label).render())
+        title = str(picker.query_one("#picker-subtitle").render())
         assert f"{name} has " in title and f"{n} request" in title
         assert picker.options[0][0] == "pass"
         await pilot.press("enter")  # pass them on
