@@ -47,7 +47,7 @@ def step(app, case: Case, done: Done) -> None:
     now = case_route.current_step(case)
     before = (case_route.kept_route(case) or {}).get("position", 0)
     subtitle = case.subject + (f"\nNow: {now['action']} [{now['clause']}]" if now else
-                               "\nNot routed yet (w runs the wizard).")
+                               "\n" + case_route.where_now(case).capitalize())
 
     def save(raw):
         clean = validate(specs, raw)

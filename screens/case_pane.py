@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from clerkdesk.models.casework import case_lists, records
+from clerkdesk.models.casework import case_forms, case_lists, cases, records
+from clerkdesk.models.core.schema import Case
 
 from . import case_actions
-from .form import FormScreen
+from .form import FormScreen, FormWarning, OpenInstead
 from .marking_pane import MarkingPane
 
 
@@ -34,7 +35,9 @@ class CasePane(MarkingPane):
     def _after(self, case_id: int, message: str):
         def done(result) -> None:
             if result is not None:
-                self.app.notify(message)
+                # what the step did, in the domain's words ("REQ-2026-0016 assigned to ...")
+                self.app.notify(cases.what_was_done(result) if isinstance(result, Case)
+                                else message)
                 self.load(keep=case_id)
                 self.table.focus()
         return done
@@ -68,6 +71,10 @@ class CasePane(MarkingPane):
         values = records.form_values(self.register, None)
 
         def done(saved) -> None:
+            if isinstance(saved, OpenInstead):  # the clerk chose the open case it was like
+                self.show_row(saved.target.id, clear_filter=True)
+                self.table.focus()
+                return
             if saved is not None:
                 self.app.notify(f"Saved {self.register.singular} {saved.ref}.")
                 warning = case_lists.pre_election_warning(saved)
@@ -76,8 +83,16 @@ class CasePane(MarkingPane):
                 self.load(keep=saved.id)
                 self.open_wizard(saved.id)
 
+        warn = suggest = None
+        if self.register is case_lists.REQUESTS:
+            def warn(raw):
+                other = case_forms.open_request_like(raw.get("member"), raw.get("subject", ""))
+                return None if other is None else FormWarning(
+                    case_forms.duplicate_warning(other, self.meeting_mode), other)
+            suggest = case_forms.request_suggestions
         self.app.push_screen(FormScreen(self.form_title(None), self.register.fields(), values,
-                                        lambda raw: records.save(self.register, raw)), done)
+                                        lambda raw: records.save(self.register, raw),
+                                        warn=warn, suggest=suggest), done)
 
     def action_step(self) -> None:
         self._run(case_actions.step, "Step recorded on {ref}.")

@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 from clerkdesk.models.casework import cases, council, privacy, triage
 from clerkdesk.models.casework.records import Column
 from clerkdesk.models.core import dates
+from clerkdesk.models.core.words import clip
 from clerkdesk.models.core.db import DatabaseError, worker_connection
 from clerkdesk.models.core.schema import Case
 
@@ -285,7 +286,8 @@ class DashboardPane(Marking, Vertical):
 
         def done(result) -> None:
             if result is not None:
-                self.app.notify(f"{case.ref}: {verb}.")
+                self.app.notify(cases.what_was_done(result) if isinstance(result, Case)
+                                else f"{case.ref}: {verb}.")
                 self.refresh_data(move_to=after)
                 self.table.focus()
 
@@ -298,7 +300,7 @@ class DashboardPane(Marking, Vertical):
 
             def done(row) -> None:
                 if row is not None:
-                    self.app.notify(f"Advice recorded; task done: {item.title[:50]}")
+                    self.app.notify("Advice recorded; task done: " + clip(item.title, 50))
                     self.refresh_data(move_to=after)
 
             record_advice(self.app, done, case=Case.get_by_id(item.case_id), task_id=item.id)
@@ -308,7 +310,7 @@ class DashboardPane(Marking, Vertical):
         except DatabaseError as exc:
             self.app.notify(str(exc), title="Not saved", severity="error", timeout=15)
             return
-        self.app.notify(f"Task done: {item.title[:60]}")
+        self.app.notify("Task done: " + clip(item.title, 60))
         self.refresh_data(move_to=after)
 
     def action_assign(self) -> None:

@@ -9,6 +9,7 @@ saving stays refused until they reload)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,7 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionLis
 
 from clerkdesk.models.casework.choices import empty_help
 from clerkdesk.models.core.db import DatabaseError
-from clerkdesk.models.core.forms import ConflictError, FieldSpec, ValidationError
+from clerkdesk.models.core.forms import ConflictError, FieldSpec, ValidationError, applies
 
 from .confirm import ConfirmScreen
 
@@ -102,6 +103,22 @@ def set_widget_value(widget, value: str) -> None:
         widget.value = value
 
 
+@dataclass
+class FormWarning:
+    """Said before saving (a likely duplicate): the sentence, and the record ctrl+o opens
+    instead. ctrl+s a second time saves anyway."""
+
+    message: str
+    target: object
+
+
+@dataclass
+class OpenInstead:
+    """What the form dismisses with when the clerk chose to open the warned-of record."""
+
+    target: object
+
+
 class FormScreen(ModalScreen[object]):
     """Edit *values* for *specs*; `save(raw)` returns the saved thing or raises ValidationError.
 
@@ -118,11 +135,14 @@ class FormScreen(ModalScreen[object]):
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+r", "reload", "Reload theirs", show=False),
         Binding("escape", "leave", "Cancel"),
+        Binding("ctrl+o", "open_other", "Open the other", show=False, priority=True),
     ]
 
     def __init__(self, title: str, specs: list[FieldSpec], values: dict[str, str],
                  save: Callable[[dict[str, str]], object], *, subtitle: str = "",
-                 reload: Callable[[], dict[str, str]] | None = None) -> None:
+                 reload: Callable[[], dict[str, str]] | None = None,
+                 warn: Callable[[dict[str, str]], FormWarning | None] | None = None,
+                 suggest: Callable[[dict[str, str]], dict[str, str]] | None = None) -> None:
         super().__init__()
         self.form_title = title
         self.subtitle = subtitle
@@ -133,6 +153,12 @@ class FormScreen(ModalScreen[object]):
         self.reload_fn = reload
         #: True after "keep mine": saving is refused until the clerk reloads
         self.conflicted = False
+        #: asked before saving (a likely duplicate); what it last warned of, for which values
+        self.warn_fn = warn
+        self.warning: FormWarning | None = None
+        self._warned_for: dict | None = None
+        #: fills empty fields as the clerk chooses (a group leader's group)
+        self.suggest_fn = suggest
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box form-box"):
@@ -163,12 +189,30 @@ class FormScreen(ModalScreen[object]):
     def on_mount(self) -> None:
         # what the widgets hold at the start is what "unsaved changes" compares against
         self.initial = self.raw()
+        self.show_applicable()
         first = self.query(".field-input").first()
         if first is not None:
             first.focus(scroll_visible=False)
             # focusing it scrolls the fields by a line, hiding its label: back to the top
             fields = self.query_one(".form-fields", VerticalScroll)
             self.call_after_refresh(fields.scroll_home, animate=False)
+
+    def show_applicable(self) -> None:
+        """Show only the fields that apply to what the form holds now (a field's `when`:
+        a complaint's kind decides its people pickers)."""
+        raw = self.raw()
+        for spec in self.specs:
+            if spec.when:
+                self.query_one(f"#field-{spec.name}").display = applies(spec, raw)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if any(s.when for s in self.specs):
+            self.show_applicable()
+        if self.suggest_fn is not None:
+            for name, value in self.suggest_fn(self.raw()).items():
+                widget = self.query_one(f"#f-{name}")
+                if not widget_value(widget):
+                    set_widget_value(widget, value)
 
     def raw(self) -> dict[str, str]:
         return {s.name: widget_value(self.query_one(f"#f-{s.name}")) for s in self.specs}
@@ -218,8 +262,18 @@ class FormScreen(ModalScreen[object]):
                 "Someone else changed this record: reload it (ctrl+r) before saving. Your "
                 "text is still in the fields to copy.")
             return
+        raw = self.raw()
+        if self.warn_fn is not None and self._warned_for != raw:
+            self.warning = self.warn_fn(raw)
+            if self.warning is not None:  # said once for these values: ctrl+s again saves
+                self._warned_for = raw
+                self.show_errors({})
+                self.query_one("#form-message", Static).update(
+                    f"{self.warning.message} ctrl+o opens it (this one is not saved); "
+                    "ctrl+s saves this one anyway.")
+                return
         try:
-            result = self.save_fn(self.raw())
+            result = self.save_fn(raw)
         except ConflictError as exc:
             self.show_conflict(exc)
             return
@@ -231,6 +285,12 @@ class FormScreen(ModalScreen[object]):
             self.query_one("#form-message", Static).update(str(exc))
             return
         self.dismiss(result)
+
+    def action_open_other(self) -> None:
+        if self.warning is None:
+            self.app.bell()
+            return
+        self.dismiss(OpenInstead(self.warning.target))
 
     def show_conflict(self, exc: ConflictError) -> None:
         self.show_errors({})

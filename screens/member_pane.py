@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from clerkdesk.models.casework import registers
+from clerkdesk.models.casework import cases, choices, records, registers
 
 from .form import FormScreen
 from .register_pane import RegisterPane
@@ -36,3 +36,50 @@ class MemberPane(RegisterPane):
 
     def action_training(self) -> None:
         self._add("Training", registers.training_fields(), registers.add_training)
+
+    def action_archive(self) -> None:
+        """A councillor with open cases: say how many, and offer to pass the requests
+        they made to another councillor before archiving them."""
+        from .picker import PickerScreen
+
+        row_id = self.selected_id()
+        member = self.register.get(row_id) if row_id is not None else None
+        if member is None or member.archived:
+            super().action_archive()
+            return
+        found = cases.member_open_cases(member.id)
+        said = cases.open_cases_sentence(member.name, found)
+        if not said:
+            super().action_archive()
+            return
+        n = len(found["requests"])
+        options = []
+        if n:
+            options.append(("pass", f"Pass the {n} open request{'s' if n != 1 else ''} to another "
+                                    "councillor, then archive"))
+        options.append(("archive", "Archive only: the cases stay as they are"))
+
+        def archive() -> None:
+            records.archive(self.register, member.id)
+            self.app.notify(f"Archived {member.name}.")
+            self.load()
+
+        def pass_to(to_id) -> None:
+            if to_id is None:
+                return
+            moved = cases.pass_requests(member.id, int(to_id))
+            archive()
+            to = self.register.get(int(to_id)).name
+            self.app.notify(f"{len(moved)} open request{'s' if len(moved) != 1 else ''} passed "
+                            f"to {to}: " + ", ".join(c.ref for c in moved[:6]))
+
+        def chosen(choice) -> None:
+            if choice == "archive":
+                archive()
+            elif choice == "pass":
+                others = [(k, label) for k, label in choices.member_choices()
+                          if str(k) != str(member.id)]
+                self.app.push_screen(PickerScreen(f"Pass {member.name}'s open requests to",
+                                                  others), pass_to)
+
+        self.app.push_screen(PickerScreen(f"Archive {member.name}?", options, subtitle=said), chosen)

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.fuzzy import Matcher
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 
@@ -19,15 +19,19 @@ class PickerScreen(ModalScreen[object]):
         Binding("up", "move(-1)", "Previous", show=False),
     ]
 
-    def __init__(self, title: str, options: list[tuple[object, str]], *, current=None) -> None:
+    def __init__(self, title: str, options: list[tuple[object, str]], *, current=None,
+                 subtitle: str = "") -> None:
         super().__init__()
         self.title_text = title
+        self.subtitle = subtitle  # a sentence under the title (wrapped: never cut)
         self.options = options
         self.current = current
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box picker-box"):
             yield Label(self.title_text, classes="form-title")
+            if self.subtitle:
+                yield Static(self.subtitle, classes="form-subtitle", id="picker-subtitle")
             yield Input(placeholder="type to narrow…", id="picker-input")
             yield OptionList(id="picker-list")
             yield Label("↑↓ choose   enter pick   esc cancel", classes="hint")

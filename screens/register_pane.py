@@ -97,6 +97,9 @@ class RegisterPane(Vertical):
             yield Label("", classes="list-count")
             # (shown while the detail is hidden: register_pane.tcss)
             yield Label("h shows the detail", classes="detail-hint")
+        # a filter the list cannot use is said on a line of its own: never beside the
+        # input, which a long sentence would squeeze
+        yield Label("", classes="filter-problem")
         with Vertical(classes="list-and-detail"):
             yield VirtualTable(self.register.columns, classes="register-table",
                                id=f"table-{self.register.key}")
@@ -167,11 +170,12 @@ class RegisterPane(Vertical):
             try:  # a facet the list does not know: say so, keep the rows shown
                 records.filtered(self.register, self.filter_text, archived=self.show_archived)
             except saved_views.ViewError as exc:
+                self._generation += 1  # a load still running for an earlier text is stale
                 self._interrupt()
-                self.query_one(".list-count", Label).update(f"⚠ {exc}")
-                self.query_one(".list-count", Label).add_class("problem")
+                self._pending_keep = None
+                self.show_filter_problem(f"⚠ {exc}")
                 return
-        self.query_one(".list-count", Label).remove_class("problem")
+        self.show_filter_problem("")
         self._generation += 1
         self._loaded = True
         self._interrupt()
@@ -179,6 +183,14 @@ class RegisterPane(Vertical):
         self.table.expect_source()  # a first load: the tab is shown with its rows
         self._pending_keep = keep
         self._load_in_worker(self._generation, self._pager(), keep)
+
+    def show_filter_problem(self, text: str) -> None:
+        """Say why the filter cannot be used (or clear it, once it can)."""
+        problem = self.query_one(".filter-problem", Label)
+        problem.update(text)
+        problem.set_class(bool(text), "shown")
+        if text:
+            self.query_one(".list-count", Label).update("")
 
     def _interrupt(self) -> None:
         """Stop the last keystroke's query in SQLite itself (its worker is cancelled too)."""

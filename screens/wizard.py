@@ -67,7 +67,8 @@ def render_route(route, resolved, profile, case: Case, style=_unstyled,
     if route.due_working_days is not None:  # (first: on a 24-row screen it is in view)
         out.append(f"{_due_text(route, case)}\n", style=style("strong"))
     out.append(f"[{route.clause}] ", style=style("clause"))
-    out.append(profile.clause_text(route.clause)[:300] + "\n\n", style=style("clause-text"))
+    out.append(profile.quote(route.clause, 300, focus=route.outcome) + "\n\n",
+               style=style("clause-text"))
     for i, (step, people) in enumerate(resolved, start=1):
         now_next = "now " if i == 1 else ("next" if i == 2 else "then")
         out.append(f"{now_next}  {i}. ", style=style("strong"))
@@ -129,6 +130,8 @@ class WizardScreen(ModalScreen[object]):
         self.route = None
         self.resolved = []
         self.evidence: dict = {}
+        self.sources: dict = {}  # fact -> where its pre-filled answer came from
+        self.found: dict = {}
         self.conflicts: dict[str, str] = {}  # role -> reason: declared by the clerk
         self.proposed: set[str] = set()  # ... of which marked from the register of interests
         self.withdrawn: set[str] = set()  # proposals the clerk withdrew: not marked again
@@ -165,6 +168,8 @@ class WizardScreen(ModalScreen[object]):
         self.fixed = begin.fixed
         self.prefill = begin.prefill
         self.evidence = begin.evidence
+        self.sources = begin.sources
+        self.found = dict(begin.prefill)  # what the case and the registers said at the start
         self.show_next()
 
     def on_unmount(self) -> None:
@@ -206,15 +211,17 @@ class WizardScreen(ModalScreen[object]):
         evidence.display = bool(lines)
         clause = Text()
         clause.append(f"[{question.clause}] ", style=self.style("clause"))
-        clause.append(self.profile.clause_text(question.clause)[:280], style=self.style("clause-text"))
+        clause.append(self.profile.question_quote(question, 280), style=self.style("clause-text"))
         self.query_one("#wiz-clause", Static).update(clause)
         options = self.query_one("#wiz-choices", OptionList)
         options.clear_options()
         choices = _choices(question)
         known = self.answers.get(question.fact, self.prefill.get(question.fact, question.default))
         for i, (_value, label) in enumerate(choices):
-            suffix = "   (from the registers)" if question.fact in self.prefill and \
-                self.prefill[question.fact] == _value and question.fact not in self.answers else ""
+            # (the case's own pre-filled answer, not one the clerk gave and went back over)
+            suffix = f"   ({self.sources[question.fact]})" if question.fact in self.sources \
+                and self.found.get(question.fact) == _value and question.fact not in self.answers \
+                else ""
             options.add_option(Option(f"{label}{suffix}", id=str(i)))
         highlight = next((i for i, (v, _l) in enumerate(choices) if v == known), 0)
         options.highlighted = highlight

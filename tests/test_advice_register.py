@@ -221,4 +221,4 @@ async def test_the_wizard_shows_the_candidates_under_the_question(demo_db):
         assert wizard.question.fact == "advised_other_group"
         shown = str(wizard.query_one("#wiz-evidence", Static).render())
         assert "From the advice register" in shown and "Liberal Democrat Group" in shown
-        assert "(from the registers)" in str(wizard.query_one("#wiz-choices").get_option_at_index(0).prompt)
+        assert "(from the advice register)" in str(wizard.query_one("#wiz-choices").get_option_at_index(0).prompt)

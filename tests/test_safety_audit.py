@@ -173,7 +173,7 @@ def test_undo_twice_and_nothing_to_undo(db):
     undo.undo(entry.id)
     with pytest.raises(undo.UndoError, match="already been undone"):
         undo.undo(entry.id)
-    assert undo.describe(entry) == f"update ward {ward.id} (notes)"
+    assert undo.describe(entry) == "changing the notes of ward Riverside"
 
 
 def test_an_unaudited_casebook_row_is_found(db):

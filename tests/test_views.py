@@ -80,7 +80,7 @@ async def test_views_from_the_keyboard_and_remembered_across_restarts(demo_db):
         pane.query_one(".filter").value = "status:new colour:red"  # as if pasted
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "no 'colour:' filter" in str(pane.query_one(".list-count").render())
+        assert "no 'colour:' filter" in str(pane.query_one(".filter-problem").render())
         assert pane.table.row_count == new
         await pilot.press("ctrl+u")  # clear the box
         await pilot.press("escape", "escape")

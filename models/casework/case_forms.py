@@ -4,6 +4,8 @@ does to the case (its reference, its due date, the first step on its timeline).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import re
 
 from clerkdesk.models.casework import council
 from clerkdesk.models.casework.cases import next_ref
@@ -11,7 +13,7 @@ from clerkdesk.models.casework.choices import group_choices, member_choices, off
 from clerkdesk.models.casework.council import due_after
 from clerkdesk.models.core import dates, user
 from clerkdesk.models.core.forms import FieldSpec
-from clerkdesk.models.core.schema import Case, Step, now
+from clerkdesk.models.core.schema import Case, PartyGroup, Step, now
 from clerkdesk.models.core.vocab import COMPLAINT_KINDS, PRIORITIES, REQUEST_KINDS
 
 
@@ -39,15 +41,34 @@ def request_fields():
     ] + _common_tail()
 
 
+#: complaint kind -> the people pickers it needs (who complains, who it is about): a
+#: code-of-conduct allegation may come from a member, an officer or a resident (no picker);
+#: a grievance may name no one
+COMPLAINT_PARTIES = {
+    "member_about_officer": ("complainant_member", "subject_officer"),
+    "officer_about_member": ("complainant_officer", "subject_member"),
+    "code_of_conduct": ("complainant_member", "complainant_officer", "subject_member"),
+    "grievance": ("complainant_officer", "subject_officer"),
+}
+
+
+def kinds_needing(field: str) -> tuple[str, ...]:
+    """The complaint kinds whose form shows the picker *field*."""
+    return tuple(k for k, needs in COMPLAINT_PARTIES.items() if field in needs)
+
+
 def complaint_fields():
+    def party(name, label, choices):
+        return FieldSpec(name, label, "ref", choices=choices, when={"kind": kinds_needing(name)})
+
     return [
         FieldSpec("kind", "Kind", "choice", required=True, choices=COMPLAINT_KINDS,
                   default="member_about_officer"),
         FieldSpec("subject", "Subject", required=True, max_len=200),
-        FieldSpec("complainant_member", "Complainant (member)", "ref", choices=member_choices),
-        FieldSpec("complainant_officer", "Complainant (officer)", "ref", choices=officer_choices),
-        FieldSpec("subject_member", "About (member)", "ref", choices=member_choices),
-        FieldSpec("subject_officer", "About (officer)", "ref", choices=officer_choices),
+        party("complainant_member", "Complainant (member)", member_choices),
+        party("complainant_officer", "Complainant (officer)", officer_choices),
+        party("subject_member", "About (member)", member_choices),
+        party("subject_officer", "About (officer)", officer_choices),
         FieldSpec("serious", "Serious", "bool", default="no"),
         FieldSpec("financial_irregularity", "Alleges financial irregularity", "bool", default="no"),
     ] + _common_tail()
@@ -114,3 +135,73 @@ def _case_after_save(row: Case, clean: dict, created: bool) -> None:
                     note=row.subject)
     else:
         Step.create(case=row, who=user.current_user(), action="Case details edited", kind="edited")
+
+
+# --- before a duplicate; the group a leader speaks for ---------------------------------------
+
+#: how alike two subjects must be (difflib's ratio of their words) to be "much like"
+CLOSE_MATCH = 0.75
+
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def _subject_key(subject: str) -> str:
+    return " ".join(_WORDS.findall((subject or "").casefold()))
+
+
+def subjects_alike(a: str, b: str) -> bool:
+    """Are two subjects much alike: the same words (case and punctuation aside), or a
+    difflib ratio of at least CLOSE_MATCH, or one inside the other?"""
+    ka, kb = _subject_key(a), _subject_key(b)
+    if not ka or not kb:
+        return False
+    if ka == kb or (min(len(ka), len(kb)) >= 12 and (ka in kb or kb in ka)):
+        return True
+    return difflib.SequenceMatcher(None, ka, kb).ratio() >= CLOSE_MATCH
+
+
+def open_request_like(member_id, subject: str, *, exclude: int | None = None) -> Case | None:
+    """An open request from the same member whose subject is much like *subject* (the
+    one received last), or None: the form warns before a duplicate is logged."""
+    try:
+        member_id = int(member_id)
+    except (TypeError, ValueError):
+        return None
+    q = (Case.select().where((Case.type == "request") & (Case.member == member_id)
+                             & (Case.status != "closed") & ~Case.archived)
+         .order_by(Case.received.desc(), Case.id.desc()))
+    if exclude is not None:
+        q = q.where(Case.id != exclude)
+    return next((c for c in q if subjects_alike(c.subject, subject)), None)
+
+
+def duplicate_warning(other: Case, meeting_mode: bool = False) -> str:
+    """The sentence the request form shows before saving a duplicate of *other* (its
+    subject hidden in meeting mode, as every title is)."""
+    from clerkdesk.models.casework.privacy import case_title
+
+    who = other.member.name if other.member_id else "the same member"
+    received = dates.fmt(other.received)
+    return (f"{case_title(other, meeting_mode)}: an open request from {who}, received "
+            f"{received}, is much like this one.")
+
+
+def group_led_by(member_id) -> PartyGroup | None:
+    """The party group *member_id* leads (or is deputy leader of): a request a group
+    leader makes is usually on the group's behalf, so the form fills it in."""
+    try:
+        member_id = int(member_id)
+    except (TypeError, ValueError):
+        return None
+    return (PartyGroup.select().where(~PartyGroup.archived & (
+        (PartyGroup.leader == member_id) | (PartyGroup.deputy_leader == member_id)))
+        .order_by(PartyGroup.leader != member_id, PartyGroup.name).first())
+
+
+def request_suggestions(raw: dict) -> dict[str, str]:
+    """What the request form fills in as the clerk types (only into empty fields): the
+    group of a group leader."""
+    if raw.get("group"):
+        return {}
+    group = group_led_by(raw.get("member"))
+    return {"group": str(group.id)} if group is not None else {}

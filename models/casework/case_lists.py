@@ -17,10 +17,11 @@ from clerkdesk.models.casework.case_forms import (
     complaint_fields,
     request_fields,
 )
-from clerkdesk.models.casework.case_route import kept_route, route_lines
+from clerkdesk.models.casework.case_route import kept_route, route_lines, where_now
 from clerkdesk.models.casework.cases import case_status_text, clock_lines, running, timeline
 from clerkdesk.models.casework.council import due_after
 from clerkdesk.models.casework.records import Column, Detail, Register, like
+from clerkdesk.models.casework.saved_views import ViewError
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.schema import Case, Member, Officer, PartyGroup, Task, Ward
 from clerkdesk.models.core.schema import Member as M
@@ -127,7 +128,7 @@ def _case_detail(c: Case) -> Detail:
     sections = [("Timeline", steps or ["nothing yet"])]
 
     route = route_lines(c)
-    sections.insert(0, ("Route", route or ["not routed yet: w runs the protocol wizard"]))
+    sections.insert(0, ("Route", route or [where_now(c)]))
     if tasks:
         sections.append(("Tasks", tasks))
     docs = documents.detail_lines(c)  # (names and sizes only: never the bytes)
@@ -274,6 +275,12 @@ def _due_facet(value):
         return Case.due.is_null()
     if v.isdigit() and int(v) <= 3650:
         return (Case.due >= today) & (Case.due <= today + dt.timedelta(days=int(v)))
+    if "/" in v or "-" in v:  # a date: due by then (a wrong one is said, as a form says it)
+        try:
+            by = dates.parse(value, today=today)
+        except dates.DateInputError as exc:
+            raise ViewError(f"due:{value}: {exc}") from None
+        return Case.due <= by
     return None
 
 
@@ -289,7 +296,8 @@ def case_facets(kinds):
         "owner": ("part of the owner's name", _owner_facet),
         "ward": ("part of a ward's name (of the member)", _ward_facet),
         "group": ("part of a party group's name", _group_facet),
-        "due": ("overdue, today, week, none, or a number of days ahead", _due_facet),
+        "due": ("overdue, today, week, none, a number of days ahead, or a date (due by then)",
+                _due_facet),
         "priority": ("urgent, high, normal or low", _priority_facet),
     }
 

@@ -102,13 +102,17 @@ class WizardStart:
     fixed: dict
     prefill: dict
     evidence: dict = field(default_factory=dict)
+    #: fact -> where its pre-filled answer came from ("from the registers", "as recorded
+    #: on the case"): what the wizard says beside it
+    sources: dict = field(default_factory=dict)
 
 
 def start(case: Case, profile) -> WizardStart:
     facts = protocol_facts.facts_from_case(case, profile, today=dates.today())
     fixed = {k: v for k, v in facts.items() if k == "case" or not is_asked(profile, k)}
     prefill = {k: v for k, v in facts.items() if k not in fixed}
-    return WizardStart(fixed, prefill, protocol_facts.evidence(case, profile))
+    return WizardStart(fixed, prefill, protocol_facts.evidence(case, profile),
+                       {k: protocol_facts.source_of(k) for k in prefill})
 
 
 def with_conflicts(answers: dict, declared: dict | None) -> dict:
@@ -253,6 +257,14 @@ def route_lines(case: Case) -> list[str]:
     for role, why in (kept.get("conflicts") or {}).items():
         out.append(f"Conflicted: {label(role)}: {why}")
     return out
+
+
+def where_now(case: Case) -> str:
+    """One line on where an unrouted case stands: at the stage its steps recorded (no
+    route saved), or not routed yet. (A routed case has its route's lines.)"""
+    if case.stage and kept_route(case) is None:
+        return f"at: {case.stage} (recorded step by step; w runs the protocol wizard)"
+    return "not routed yet: w runs the protocol wizard"
 
 
 def current_step(case: Case) -> dict | None:

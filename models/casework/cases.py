@@ -78,6 +78,10 @@ def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kin
     action = (action or "").strip()
     if not action:
         raise ValidationError({"action": "Say what happened."})
+    clause = (clause or "").strip()
+    problem = clause_problem(clause)
+    if problem:
+        raise ValidationError({"clause": problem})
     if status and status not in STATUSES:
         raise ValidationError({"status": f"Unknown status {status}."})
     who = who or user.current_user()
@@ -100,10 +104,11 @@ def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kin
             changes["stage"] = [case.stage, stage]
             case.stage = stage
         for name, value in (updates or {}).items():
-            old = getattr(case, f"{name}_id" if name == "owner" else name)
+            attr = f"{name}_id" if name in _KEYS else name  # a person's or group's id
+            old = getattr(case, attr)
             if old != value:
                 changes[name] = [_plain(old), _plain(value)]
-                setattr(case, f"{name}_id" if name == "owner" else name, value)
+                setattr(case, attr, value)
         case.version += 1
         case.updated_at = now()
         case.save()
@@ -113,8 +118,41 @@ def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kin
     return step
 
 
+#: the fields of a case that hold another record (`updates` gives their ids)
+_KEYS = {"owner", "member", "group"}
+
+
 def _plain(value):
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def clause_problem(clause: str) -> str:
+    """The sentence why *clause* is not a clause a step can cite ("" when it is): each
+    of its parts (joined by "; ") names the protocol and the section, "003 §16", never a
+    bare "000"."""
+    for part in (p.strip() for p in (clause or "").split(";")):
+        if part and not rulebook.CLAUSE_RE.match(part):
+            return (f"'{part[:40]}' is not a clause: give the protocol and the section, "
+                    "e.g. 003 §16 or 000 §Procedure for Members.")
+    return ""
+
+
+#: the step kinds whose action reads on after the case's reference ("REQ-2026-0016
+#: assigned to Karen Doyle"); the others follow a colon ("REQ-2026-0016: Priority set to high")
+_READS_ON = {"assigned", "snoozed", "closed", "reopened"}
+
+
+def what_was_done(case: Case) -> str:
+    """The sentence a toast says after an action on *case*: its reference and what its
+    newest step did, in that step's words ("REQ-2026-0016 assigned to Karen Doyle",
+    "REQ-2026-0016 snoozed until 08/12/2026")."""
+    step = case.steps.order_by(Step.id.desc()).first()
+    if step is None:
+        return f"{case.ref} saved."
+    action = step.action.rstrip(".")
+    if step.kind in _READS_ON:
+        return f"{case.ref} {action[:1].lower()}{action[1:]}."
+    return f"{case.ref}: {action}."
 
 
 def close_case(case_id: int, outcome: str, *, clause: str = "") -> Case:
@@ -279,13 +317,74 @@ def counts() -> dict[str, int]:
     }
 
 
+#: what a case is "at" before anything put it on the protocol's ladder
+NOT_ROUTED = "not yet routed"
+
+
+def is_routed(case: Case) -> bool:
+    """Is the case on the protocol's ladder: a route saved by the wizard, or a stage its
+    steps recorded ("with the Town Clerk")? One answer for the queue, the counts by
+    stage, the detail and the step form, so a case is never both at a stage and "not
+    routed yet"."""
+    return bool(case.route or case.stage)
+
+
+def stage_of(case: Case) -> str:
+    """Where the case stands on the ladder, as the Dashboard and the report count it."""
+    return case.stage or NOT_ROUTED
+
+
 def complaints_by_stage() -> list[tuple[str, int]]:
     q = (open_cases().select(Case.stage, fn.COUNT(Case.id)).where(Case.type == "complaint")
          .group_by(Case.stage).order_by(Case.stage).tuples())
-    return [(stage or "not yet routed", n) for stage, n in q]
+    return [(stage or NOT_ROUTED, n) for stage, n in q]
 
 
 def requests_by_kind() -> list[tuple[str, int]]:
     q = (open_cases().select(Case.kind, fn.COUNT(Case.id)).where(Case.type == "request")
          .group_by(Case.kind).tuples())
     return sorted(((REQUEST_KINDS.get(k, k), n) for k, n in q), key=lambda kv: (-kv[1], kv[0]))
+
+
+# --- a councillor's open cases (archiving one who leaves) ----------------------------------------
+
+def member_open_cases(member_id: int) -> dict[str, list[Case]]:
+    """A member's open cases: the requests they made (which another councillor can take
+    on) and the complaints they are party to (which stay as they are)."""
+    base = open_cases().order_by(Case.received, Case.id)
+    return {
+        "requests": list(base.where((Case.type == "request") & (Case.member == member_id))),
+        "complaints": list(base.where((Case.type == "complaint") & (
+            (Case.complainant_member == member_id) | (Case.subject_member == member_id)))),
+    }
+
+
+def open_cases_sentence(name: str, found: dict[str, list[Case]]) -> str:
+    """"Cllr Ann Finch has 3 open cases: 2 requests they made and 1 complaint.", or ""."""
+    n_req, n_cmp = len(found["requests"]), len(found["complaints"])
+    if not n_req + n_cmp:
+        return ""
+    parts = []
+    if n_req:
+        parts.append(f"{n_req} request{'s' if n_req != 1 else ''} they made")
+    if n_cmp:
+        parts.append(f"{n_cmp} complaint{'s' if n_cmp != 1 else ''} they are party to")
+    total = n_req + n_cmp
+    return f"{name} has {total} open case{'s' if total != 1 else ''}: {' and '.join(parts)}."
+
+
+def pass_requests(from_member: int, to_member: int) -> list[Case]:
+    """Pass a member's open requests to another councillor (one leaving the council):
+    each case's timeline says so, each in its own audited step."""
+    from clerkdesk.models.core.schema import Member
+
+    old, new = Member.get_by_id(from_member), Member.get_by_id(to_member)
+    if new.archived or new.id == old.id:
+        raise ValidationError({"member": "Choose another councillor on the register."})
+    moved = []
+    with database.atomic():
+        for case in member_open_cases(from_member)["requests"]:
+            add_step(case.id, f"Passed from {old.name} to {new.name}", kind="passed",
+                     updates={"member": new.id})
+            moved.append(Case.get_by_id(case.id))
+    return moved

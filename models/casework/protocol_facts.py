@@ -368,6 +368,27 @@ def facts_from_case(case: Case, profile: rulebook.Profile, *, committee: Committ
     return {k: v for k, v in facts.items() if k in profile.facts}
 
 
+#: where a pre-filled fact comes from, as the wizard says it beside the answer: what the
+#: clerk recorded on the case's own form is not "from the registers"
+_SOURCES = {
+    "case": "as recorded on the case", "complainant": "as recorded on the case",
+    "code_of_conduct": "as recorded on the case", "serious": "as recorded on the case",
+    "financial_irregularity": "as recorded on the case",
+    "repeated": "from the earlier complaints", "previous_complaints": "from the earlier complaints",
+    "in_pre_election_period": "from the council's settings",
+    rulebook.SUBJECT_FACT: "from the registers", rulebook.CONFLICT_FACT: "from the registers",
+    "member_has_interest": "from the register of interests",
+    "committee_member": "from the committees' seats",
+    "advised_other_group": "from the advice register",
+}
+
+
+def source_of(fact: str) -> str:
+    """Where `facts_from_case` found *fact*: "from the registers", "as recorded on the
+    case", "from the earlier complaints"... (for the wizard to say beside the answer)."""
+    return _SOURCES.get(fact, "from the registers")
+
+
 def notice_facts(case: Case, profile: rulebook.Profile, *, row=None,
                  today: dt.date | None = None) -> dict:
     """The facts a profile's notices are tested on for an open case, as of today: the

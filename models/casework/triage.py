@@ -97,7 +97,8 @@ def queue(today: dt.date | None = None) -> list[Item]:
     take([_case_item(c, "due", due_in(c.due) + agreed(c))
           for c in open_now if c.due and today <= c.due <= soon])
     take([_case_item(c, "new", "new: not yet picked up") for c in open_now if c.status == "new"])
-    take([_case_item(c, "unrouted", "not routed yet (w)") for c in open_now if not c.route])
+    take([_case_item(c, "unrouted", "not routed yet (w)") for c in open_now
+          if not cases.is_routed(c)])
     take([_case_item(c, "stage", f"complaint at: {c.stage or 'no stage yet'}")
           for c in sorted((c for c in open_now if c.type == "complaint"),
                           key=lambda c: (c.stage, c.received))])

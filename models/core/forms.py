@@ -56,6 +56,9 @@ class FieldSpec:
     maximum: int | None = None
     #: said under a pick-list (ref, refs) while it has nothing to pick: where to add some
     empty_help: str = ""
+    #: shown (and saved) only when another field holds one of some values:
+    #: {"kind": ("member_about_officer", ...)}; otherwise hidden and saved blank
+    when: dict[str, tuple[str, ...]] | None = None
 
     def options(self) -> list[tuple[str, str]]:
         """(value, label) pairs for choice/ref/roles fields."""
@@ -83,13 +86,21 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     return value.strip()
 
 
+def applies(spec: FieldSpec, raw: dict) -> bool:
+    """Does *spec* belong on the form, given the form's raw values (its `when`)?"""
+    if not spec.when:
+        return True
+    return all(str(raw.get(name, "") or "") in values for name, values in spec.when.items())
+
+
 def validate(specs: list[FieldSpec], raw: dict[str, str], *, today: dt.date | None = None,
              nation: str = "england") -> dict:
-    """Clean every field in *specs* from *raw*; raise ValidationError listing all problems."""
+    """Clean every field in *specs* from *raw*; raise ValidationError listing all problems.
+    A field that does not apply (its `when`) is taken as blank, whatever it holds."""
     clean: dict = {}
     errors: dict[str, str] = {}
     for spec in specs:
-        value = raw.get(spec.name, "")
+        value = raw.get(spec.name, "") if applies(spec, raw) else ""
         try:
             clean[spec.name] = _one(spec, value, today=today, nation=nation)
         except ValueError as exc:

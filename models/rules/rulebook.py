@@ -31,6 +31,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from clerkdesk.models.core import words
+
 __all__ = [
     "ProfileError", "FactError", "Choice", "Fact", "Question", "RoleDef", "Profile",
     "RouteStep", "RouteTask", "Caution", "Route", "load_profile", "bundled_profiles", "questions",
@@ -122,6 +124,9 @@ class Question:
     default: Any = None
     when: Mapping[str, Any] = field(default_factory=dict)
     help: str = ""
+    #: the words of the clause the question rests on (a phrase of its text): the quote
+    #: shown under the question starts at the sentence holding them
+    quote: str = ""
 
 
 @dataclass(frozen=True)
@@ -256,6 +261,18 @@ class Profile:
 
     def clause_text(self, clause: str) -> str:
         return self.clauses.get(clause, "")
+
+    def quote(self, clause: str, limit: int = 280, *, anchor: str = "", focus: str = "") -> str:
+        """The clause's text as a screen quotes it in *limit* characters: whole sentences
+        from the one holding *anchor* (or sharing most words with *focus*), cut at a word
+        only when that sentence alone is too long."""
+        return words.quote(self.clause_text(clause), limit, anchor=anchor, focus=focus)
+
+    def question_quote(self, question: Question, limit: int = 280) -> str:
+        """What the wizard quotes under *question*: the sentence of its clause that the
+        question rests on (its `quote`, else the one nearest its prompt and reason)."""
+        return self.quote(question.clause, limit, anchor=question.quote,
+                          focus=f"{question.prompt} {question.reason}")
 
     def role_label(self, role: str) -> str:
         r = self.roles.get(role)
@@ -494,7 +511,8 @@ class _Loader:
             self.fail(("questions",), "must be an array of tables [[questions]]")
         for i, q in enumerate(raw_qs):
             p = ("questions", i)
-            self.fields(q, p, {"key", "fact", "prompt", "clause", "reason", "when", "choices", "help"},
+            self.fields(q, p, {"key", "fact", "prompt", "clause", "reason", "when", "choices", "help",
+                               "quote"},
                         {"key", "prompt", "clause", "reason"})
             key = self.text(q["key"], p + ("key",))
             if key in seen_keys:
@@ -520,10 +538,14 @@ class _Loader:
                     if v not in by_value:
                         self.fail(p + ("choices",), f"'{v}' is not a choice of fact '{fact_key}'")
                 choices = tuple(by_value[v] for v in q["choices"])
+            clause = self.clause(q["clause"], p + ("clause",))
+            quote = q.get("quote", "")
+            if quote and " ".join(self.text(quote, p + ("quote",)).split()).lower() not in \
+                    " ".join(self.clauses[clause].split()).lower():
+                self.fail(p + ("quote",), f"the quote is not in the text of clause '{clause}'")
             qs.append(Question(key, fact_key, fact.kind, self.text(q["prompt"], p + ("prompt",)),
-                               self.clause(q["clause"], p + ("clause",)),
-                               self.text(q["reason"], p + ("reason",)), choices, fact.default,
-                               when, q.get("help", "")))
+                               clause, self.text(q["reason"], p + ("reason",)), choices,
+                               fact.default, when, q.get("help", ""), quote))
             set_so_far.add(fact_key)
         asked = {q.fact for q in qs}
         for key, fact in self.facts.items():

@@ -252,9 +252,125 @@ def undo_last(table: str | None = None, row_id: int | None = None, *,
         return undo(entry.id, who=who)
 
 
+#: what a table's row is called in a sentence
+_NOUNS = {"member": "member", "officer": "officer", "party_group": "party group",
+          "contact": "contact", "committee": "committee", "ward": "ward",
+          "interest": "declared interest", "training": "training record",
+          "committee_seat": "committee seat", "advice": "advice register entry",
+          "document": "document", "task": "task", "council": "council settings",
+          "case": "case"}
+
+#: field names as a clerk says them (the rest: their name with spaces)
+_FIELD_WORDS = {"group": "party group", "roles": "roles", "term_start": "term start",
+                "term_end": "term end", "started_on": "start date", "left_on": "leaving date",
+                "closed_on": "closing date", "snoozed_until": "snooze", "done_on": "done date",
+                "complainant_member": "complainant", "complainant_officer": "complainant",
+                "subject_member": "person complained about",
+                "subject_officer": "person complained about",
+                "financial_irregularity": "financial irregularity", "agreed_due": "agreed date",
+                "owner": "owner", "due": "due date", "received": "received date"}
+
+
+def _label(table: str, row_id: int) -> str:
+    """How the clerk knows the row: a case by its reference, a person or body by name;
+    never by an id. (Task and document words stay out: meeting mode may hide them.)"""
+    model = _models().get(table)
+    row = model.get_or_none(model.id == row_id) if model is not None else None
+    noun = _NOUNS.get(table, table.replace("_", " "))
+    if row is None:
+        return f"a {noun}"
+    if table == "case":
+        return row.ref
+    if table == "council":
+        return "the council settings"
+    if table in ("task", "document"):
+        return f"a {noun} on {row.case.ref}"
+    if table in ("interest", "training"):
+        return f"a {noun} of {row.member.name}"
+    if table == "committee_seat":
+        return f"{row.member.name}'s seat on {row.committee.name}"
+    if table == "advice":
+        return f"the advice to {row.group.name}"
+    name = getattr(row, "name", "")
+    return f"{noun} {name}" if name else f"a {noun}"
+
+
+def _fields_said(names) -> str:
+    words = list(dict.fromkeys(_FIELD_WORDS.get(n, n.replace("_", " ")) for n in names))
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _officer(officer_id) -> str:
+    from clerkdesk.models.core.schema import Officer
+
+    row = Officer.get_or_none(Officer.id == officer_id) if officer_id else None
+    return row.name if row else ""
+
+
+def _date(value) -> str:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
+_STATUS_WORDS = {"new": "new", "open": "open", "waiting": "waiting", "closed": "closed"}
+
+
+def _case_step(ref: str, changes: dict) -> str:
+    """A step on a case, said by what it did and how the case is again."""
+    step_id = (changes.get("step") or [None, None])[1]
+    step = Step.get_or_none(Step.id == step_id) if step_id else None
+    kind = step.kind if step else ""
+    old_status = (changes.get("status") or [None])[0]
+    again = f"it is {_STATUS_WORDS.get(old_status, old_status)} again" if old_status else ""
+    if kind == "closed":
+        return f"closing {ref} ({again or 'it is open again'})"
+    if kind == "reopened":
+        return f"reopening {ref} (it is closed again)"
+    if kind == "assigned":
+        if "owner" not in changes:  # assigned to whoever had it: the owner did not change
+            return f"the step “{step.action}” on {ref}"
+        old, new = changes["owner"]
+        before = _officer(old)
+        to = f" to {_officer(new)}" if _officer(new) else ""
+        return (f"assigning {ref}{to} (" + (f"it is with {before} again)" if before
+                                             else "it has no owner again)"))
+    if kind == "priority":
+        old, new = changes.get("priority") or [None, None]
+        return f"setting the priority of {ref} to {new} (it is {old} again)" if old else \
+            f"setting the priority of {ref}"
+    if kind == "snoozed":
+        old = (changes.get("snoozed_until") or [None])[0]
+        return f"snoozing {ref} (" + (f"snoozed until {_date(old)} again)" if old
+                                       else "it is back in the queue)")
+    if kind == "extension":
+        old = (changes.get("due") or [None])[0]
+        return f"the extension agreed on {ref} (" + (f"due {_date(old)} again)" if old
+                                                     else "no due date again)")
+    if kind == "waiting":
+        return f"waiting on the member on {ref} (the clock runs again)"
+    if kind == "answered":
+        return f"the member's answer on {ref} (the clock is stopped again)"
+    if kind == "route":
+        old_stage = (changes.get("stage") or [None])[0]
+        return f"routing {ref} (" + (f"back at: {old_stage})" if old_stage
+                                      else "it is not routed again)")
+    what = f"the step “{step.action}” on {ref}" if step else f"a step on {ref}"
+    if "stage" in changes and changes["stage"][0]:
+        return f"{what} (back at: {changes['stage'][0]})"
+    if again:
+        return f"{what} ({again})"
+    return what
+
+
 def describe(entry: Audit) -> str:
-    """One line for a status bar: 'updated member 3 (name, email)'; a batch says what it
-    did ('closing 12 cases: REQ-2026-0001, ...')."""
+    """What the entry did, in the clerk's words, by the record's reference or name: what a
+    toast says after "Undone: " ("closing REQ-2026-0016 (it is open again)", "changing the
+    phone and notes of member Karen Doyle"); a batch says what it did ("closing 12 cases:
+    REQ-2026-0001, ...")."""
     if entry.action == "batch":
         label = (_changes(entry).get("_label") or [None, ""])[1]
         if label:
@@ -263,6 +379,30 @@ def describe(entry: Audit) -> str:
         changes = json.loads(entry.changes or "{}")
     except ValueError:
         changes = {}
-    fields = [k for k in changes if not k.startswith("_")] if isinstance(changes, dict) else []
-    what = f"{entry.action} {entry.table.replace('_', ' ')} {entry.row_id}"
-    return what + (f" ({', '.join(fields)})" if fields else "")
+    if not isinstance(changes, dict):
+        changes = {}
+    label = _label(entry.table, entry.row_id)
+    if entry.table == "case" and entry.action == "step":
+        return _case_step(label, changes)
+    if entry.action == "create":
+        if entry.table == "case":
+            return f"opening {label} (it is archived)"
+        if entry.table == "committee_seat":
+            return f"giving {label} (it is archived)"
+        return f"adding {label} (it is archived)"
+    if entry.action == "archive":
+        where = "list" if entry.table in ("case", "task", "document") else "register"
+        return f"archiving {label} (it is back on the {where})"
+    if entry.action == "restore":
+        return f"restoring {label} (it is archived again)"
+    if entry.action == "update" and entry.table == "task" and set(changes) == {"done_on"}:
+        return f"ticking off {label} (it is to do again)"
+    fields = [k for k in changes if not k.startswith("_") and k != "version"]
+    if entry.action == "update":
+        if entry.table == "council":
+            return f"changing the council settings ({_fields_said(fields)})" if fields else \
+                "changing the council settings"
+        return f"changing the {_fields_said(fields)} of {label}" if fields else f"changing {label}"
+    if entry.action == "undo":
+        return f"an undo on {label}"
+    return f"a change to {label}"
