@@ -239,7 +239,8 @@ class DashboardPane(Vertical):
 
             def done(row) -> None:
                 if row is not None:
-                    self.app.notify(f"Advice recorded; task done: {item.title[:50]}")
+                    self.app.notify("Advice recorded; task done: "
+                                    + privacy.queue_item_title(item, self.meeting_mode)[:50])
                     self.refresh_data(move_to=after)
 
             record_advice(self.app, done, case=Case.get_by_id(item.case_id), task_id=item.id)
@@ -249,7 +250,7 @@ class DashboardPane(Vertical):
         except DatabaseError as exc:
             self.app.notify(str(exc), title="Not saved", severity="error", timeout=15)
             return
-        self.app.notify(f"Task done: {item.title[:60]}")
+        self.app.notify(f"Task done: {privacy.queue_item_title(item, self.meeting_mode)[:60]}")
         self.refresh_data(move_to=after)
 
     def action_assign(self) -> None:
