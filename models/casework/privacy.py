@@ -7,11 +7,11 @@ here, once; the screens only ask.
 `shown(case, meeting_mode)` is the one function everything shown about a case goes
 through (a list's row, a title, a form's or dialog's subtitle, the wizard's text, a
 toast): it says what of the case may be shown now, and `Shown.text(s)` takes its
-secrets (subject, details, outcome, the people it names) out of any sentence. A list's
-filter matches only what is shown (records.filtered: a private row by its shown
-columns alone); the palette finds a private
-case by its reference alone (search.py); opening the edit form of a private case in
-meeting mode asks first (`EDIT_QUESTION`).
+secrets (subject, details, outcome, the people it names) out of any sentence; `scrub`
+does it for a toast, by the references it names. A list's filter matches only what is
+shown (records.filtered: a private row by its shown columns alone); the palette finds
+a private case by its reference alone (search.py); opening the edit form of a private
+case in meeting mode asks first (`edit_question`).
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from clerkdesk.models.core import user
+from clerkdesk.models.core.vocab import PREFIX
 from clerkdesk.models.core.schema import Case
 
 HIDDEN = "(hidden)"
@@ -98,7 +99,8 @@ class Shown:
         """*text* with every secret of the case taken out (word by word, any case)."""
         if not self.hidden or not text:
             return text
-        return _secrets_pattern(self.secrets).sub(HIDDEN, text)
+        # ("Complainant (Cllr Janet Pryce)" reads "Complainant (hidden)")
+        return _secrets_pattern(self.secrets).sub(HIDDEN, text).replace(f"({HIDDEN})", HIDDEN)
 
 
 @lru_cache(maxsize=64)
@@ -122,12 +124,7 @@ def shown(case, meeting_mode: bool) -> Shown:
     return Shown(case.ref, HIDDEN, True, ordered or (HIDDEN,))
 
 
-def shown_text(text: str, case, meeting_mode: bool) -> str:
-    """*text* about *case* as a screen may show it (`shown(...).text`)."""
-    return shown(case, meeting_mode).text(text)
-
-
-_REF = re.compile(r"\b(?:REQ|CMP)-\d{4}-\d{4,}\b")
+_REF = re.compile(r"\b(?:" + "|".join(map(re.escape, PREFIX.values())) + r")-\d{4}-\d{4,}\b")
 
 
 def refs_in(text: str) -> list[str]:
