@@ -32,7 +32,7 @@ from .form import FormScreen
 from .meeting import mode_of
 from .widgets.detail import DetailView
 from .widgets.pager_source import PagerSource
-from .widgets.virtual_table import VirtualTable
+from .widgets.virtual_table import ListSource, VirtualTable
 
 
 class DetailScreen(ModalScreen[None]):
@@ -138,7 +138,14 @@ class RegisterPane(Vertical):
         """Draw the rows and the detail again, masked (or not): the rows read stay."""
         self.meeting_mode = on
         if self._loaded and self.filter_text:
-            self.load()  # a filter matches only what is shown: it runs again
+            # a filter matches only what is shown: it runs again; coming on, what it found
+            # by hidden fields (the rows, their count) goes at once, before the new read
+            keep = self.selected_id()
+            if on:
+                self.table.set_source(ListSource([]))
+                self.query_one(".list-count", Label).update("")
+                self.show_detail()
+            self.load(keep=keep)
         elif self._loaded:
             self.table.refresh_rows()
             self.show_detail()

@@ -159,3 +159,66 @@ async def test_dashboard_masks_private_tasks_and_their_owners(demo_db):
         await settle(pilot)
         assert "Send the complaint" not in task_line() and owner not in task_line()
         assert "Raman" not in screen_text(app)
+
+
+async def toggle_from_the_palette(pilot, app) -> None:
+    """Meeting mode on/off from ctrl+p: the way to it while a modal is open (`m` is a key
+    of the desk, and a modal screen keeps the desk's keys)."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*"meeting mode")
+    for _ in range(6):
+        await pilot.pause(0.1)
+        await app.workers.wait_for_complete()
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_the_wizard_open_when_meeting_mode_comes_on_hides_at_once(demo_db):
+    """Meeting mode turned on with the wizard open on a complaint: its title and route
+    lose the names at once (and get them back when it goes off)."""
+    from clerkdesk.screens.wizard import WizardScreen
+
+    case = Case.get(Case.ref == "CMP-2026-0004")
+    complainant = privacy.people_named(case)[0]
+    subject = case.subject[:40]  # (the title is cut at the box's width)
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(WizardScreen(case.id))
+        await settle(pilot)
+        for _ in range(12):  # the defaults, to the route
+            if app.screen.route is not None:
+                break
+            await pilot.press("enter")
+            await settle(pilot)
+        assert complainant in screen_text(app) and subject in screen_text(app)
+        await toggle_from_the_palette(pilot, app)
+        assert app.meeting.on and isinstance(app.screen, WizardScreen)
+        text = screen_text(app)
+        assert complainant not in text and subject not in text
+        assert "Complainant (hidden)" in text
+        await toggle_from_the_palette(pilot, app)
+        assert not app.meeting.on
+        assert complainant in screen_text(app)
+
+
+async def test_meeting_mode_coming_on_runs_the_filter_again(demo_db):
+    """A filter typed with the mode off (`pryce`, a complainant): `m` takes the row it
+    found by her name off the list, and its count, in the same key press."""
+    case = Case.get(Case.ref == "CMP-2026-0004")
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        await pilot.press("slash", *"pryce", "enter")
+        await settle(pilot)
+        assert case.ref in screen_text(app)
+        assert "1 complaint matching" in screen_text(app)
+        await pilot.press("m")
+        await pilot.pause()
+        assert case.ref not in screen_text(app)
+        assert "1 complaint matching" not in screen_text(app)
+        await settle(pilot)
+        assert "0 complaints matching “pryce”" in screen_text(app)
