@@ -30,4 +30,4 @@ def record_advice(app, done: Callable[[object], None], *, case: Case | None = No
         return advice.record(raw, case_id=case.id if case is not None else None, task_id=task_id)
 
     app.push_screen(FormScreen("Record advice given to a party group", advice.advice_fields(),
-                               values, save, subtitle=subtitle), done)
+                               values, save, subtitle=subtitle, about=case), done)

@@ -1,7 +1,8 @@
 """The actions on one case, shared by the case lists and the triage desk: the wizard,
 record a step (then the advice, when the step gives advice to a group), close or reopen,
 assign, priority, snooze, the clock. Each opens its modal and calls `done(result)` when
-something was saved."""
+something was saved. Every form here is `about=` its case: meeting mode's mask
+(privacy.shown) takes the case's subject and names out of its title and subtitle."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -67,7 +68,8 @@ def step(app, case: Case, done: Done) -> None:
         done(result)
 
     app.push_screen(FormScreen(f"Record a step on {case.ref}", specs,
-                               {s.name: s.initial() for s in specs}, save, subtitle=subtitle), saved)
+                               {s.name: s.initial() for s in specs}, save, subtitle=subtitle,
+                               about=case), saved)
 
 
 def close_or_reopen(app, case: Case, done: Done) -> None:
@@ -75,7 +77,8 @@ def close_or_reopen(app, case: Case, done: Done) -> None:
         specs = case_route.reopen_fields()
         app.push_screen(FormScreen(f"Reopen {case.ref}", specs, {},
                                    lambda raw: cases.reopen_case(case.id, validate(specs, raw)["reason"]),
-                                   subtitle=f"Closed {case.closed_on:%d/%m/%Y}: {case.outcome}"), done)
+                                   subtitle=f"Closed {case.closed_on:%d/%m/%Y}: {case.outcome}",
+                                   about=case), done)
         return
     specs = case_route.close_fields()
 
@@ -83,7 +86,8 @@ def close_or_reopen(app, case: Case, done: Done) -> None:
         clean = validate(specs, raw)
         return cases.close_case(case.id, clean["outcome"], clause=clean["clause"])
 
-    app.push_screen(FormScreen(f"Close {case.ref}", specs, {}, save, subtitle=case.subject), done)
+    app.push_screen(FormScreen(f"Close {case.ref}", specs, {}, save, subtitle=case.subject,
+                               about=case), done)
 
 
 def assign(app, case: Case, done: Done) -> None:
@@ -119,7 +123,7 @@ def snooze(app, case: Case, done: Done) -> None:
         return triage.snooze(case.id, validate(specs, raw)["until"])
 
     app.push_screen(FormScreen(f"Snooze {case.ref}", specs, {s.name: s.initial() for s in specs},
-                               save, subtitle=case.subject), done)
+                               save, subtitle=case.subject, about=case), done)
 
 
 def clock(app, case: Case, done: Done) -> None:

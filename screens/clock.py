@@ -45,7 +45,7 @@ def clock(app, case: Case, done: Done) -> None:
                 return cases.agree_extension(case.id, clean["due"], clean["agreement"])
 
             app.push_screen(FormScreen(f"Agree a new date for {case.ref}", specs, {}, save,
-                                       subtitle=f"{case.subject}\nNow {due}."), done)
+                                       subtitle=f"{case.subject}\nNow {due}.", about=case), done)
         elif choice == "waiting":
             specs = [FieldSpec("what", "What the member has been asked", "longtext", required=True)]
 
@@ -53,7 +53,8 @@ def clock(app, case: Case, done: Done) -> None:
                 return cases.wait_on_member(case.id, validate(specs, raw)["what"])
 
             app.push_screen(FormScreen(f"{case.ref} waits on the member", specs, {}, save,
-                                       subtitle=f"{case.subject}\nThe clock stops until they answer."),
+                                       subtitle=f"{case.subject}\nThe clock stops until they answer.",
+                                       about=case),
                             done)
         elif choice == "answered":
             specs = [FieldSpec("note", "What they said", "longtext")]
@@ -65,6 +66,6 @@ def clock(app, case: Case, done: Done) -> None:
             app.push_screen(FormScreen(f"The member answered on {case.ref}", specs, {}, save,
                                        subtitle=f"Waiting since {dates.fmt(case.waiting_since)} "
                                                 f"({n} working day{'s' if n != 1 else ''}); "
-                                                f"{due} before the wait."), done)
+                                                f"{due} before the wait.", about=case), done)
 
     app.push_screen(PickerScreen(f"The clock of {case.ref} ({due})", options), picked)

@@ -300,7 +300,8 @@ class DashboardPane(Marking, Vertical):
 
             def done(row) -> None:
                 if row is not None:
-                    self.app.notify("Advice recorded; task done: " + clip(item.title, 50))
+                    self.app.notify("Advice recorded; task done: "
+                                    + clip(privacy.queue_item_title(item, self.meeting_mode), 50))
                     self.refresh_data(move_to=after)
 
             record_advice(self.app, done, case=Case.get_by_id(item.case_id), task_id=item.id)
@@ -310,7 +311,7 @@ class DashboardPane(Marking, Vertical):
         except DatabaseError as exc:
             self.app.notify(str(exc), title="Not saved", severity="error", timeout=15)
             return
-        self.app.notify("Task done: " + clip(item.title, 60))
+        self.app.notify("Task done: " + clip(privacy.queue_item_title(item, self.meeting_mode), 60))
         self.refresh_data(move_to=after)
 
     def action_assign(self) -> None:

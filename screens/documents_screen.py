@@ -45,7 +45,7 @@ def private_now(app, case: Case) -> bool:
 
 
 def case_heading(app, case: Case) -> str:
-    return f"{case.ref}  {privacy.HIDDEN if private_now(app, case) else case.subject}"
+    return privacy.shown(case, meeting_mode(app)).title
 
 
 # --- opening with the system's viewer ------------------------------------------------------------

@@ -18,10 +18,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
 from clerkdesk.models.casework.choices import empty_help
+from clerkdesk.models.casework import privacy
 from clerkdesk.models.core.db import DatabaseError
 from clerkdesk.models.core.forms import ConflictError, FieldSpec, ValidationError, applies
 
 from .confirm import ConfirmScreen
+from .meeting import mode_of
 
 
 class LongText(TextArea):
@@ -142,10 +144,15 @@ class FormScreen(ModalScreen[object]):
                  save: Callable[[dict[str, str]], object], *, subtitle: str = "",
                  reload: Callable[[], dict[str, str]] | None = None,
                  warn: Callable[[dict[str, str]], FormWarning | None] | None = None,
-                 suggest: Callable[[dict[str, str]], dict[str, str]] | None = None) -> None:
+                 suggest: Callable[[dict[str, str]], dict[str, str]] | None = None,
+                 about=None, masked: bool = True) -> None:
         super().__init__()
         self.form_title = title
         self.subtitle = subtitle
+        #: the case the form is about: its title and subtitle go through meeting mode's
+        #: mask (privacy.shown), drawn again when the mode changes; *masked* False: the
+        #: clerk chose to see it (the edit form, after its question)
+        self.about = about if masked else None
         self.specs = specs
         self.initial = {s.name: values.get(s.name, "") or "" for s in specs}
         self.save_fn = save
@@ -162,9 +169,9 @@ class FormScreen(ModalScreen[object]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box form-box"):
-            yield Label(self.form_title, classes="form-title")
+            yield Label(self.form_title, classes="form-title", id="form-title")
             if self.subtitle:
-                yield Static(self.subtitle, classes="form-subtitle")
+                yield Static(self.subtitle, classes="form-subtitle", id="form-subtitle")
             with VerticalScroll(classes="form-fields", can_focus=False):
                 for spec in self.specs:
                     with Vertical(classes="field", id=f"field-{spec.name}"):
@@ -187,6 +194,8 @@ class FormScreen(ModalScreen[object]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
+        if self.about is not None:
+            self.meeting_mode_changed(mode_of(self).watch(self, self.meeting_mode_changed))
         # what the widgets hold at the start is what "unsaved changes" compares against
         self.initial = self.raw()
         self.show_applicable()
@@ -213,6 +222,16 @@ class FormScreen(ModalScreen[object]):
                 widget = self.query_one(f"#f-{name}")
                 if not widget_value(widget):
                     set_widget_value(widget, value)
+
+    def on_unmount(self) -> None:
+        if self.about is not None:
+            mode_of(self).unwatch(self)
+
+    def meeting_mode_changed(self, on: bool) -> None:
+        shown = privacy.shown(self.about, on)
+        self.query_one("#form-title", Label).update(shown.text(self.form_title))
+        if self.subtitle:
+            self.query_one("#form-subtitle", Static).update(shown.text(self.subtitle))
 
     def raw(self) -> dict[str, str]:
         return {s.name: widget_value(self.query_one(f"#f-{s.name}")) for s in self.specs}

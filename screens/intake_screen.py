@@ -75,6 +75,7 @@ def _private(app, plan) -> bool:
 
 
 def _next(app, plan: intake.Plan, done) -> None:
+    from clerkdesk.models.casework import privacy
     from clerkdesk.models.casework.privacy import HIDDEN
 
     from .confirm import ConfirmScreen
@@ -120,6 +121,17 @@ def _next(app, plan: intake.Plan, done) -> None:
     values = plan.form_values()
     if hide:
         title = f"New {plan.case_type} from an email ({HIDDEN})"
+
+        # meeting mode: the form's fields hold the email's names and subject, so the
+        # clerk says so first (the same question as the edit form's, privacy.py)
+        def show(yes) -> None:
+            if yes:
+                app.push_screen(FormScreen(title, specs, values, check, subtitle=subtitle),
+                                confirmed)
+
+        app.push_screen(ConfirmScreen(privacy.EDIT_QUESTION.format(ref=f"this {plan.case_type}"),
+                                      yes="Show them", no="Keep hidden"), show)
+        return
     app.push_screen(FormScreen(title, specs, values, check, subtitle=subtitle), confirmed)
 
 

@@ -24,7 +24,7 @@ from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, Input, Label
 from textual.worker import get_current_worker
 
-from clerkdesk.models.casework import paging, records, saved_views
+from clerkdesk.models.casework import paging, privacy, records, saved_views
 from clerkdesk.models.casework.records import Register
 from clerkdesk.models.core.db import database, worker_connection
 from clerkdesk.models.store import backend
@@ -34,7 +34,7 @@ from .form import FormScreen
 from .meeting import mode_of
 from .widgets.detail import DetailView
 from .widgets.pager_source import PagerSource
-from .widgets.virtual_table import VirtualTable
+from .widgets.virtual_table import ListSource, VirtualTable
 
 
 class DetailScreen(ModalScreen[None]):
@@ -145,7 +145,16 @@ class RegisterPane(Vertical):
     def meeting_mode_changed(self, on: bool) -> None:
         """Draw the rows and the detail again, masked (or not): the rows read stay."""
         self.meeting_mode = on
-        if self._loaded:
+        if self._loaded and self.filter_text:
+            # a filter matches only what is shown: it runs again; coming on, what it found
+            # by hidden fields (the rows, their count) goes at once, before the new read
+            keep = self.selected_id()
+            if on:
+                self.table.set_source(ListSource([]))
+                self.query_one(".list-count", Label).update("")
+                self.show_detail()
+            self.load(keep=keep)
+        elif self._loaded:
             self.table.refresh_rows()
             self.show_detail()
 
@@ -157,7 +166,8 @@ class RegisterPane(Vertical):
         return records.detail_for(self.register, row_id, meeting_mode=self.meeting_mode)
 
     def _pager(self) -> paging.Pager:
-        return paging.Pager(self.register, self.filter_text, archived=self.show_archived)
+        return paging.Pager(self.register, self.filter_text, archived=self.show_archived,
+                            meeting_mode=self.meeting_mode)
 
     def load(self, keep: int | None = None) -> None:
         """(Re)read the list, keeping the cursor on *keep* or the current row, in a worker
@@ -168,7 +178,8 @@ class RegisterPane(Vertical):
                 self.selected_id() if self._loaded else None)
         if self.filter_text:
             try:  # a facet the list does not know: say so, keep the rows shown
-                records.filtered(self.register, self.filter_text, archived=self.show_archived)
+                records.filtered(self.register, self.filter_text, archived=self.show_archived,
+                                 meeting_mode=self.meeting_mode)
             except saved_views.ViewError as exc:
                 self._generation += 1  # a load still running for an earlier text is stale
                 self._interrupt()
@@ -453,7 +464,17 @@ class RegisterPane(Vertical):
         if row_id is None:
             self.app.notify("Nothing to edit: the list is empty.", severity="warning")
             return
-        self.open_form(row_id)
+        question = privacy.edit_question(self.register.get(row_id), self.meeting_mode)
+        if question is None:
+            self.open_form(row_id)
+            return
+
+        def answered(show: bool | None) -> None:
+            if show:
+                self.open_form(row_id)
+
+        # meeting mode: the form shows what the list hides, so the clerk says so first
+        self.app.push_screen(ConfirmScreen(question, yes="Show them", no="Keep hidden"), answered)
 
     def action_archive(self) -> None:
         row_id = self.selected_id()

@@ -64,8 +64,7 @@ class RetentionScreen(ModalScreen[object]):
         table.clear()
         for c in due:
             kinds = REQUEST_KINDS if c.type == "request" else COMPLAINT_KINDS
-            subject = privacy.HIDDEN if hide and privacy.case_is_private(c.type, c.confidential) \
-                else c.subject
+            subject = privacy.shown(c, hide).subject
             table.add_row(c.ref, dates.fmt(c.closed_on),
                           KIND_SHORT.get(c.kind, kinds.get(c.kind, c.kind)),
                           str(docs.get(c.id, 0) or ""), subject, key=str(c.id))

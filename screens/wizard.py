@@ -58,53 +58,64 @@ def _unstyled(part: str) -> str:
     return ""
 
 
+def _as_is(text: str) -> str:
+    return text
+
+
 def render_route(route, resolved, profile, case: Case, style=_unstyled,
-                 conflicts: dict | None = None, proposed: set | None = None) -> Text:
-    """The route as text; *style(part)* gives each part's style (one of PARTS)."""
-    out = Text()
-    out.append("Route\n", style=style("heading"))
-    out.append(route.outcome + "\n", style=style("strong"))
+                 conflicts: dict | None = None, proposed: set | None = None,
+                 say=_as_is) -> Text:
+    """The route as text; *style(part)* gives each part's style (one of PARTS); every
+    piece of it goes through *say* (meeting mode: privacy.Shown.text takes the case's
+    names out)."""
+    text = Text()
+
+    def add(piece: str, style=None) -> None:
+        text.append(say(piece), style=style)
+
+    add("Route\n", style=style("heading"))
+    add(route.outcome + "\n", style=style("strong"))
     if route.due_working_days is not None:  # (first: on a 24-row screen it is in view)
-        out.append(f"{_due_text(route, case)}\n", style=style("strong"))
-    out.append(f"[{route.clause}] ", style=style("clause"))
-    out.append(profile.quote(route.clause, 300, focus=route.outcome) + "\n\n",
-               style=style("clause-text"))
+        add(f"{_due_text(route, case)}\n", style=style("strong"))
+    add(f"[{route.clause}] ", style=style("clause"))
+    add(profile.quote(route.clause, 300, focus=route.outcome) + "\n\n",
+        style=style("clause-text"))
     for i, (step, people) in enumerate(resolved, start=1):
         now_next = "now " if i == 1 else ("next" if i == 2 else "then")
-        out.append(f"{now_next}  {i}. ", style=style("strong"))
-        out.append(profile.role_label(step.handler), style=style("role"))
+        add(f"{now_next}  {i}. ", style=style("strong"))
+        add(profile.role_label(step.handler), style=style("role"))
         if people:
-            out.append(" (" + ", ".join(p.name for p in people) + ")")
+            add(" (" + ", ".join(p.name for p in people) + ")")
         else:
-            out.append(" (nobody holds this role in the registers)", style=style("nobody"))
-        out.append("\n      " + step.action)
+            add(" (nobody holds this role in the registers)", style=style("nobody"))
+        add("\n      " + step.action)
         if step.in_writing:
-            out.append("  IN WRITING", style=style("in-writing"))
-        out.append(f"  [{step.clause}]\n", style=style("clause"))
+            add("  IN WRITING", style=style("in-writing"))
+        add(f"  [{step.clause}]\n", style=style("clause"))
         if step.reason:
-            out.append(f"      {step.reason}\n", style=style("reason"))
+            add(f"      {step.reason}\n", style=style("reason"))
     if conflicts:
-        out.append("\nConflicts declared\n", style=style("heading"))
+        add("\nConflicts declared\n", style=style("heading"))
         for role, why in conflicts.items():
-            out.append(f"  {profile.role_label(role)}: ", style=style("strong"))
-            out.append(why)
+            add(f"  {profile.role_label(role)}: ", style=style("strong"))
+            add(why)
             clause = case_route.conflict_clause(profile, role, case)
             if clause:
-                out.append(f"  [{clause}]", style=style("clause"))
+                add(f"  [{clause}]", style=style("clause"))
             if role in (proposed or ()):
-                out.append("  (from the register of interests; d to withdraw)", style=style("muted"))
-            out.append("\n")
+                add("  (from the register of interests; d to withdraw)", style=style("muted"))
+            add("\n")
     if route.tasks:
-        out.append("\nTasks it creates\n", style=style("heading"))
+        add("\nTasks it creates\n", style=style("heading"))
         for t in route.tasks:
-            out.append(f"  [ ] {t.description}  ")
-            out.append(f"[{t.clause}]\n", style=style("clause"))
+            add(f"  [ ] {t.description}  ")
+            add(f"[{t.clause}]\n", style=style("clause"))
     if route.warnings:
-        out.append("\nBear in mind\n", style=style("heading"))
+        add("\nBear in mind\n", style=style("heading"))
         for w in route.warnings:
-            out.append(f"  ! {w.text}  ", style=style("warning"))
-            out.append(f"[{w.clause}]\n", style=style("clause"))
-    return out
+            add(f"  ! {w.text}  ", style=style("warning"))
+            add(f"[{w.clause}]\n", style=style("clause"))
+    return text
 
 
 class WizardScreen(ModalScreen[object]):
@@ -135,6 +146,7 @@ class WizardScreen(ModalScreen[object]):
         self.conflicts: dict[str, str] = {}  # role -> reason: declared by the clerk
         self.proposed: set[str] = set()  # ... of which marked from the register of interests
         self.withdrawn: set[str] = set()  # proposals the clerk withdrew: not marked again
+        self.shown = privacy.shown(self.case, False)  # (set from meeting mode on mount)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box wizard-box"):
@@ -176,8 +188,18 @@ class WizardScreen(ModalScreen[object]):
         mode_of(self).unwatch(self)
 
     def meeting_mode_changed(self, on: bool) -> None:
-        title = privacy.case_title(self.case, on)
-        self.query_one("#wiz-title", Label).update(f"Protocol wizard: {title}")
+        self.shown = privacy.shown(self.case, on)
+        self.query_one("#wiz-title", Label).update(f"Protocol wizard: {self.shown.title}")
+        if self.profile is None:
+            return  # (mounting: the first question is drawn next)
+        if self.route is not None:
+            self.show_route()  # drawn again through the mask (or without it)
+        elif self.question is not None:
+            self.show_next()
+
+    def say(self, text: str) -> str:
+        """*text* about this case as the screen may show it now (privacy.py)."""
+        return self.shown.text(text)
 
     # --- the questions ------------------------------------------------------------------
 
@@ -203,11 +225,13 @@ class WizardScreen(ModalScreen[object]):
         self.query_one("#wiz-progress", Static).update(
             Text(f"Question {number}" + (f"  ·  answered: {len(self.asked)}" if self.asked else ""),
                  style=self.style("progress")))
-        self.query_one("#wiz-prompt", Static).update(Text(question.prompt, style=self.style("strong")))
-        self.query_one("#wiz-reason", Static).update(question.reason)
+        say = self.say
+        self.query_one("#wiz-prompt", Static).update(Text(say(question.prompt),
+                                                          style=self.style("strong")))
+        self.query_one("#wiz-reason", Static).update(say(question.reason))
         lines = self.evidence.get(question.fact, [])
         evidence = self.query_one("#wiz-evidence", Static)
-        evidence.update(Text("\n".join(lines), style="italic"))
+        evidence.update(Text(say("\n".join(lines)), style="italic"))
         evidence.display = bool(lines)
         clause = Text()
         clause.append(f"[{question.clause}] ", style=self.style("clause"))
@@ -222,7 +246,7 @@ class WizardScreen(ModalScreen[object]):
             suffix = f"   ({self.sources[question.fact]})" if question.fact in self.sources \
                 and self.found.get(question.fact) == _value and question.fact not in self.answers \
                 else ""
-            options.add_option(Option(f"{label}{suffix}", id=str(i)))
+            options.add_option(Option(say(f"{label}{suffix}"), id=str(i)))
         highlight = next((i for i, (v, _l) in enumerate(choices) if v == known), 0)
         options.highlighted = highlight
         options.focus()
@@ -233,7 +257,7 @@ class WizardScreen(ModalScreen[object]):
         self.query_one("#wiz-question").display = False
         self.query_one("#wiz-route").display = True
         self.query_one("#wiz-route-body", Static).update(
-            Text(f"The protocol cannot route these answers: {message}\n\nGo back (←) and "
+            Text(f"The protocol cannot route these answers: {self.say(message)}\n\nGo back (←) and "
                  "change an answer" + (", or withdraw a conflict (d)." if self.conflicts else "."),
                  style=self.style("problem")))
         self.query_one("#wiz-reasons-label").display = False
@@ -294,7 +318,7 @@ class WizardScreen(ModalScreen[object]):
         self.query_one("#wiz-route").display = True
         self.query_one("#wiz-route-body", Static).update(
             render_route(self.route, self.resolved, self.profile, self.case, self.style,
-                         self.conflicts, self.proposed))
+                         self.conflicts, self.proposed, say=self.say))
         self.query_one("#wiz-progress", Static).update(
             Text(f"{len(self.asked)} answer{'s' if len(self.asked) != 1 else ''}: the route",
                  style=self.style("progress")))
@@ -320,7 +344,7 @@ class WizardScreen(ModalScreen[object]):
         except (ValidationError, DatabaseError) as exc:
             message = (" ".join(exc.errors.values()) if isinstance(exc, ValidationError)
                        else str(exc))
-            self.query_one("#wiz-error", Static).update(message)
+            self.query_one("#wiz-error", Static).update(self.say(message))
             self.query_one("#wiz-error").add_class("shown")
             self.query_one("#wiz-reasons", Input).focus()
             return
@@ -331,14 +355,14 @@ class WizardScreen(ModalScreen[object]):
     def conflict_options(self) -> list[tuple[str, str]]:
         """The roles the clerk may declare conflicted (the route's handlers, and the roles
         whose steps an alternate took) and the ones declared, to withdraw."""
-        out = [(role, f"Withdraw: {self.profile.role_label(role)} ({why})")
+        out = [(role, self.say(f"Withdraw: {self.profile.role_label(role)} ({why})"))
                for role, why in self.conflicts.items()]
         if self.route is not None:
             for step, people in self.resolved:
                 if step.handler in self.conflicts or step.handler in {r for r, _ in out}:
                     continue
                 who = f" ({', '.join(p.name for p in people)})" if people else ""
-                out.append((step.handler, f"{self.profile.role_label(step.handler)}{who}"))
+                out.append((step.handler, self.say(f"{self.profile.role_label(step.handler)}{who}")))
         return out
 
     def action_conflict(self) -> None:
@@ -381,7 +405,8 @@ class WizardScreen(ModalScreen[object]):
                 self.show_route()
 
         self.app.push_screen(FormScreen(f"{label}: a conflict on {self.case.ref}", specs, {}, save,
-                                        subtitle="Its steps go to the protocol's alternate."), done)
+                                        subtitle="Its steps go to the protocol's alternate.",
+                                        about=self.case), done)
 
     def action_leave(self) -> None:
         if not self.asked:

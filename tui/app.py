@@ -197,6 +197,14 @@ class ClerkDesk(App):
 
     # --- the global keys ----------------------------------------------------------------
 
+    def notify(self, message: str, *, title: str = "", **kwargs) -> None:
+        """Every toast goes through meeting mode's mask: a sentence about a private case
+        never names its subject or people while the mode is on (privacy.scrub)."""
+        if self.meeting.on:
+            message = privacy.scrub(str(message), True)
+            title = privacy.scrub(title, True) if title else title
+        super().notify(message, title=title, **kwargs)
+
     def action_toggle_meeting_mode(self) -> None:
         self.meeting.set(not self.meeting.on)  # every pane and open screen redraws now
         privacy.set_mode(self.meeting.on)

@@ -198,6 +198,8 @@ REQUESTS = Register(
     format=_format_case,
     private=lambda row: bool(row[9]),  # confidential requests
     private_columns=(2, 3),
+    private_where=lambda: Case.confidential == True,  # noqa: E712
+    shown_search=lambda: [Case.ref, Case.kind, Case.status],
     search_kind="case",
 )
 
@@ -216,6 +218,8 @@ COMPLAINTS = Register(
     format=_format_case,
     private=lambda row: True,  # every complaint names people
     private_columns=(2, 3),
+    private_where=lambda: None,  # (every row)
+    shown_search=lambda: [Case.ref, Case.kind, Case.status, Case.stage],
     search_kind="case",
 )
 

@@ -179,10 +179,11 @@ class Pager:
     """
 
     def __init__(self, register: records.Register, text: str = "", *, archived: bool = False,
-                 page_size: int = 100, cache_pages: int = 24) -> None:
+                 page_size: int = 100, cache_pages: int = 24, meeting_mode: bool = False) -> None:
         self.register = register
         self.text = text or ""
         self.archived = archived
+        self.meeting_mode = meeting_mode  # (a filter matches only what is shown)
         self.page_size = page_size
         self.cache_pages = cache_pages
         self.keys = order_keys(register)
@@ -193,7 +194,8 @@ class Pager:
     # queries
     def _base(self):
         ensure_indexes()
-        q = records.filtered(self.register, self.text, archived=self.archived)
+        q = records.filtered(self.register, self.text, archived=self.archived,
+                                 meeting_mode=self.meeting_mode)
         return q.select_extend(*[expr.alias(f"_k{i}") for i, (expr, _) in
                                  enumerate(self.keys)])
 
@@ -213,8 +215,9 @@ class Pager:
 
     def count(self) -> int:
         if self._count is None:
-            self._count = _count(records.filtered(self.register, self.text,
-                                                    archived=self.archived), self.register) or 0
+            self._count = _count(records.filtered(self.register, self.text, archived=self.archived,
+                                                  meeting_mode=self.meeting_mode),
+                                 self.register) or 0
         return self._count
 
     def _fetch(self, *, after=None, before=None, offset: int = 0, from_end: bool = False,
@@ -291,7 +294,8 @@ class Pager:
         if not found:
             return None
         keys = self.key_of(found[0])
-        before = records.filtered(self.register, self.text, archived=self.archived).where(
+        before = records.filtered(self.register, self.text, archived=self.archived,
+                                 meeting_mode=self.meeting_mode).where(
             keyset(self.keys, keys, after=False))
         return _count(before, self.register) or 0
 

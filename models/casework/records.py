@@ -79,6 +79,11 @@ class Register:
     #: meeting mode: does this row (with its id) hide names, and which shown columns
     private: Callable[[tuple], bool] | None = None
     private_columns: tuple[int, ...] = ()
+    #: meeting mode's filter: the condition that a row is private (SQL; None: every row
+    #: is), and the expressions of the columns a private row still shows, which alone a
+    #: filter may match on it (privacy.py: a filter must not find a row by what it hides)
+    private_where: Callable[[], object] | None = None
+    shown_search: Callable[[], list] | None = None
     #: the kind in the full-text index (search.py) whose matches a filter word of 3 or more
     #: characters uses instead of LIKE over `search` (the index covers those columns too)
     search_kind: str | None = None
@@ -95,9 +100,10 @@ def like(expr, word: str):
 
 
 def rows(register: Register, text: str = "", *, archived: bool = False, limit: int | None = None,
-         offset: int = 0) -> list[tuple]:
+         offset: int = 0, meeting_mode: bool = False) -> list[tuple]:
     """The list's rows as tuples (id, *columns), filtered in SQL."""
-    q = filtered(register, text, archived=archived).order_by(*register.order())
+    q = filtered(register, text, archived=archived, meeting_mode=meeting_mode).order_by(
+        *register.order())
     if limit is not None:
         q = q.limit(limit).offset(offset)
     return list(q.tuples())
@@ -142,13 +148,16 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def count(register: Register, text: str = "", *, archived: bool = False) -> int:
-    return filtered(register, text, archived=archived).count()
+def count(register: Register, text: str = "", *, archived: bool = False,
+          meeting_mode: bool = False) -> int:
+    return filtered(register, text, archived=archived, meeting_mode=meeting_mode).count()
 
 
-def filtered(register: Register, text: str = "", *, archived: bool = False):
+def filtered(register: Register, text: str = "", *, archived: bool = False,
+             meeting_mode: bool = False):
     """The register's query narrowed by a filter: free words (every one must match) and
-    facets (`status:open`); raises views.ViewError for a facet the list does not know."""
+    facets (`status:open`); raises views.ViewError for a facet the list does not know.
+    In meeting mode a private row matches a word only in the columns it shows."""
     q = register.query()
     if not archived:
         # an equality (not NOT archived), so an index with `archived` in it can serve it
@@ -160,6 +169,34 @@ def filtered(register: Register, text: str = "", *, archived: bool = False):
             raise ViewError(f"'{name}:{value}' means nothing here: {register.facets[name][0]}")
         q = q.where(condition)
     words = wanted.words
+    if not words:
+        return q
+    matched = _words_condition(register, words)
+    if meeting_mode and register.private_where and register.shown_search:
+        private = register.private_where()
+        on_shown = _all_words(register.shown_search(), words)
+        if private is None:  # every row is private (complaints): only what is shown
+            return q.where(on_shown)
+        return q.where((~private & matched) | (private & on_shown))
+    return q.where(matched)
+
+
+def _all_words(exprs: list, words: list[str]):
+    """Every word in one of *exprs* (LIKE)."""
+    cond = None
+    for word in words:
+        any_of = None
+        for expr in exprs:
+            c = like(expr, word)
+            any_of = c if any_of is None else (any_of | c)
+        cond = any_of if cond is None else (cond & any_of)
+    return cond
+
+
+def _words_condition(register: Register, words: list[str]):
+    """The condition that every word of a filter matches a row (the full-text index for
+    the long words where the register has one, LIKE over `search` for the rest)."""
+    cond = None
     if register.search_kind:
         indexed = [w for w in words if search.indexable(w)]
         if backend.is_postgres(database):
@@ -167,18 +204,15 @@ def filtered(register: Register, text: str = "", *, archived: bool = False):
             # 100%) is found by the LIKE below alone
             indexed = [w for w in indexed if w.isalnum()]
         if indexed:
-            q = q.where(register.model.id.in_(search.ids_matching(indexed, register.search_kind)))
+            cond = register.model.id.in_(search.ids_matching(indexed, register.search_kind))
             if not backend.is_postgres(database):
                 # SQLite's trigram index matches exactly; PostgreSQL's word prefixes only
                 # narrow, and the LIKE below keeps the rows that hold the word as typed
                 words = [w for w in words if not search.indexable(w)]
-    for word in words:
-        cond = None
-        for expr in register.search():
-            c = like(expr, word)
-            cond = c if cond is None else (cond | c)
-        q = q.where(cond)
-    return q
+    if words:
+        rest = _all_words(register.search(), words)
+        cond = rest if cond is None else (cond & rest)
+    return cond
 
 
 def form_values(register: Register, row: Model | None) -> dict[str, str]:
