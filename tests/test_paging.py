@@ -100,6 +100,20 @@ def test_head_reads_the_top_without_counting(big_db):
     assert small.head() is True and small.known_rows == 1
 
 
+def test_keeping_a_row_the_head_holds_counts_nothing(big_db):
+    """A filter keystroke keeps the selected row: when the head holds it, the rows are
+    shown without counting first (a one-letter filter's count is a scan of the list)."""
+    pager = paging.Pager(case_lists.REQUESTS, "b", page_size=20)
+    assert pager.head(pages=2) is False
+    kept = pager.cached_rows()[0][1][5][0]
+    index = pager.index_of(kept)
+    assert index == 5
+    pager.prefetch(index)
+    assert pager.counted is None  # still to count, after the rows are shown
+    pager.prefetch(45)  # a page not read yet is read, and then the list is counted
+    assert pager.counted == pager.count() and 2 in dict(pager.cached_rows())
+
+
 def test_filters_find_the_same_as_a_scan(big_db):
     """The search-index filter (words of 3+ characters) finds every case the LIKE scan
     over the list's columns finds (it also looks in details and notes)."""
