@@ -11,6 +11,7 @@ frame showing their exact count too (`filter_count_ms`); the baseline does both 
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from common import RUNS, casebook, child, median
@@ -49,6 +50,7 @@ def at_200k(runs: int = RUNS, text: str = FILTER) -> dict:
         "peak_mib": median([r["peak_mib"] for r in ours]),
         "rows": ours[0]["rows"],
         "filter": text,
+        "load_avg": os.getloadavg()[0],  # (1 minute, as the runs ended: how busy it was)
     }
 
 

@@ -174,3 +174,31 @@ def test_what_a_pager_has_read_is_given_without_a_query(big_db):
     assert pager.page_rows(7) == expected[175:200]
     assert pager.counted is None
     assert pager.count() == pager.counted == len(expected)
+
+
+def test_a_common_word_walks_the_order_index_a_rare_one_fetches_its_matches(big_db, monkeypatch):
+    """A filter word the index finds many times: the first page walks the list's order
+    index, testing each row against the matches (never sorting them all); a word found a
+    few times drives the query from its matches. The same rows either way."""
+    from clerkdesk.models.casework import search
+    from clerkdesk.models.core.db import database
+    from clerkdesk.models.store import backend
+
+    if backend.is_postgres(database):
+        pytest.skip("SQLite's query plans")
+    register = case_lists.REQUESTS
+
+    def first_page():
+        pager = paging.Pager(register, "shelter", page_size=20)
+        q = pager._base().order_by(*paging._ordering(pager.keys)).limit(20)
+        sql, params = q.sql()
+        plan = " / ".join(r[3] for r in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+        return [r[0] for r in q.tuples()], plan
+
+    monkeypatch.setattr(search, "WALK_AT", 1)  # "many": walk the order
+    walked, plan = first_page()
+    assert "case_list_order" in plan and "TEMP B-TREE" not in plan, plan
+    monkeypatch.setattr(search, "WALK_AT", 10**9)  # "few": fetch the matches, sort them
+    fetched, plan = first_page()
+    assert "PRIMARY KEY" in plan.split(" / ")[0], plan
+    assert walked == fetched and walked

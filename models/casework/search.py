@@ -360,8 +360,30 @@ def ids_matching(words, kind: str = "case"):
     if backend.is_postgres(database):
         return SQL(f"(SELECT ref_id FROM {TABLE} WHERE tsv @@ to_tsquery('simple', %s) "
                    "AND kind = %s)", [_tsquery(words) or "''", kind])
-    return SQL(f"(SELECT ref_id FROM {TABLE} WHERE {TABLE} MATCH ? AND kind = ?)",
-               [_phrase(words), kind])
+    # the id and the kind from the rowid (id * 8 + code): reading the kind column would
+    # read every match's stored row (32 ms for `bus` at 200,000 cases, against 0.3 ms)
+    return SQL(f"(SELECT rowid / 8 FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid % 8 = ?)",
+               [_phrase(words), KINDS[kind]])
+
+
+#: from this many matches on, a list filtered by the index walks its order index and tests
+#: each row against the matches (`many_matching`): the first page of `bus` at 200,000
+#: cases in 2.6 ms, against 16 ms sorting its 6,625 matches; fewer matches are fetched and
+#: sorted (`langley`, none: 0.1 ms, against 23 ms walking the whole list)
+WALK_AT = 2000
+
+
+def many_matching(words, kind: str = "case") -> bool:
+    """Do at least WALK_AT records of *kind* match every word (each at least MIN_WORD
+    long)? A bounded count from the index alone (SQLite; False on PostgreSQL)."""
+    words = _words(words)
+    if not words or backend.is_postgres(database):
+        return False
+    ensure_search()
+    row = backend.raw(database.connection()).execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid % 8 = ? "
+        "LIMIT ?)", [_phrase(words), KINDS[kind], WALK_AT]).fetchone()
+    return row[0] >= WALK_AT
 
 
 def search(text: str, kinds=None, limit: int = 20, *, meeting_mode: bool = False
@@ -395,8 +417,9 @@ def search(text: str, kinds=None, limit: int = 20, *, meeting_mode: bool = False
         params = [query, *kinds, query, (limit + 50) * (4 if short or meeting_mode else 1)]
     elif long:
         sql = (f"SELECT kind, ref_id, label, detail, label || ' ' || body FROM {TABLE} "
-               f"WHERE {TABLE} MATCH ? AND kind IN ({marks}) ORDER BY rank LIMIT ?")
-        params = [_phrase(long), *kinds, (limit + 50) * (4 if short or meeting_mode else 1)]
+               f"WHERE {TABLE} MATCH ? AND rowid % 8 IN ({marks}) ORDER BY rank LIMIT ?")
+        params = [_phrase(long), *[KINDS[k] for k in kinds],
+                  (limit + 50) * (4 if short or meeting_mode else 1)]
     elif pg:
         sql = (f"SELECT kind, ref_id, label, detail, label FROM {TABLE} "
                f"WHERE kind IN ({marks}) AND label ILIKE ? ESCAPE '\\' "
@@ -438,10 +461,11 @@ def prefix_queries(words: list[str], kinds, limit: int) -> list[tuple[str, list]
     marks = ", ".join("?" * len(kinds))
     sql = (f"SELECT i.kind, i.ref_id, i.label, i.detail FROM {WORDS} w "
            f"JOIN {TABLE} i ON i.rowid = w.rowid "
-           f"WHERE {WORDS} MATCH ? AND i.kind IN ({marks}) LIMIT ?")
+           f"WHERE {WORDS} MATCH ? AND w.rowid % 8 IN ({marks}) LIMIT ?")
     starting = " AND ".join(["^ " + terms[0], *terms[1:]])
     anywhere = " AND ".join(terms)
-    return [(sql, [starting, *kinds, limit]), (sql, [anywhere, *kinds, limit])]
+    codes = [KINDS[k] for k in kinds]
+    return [(sql, [starting, *codes, limit]), (sql, [anywhere, *codes, limit])]
 
 
 def _by_prefix(con, short: list[str], kinds, limit: int, meeting_mode: bool):
