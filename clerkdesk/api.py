@@ -29,17 +29,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clerkdesk.models.casework import cases, case_lists, council, records, registers, search
+from clerkdesk.models.casework import bulk as bulk_triage
+from clerkdesk.models.casework import cases, case_lists, council, records, registers, search, stats
+from clerkdesk.models.casework import first_run
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.db import DatabaseError, close_database, database
 from clerkdesk.models.core.forms import ValidationError
 from clerkdesk.models.core.schema import Case
 from clerkdesk.models.rules import rulebook
 from clerkdesk.models.store import backend, integrity, opening
+from clerkdesk.models.store import undo as undoing
 
 __all__ = [
     "Casebook", "Found", "open_casebook", "new_request", "new_complaint", "add_step", "edit",
-    "archive", "find", "check", "route", "REGISTER_NAMES", "ValidationError", "DatabaseError",
+    "archive", "find", "check", "route", "figures", "response_times", "first_steps",
+    "bulk_preview", "bulk", "undo_last", "REGISTER_NAMES", "ValidationError", "DatabaseError",
 ]
 
 #: the names `edit` and `archive` take, and the registers they stand for
@@ -188,6 +192,34 @@ def find(text: str, limit: int = 20) -> list[Found]:
             for kind, row_id, label, detail in search.search(text, limit=limit)]
 
 
+def bulk_preview(action: str, refs: list[str], **params: Any) -> str:
+    """What `bulk` would do, as the app's confirm modal says it ("Close 12 cases?", the
+    cases, then those skipped and why); nothing is written. Names are not masked."""
+    ids = [_case(ref).id for ref in refs]
+    return bulk_triage.preview(action, ids, **params).text(meeting_mode=False)
+
+
+def bulk(action: str, refs: list[str], **params: Any) -> bulk_triage.Result:
+    """One action on many cases, as marking them in the app does: *action* is close
+    (outcome, clause=""), assign (officer_id), priority (priority), snooze (until: a
+    date) or step (outcome, note="", clause=""). In one transaction, one audit batch
+    (one `undo_last` reverts it), each case getting its own step; the cases that cannot
+    take it (already closed, ...) are skipped and said in `.skipped`. Returns `.done`
+    (the references changed), `.skipped` and `.message()`."""
+    ids = [_case(ref).id for ref in refs]
+    return bulk_triage.apply(action, ids, **params)
+
+
+def undo_last() -> str:
+    """Undo the newest change that can still be undone (a batch as a whole), as ctrl+z
+    does; returns what was undone ("closing 12 cases (REQ-2026-0001, ...)"). Raises
+    undo.UndoError("Nothing to undo.") when there is nothing."""
+    from clerkdesk.models.core.schema import Audit
+
+    entry = undoing.undo_last()
+    return undoing.describe(Audit.get_by_id(entry.undoes))
+
+
 def check() -> integrity.Report:
     """Every check `clerkdesk check` runs, on the open casebook: `.ok`, `.verdicts` (each
     with name, ok, summary, problems) and `.lines()`."""
@@ -203,3 +235,26 @@ def route(profile: str, facts: dict[str, Any]) -> dict[str, Any]:
     warnings, clauses. *profile* is a bundled profile (town, principal) or a .toml path.
     Raises rulebook.FactError (a sentence) for an unknown or contradictory fact."""
     return rulebook.route(rulebook.load_profile(profile), facts).to_dict()
+
+
+def figures(today: dt.date | None = None) -> stats.Figures:
+    """The Dashboard's charts as plain data, for the 13 weeks to *today*: `.flow` (cases
+    `.opened` and `.closed` per week), `.trend.overdue` (overdue at each week's end),
+    `.wards` (open cases by ward: `.ward`, `.shown`, `.hidden`, `.total`) and `.answers`
+    (requests closed in the quarter: `.count`, `.median`, `.within`, `.limit`)."""
+    return stats.figures(today)
+
+
+def response_times(since: dt.date | None = None, until: dt.date | None = None
+                   ) -> stats.AnswerTimes:
+    """Requests closed from *since* to *until*, each with the working days it took and
+    whether it was in time against the protocol's target; `.by("kind")`, `.by("ward")`."""
+    return stats.answer_times(since, until)
+
+
+def first_steps() -> list[dict[str, Any]]:
+    """What the Dashboard's first-steps checklist is made of: each step of setting up the
+    council (its dates, wards, the Clerk, the other officers, members, groups, committees),
+    in order, as {"step", "title", "asks", "done"}."""
+    return [{"step": s.key, "title": s.title, "asks": s.asks, "done": s.done}
+            for s in first_run.checklist()]

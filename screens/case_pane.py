@@ -7,10 +7,10 @@ from clerkdesk.models.casework import case_lists, records
 
 from . import case_actions
 from .form import FormScreen
-from .register_pane import RegisterPane
+from .marks import MarkingPane
 
 
-class CasePane(RegisterPane):
+class CasePane(MarkingPane):
     BINDINGS = [
         Binding("w", "wizard", "Wizard"),
         Binding("s", "step", "Record step"),
@@ -40,6 +40,8 @@ class CasePane(RegisterPane):
         return done
 
     def _run(self, action, message: str) -> None:
+        if self.run_on_marks(action, keep_case=self.selected_id()):  # rows marked: all of them
+            return
         case = self._case_or_warn()
         if case is not None:
             action(self.app, case, self._after(case.id, message.format(ref=case.ref)))

@@ -6,7 +6,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, TabbedContent, TabPane
 
-from clerkdesk.models.casework import council, registers
+from clerkdesk.models.casework import council, first_run, registers
 from clerkdesk.models.casework.records import Detail
 from clerkdesk.models.core import dates
 
@@ -23,7 +23,7 @@ def settings_detail() -> Detail:
     fields = [
         ("Kind", council.KINDS.get(row.kind, row.kind)),
         ("Protocol profile", row.profile),
-        ("Clerk", row.clerk_name or "—"),
+        ("Clerk", _clerk_line()),
         ("Bank holidays of", dates.NATION_LABELS.get(row.nation, row.nation)),
         ("Protocol adopted", dates.fmt(row.protocol_adopted) or "—"),
         ("Protocol review due", (dates.fmt(row.protocol_review_due) or "—")
@@ -35,8 +35,15 @@ def settings_detail() -> Detail:
         ("Closure days", row.closure_days or "—"),
         ("Keep closed complaints", f"{row.retention_years} years"),
     ]
-    return Detail(row.name, "Council settings  (e to edit)", fields, [],
+    return Detail(row.name, "Council settings  (e to edit; ← → the other sub-tabs)", fields, [],
                   warnings=frozenset({"Protocol review due"} if review_overdue else ()))
+
+
+def _clerk_line() -> str:
+    name, source = first_run.clerk_of_record()
+    if not name:
+        return "— (add yourself on the Officers tab, 3, with the Town Clerk role)"
+    return f"{name}  (from {source})"
 
 
 class SettingsPane(Vertical):
@@ -78,7 +85,36 @@ class SettingsPane(Vertical):
                                         council.form_values(row), save, reload=reload), done)
 
 
+#: the Council tab's sub-tabs, in order (← and → move between them)
+SUB_TABS = ["council-settings", "council-committees", "council-wards", "council-contacts"]
+
+
+def edit_dates(app, done) -> None:
+    """The council's dates alone (the first-run checklist's D): adopted, review, election."""
+    row = council.get()
+    seen = {"version": row.version}
+
+    def save(raw):
+        return council.save_dates(raw, expected_version=seen["version"])
+
+    app.push_screen(FormScreen("The council's dates", council.dates_fields(),
+                               council.form_values(row), save,
+                               subtitle="The Dashboard warns when the protocol review is due "
+                                        "and in the run-up to the election. e on this tab "
+                                        "edits every setting."), done)
+
+
 class CouncilPane(Vertical):
+    """The Council tab: Settings, Committees, Wards, External contacts. ← and → switch
+    between them from the list or the settings (a list that is wider than the screen
+    scrolls first); Tab reaches the sub-tabs' own bar too."""
+
+    BINDINGS = [
+        Binding("right", "sub_tab(1)", "Next sub-tab (Settings, Committees, Wards, Contacts)",
+                show=False),
+        Binding("left", "sub_tab(-1)", "Previous sub-tab", show=False),
+    ]
+
     def compose(self) -> ComposeResult:
         with TabbedContent(id="council-tabs"):
             with TabPane("Settings", id="council-settings"):
@@ -94,6 +130,19 @@ class CouncilPane(Vertical):
         for pane in self.query(RegisterPane):
             pane.refresh_data()
         self.query_one(SettingsPane).refresh_data()
+
+    def action_sub_tab(self, step: int) -> None:
+        tabs = self.query_one("#council-tabs", TabbedContent)
+        at = SUB_TABS.index(tabs.active) if tabs.active in SUB_TABS else 0
+        tabs.active = SUB_TABS[(at + step) % len(SUB_TABS)]  # -> TabActivated: focused there
+
+    def show_sub_tab(self, sub: str):
+        """Show the sub-tab *sub* (one of SUB_TABS) and return its pane, focused."""
+        tabs = self.query_one("#council-tabs", TabbedContent)
+        tabs.active = sub
+        pane = tabs.get_pane(sub).query_one("SettingsPane, RegisterPane")
+        pane.focus_default()
+        return pane
 
     def show_committee(self, row_id: int) -> None:
         """The Committees sub-tab, on the committee *row_id*."""

@@ -17,7 +17,10 @@ from clerkdesk.models.core import dates
 from clerkdesk.models.core.db import DatabaseError, worker_connection
 from clerkdesk.models.core.schema import Case
 
+from .first_run import FIRST_RUN_BINDINGS, FirstRunChecklist
+from .marks import MARK_BINDINGS, Marking
 from .meeting import mode_of
+from .widgets.charts import DeskCharts
 from .widgets.theme import component_style
 from .widgets.virtual_table import ListSource, VirtualTable
 
@@ -43,7 +46,7 @@ class OpenRecord(Message):
         self.row_id = row_id
 
 
-class DashboardPane(Vertical):
+class DashboardPane(Marking, Vertical):
     """The counts, the council's dates, and the queue: a VirtualTable over the queue's
     list, so only the rows on screen are drawn (a DataTable measured every cell of a
     700-item queue, ~100 ms, on the UI). Its colours are the theme's (dashboard.tcss)."""
@@ -70,7 +73,13 @@ class DashboardPane(Vertical):
         Binding("r", "refresh_data", "Refresh", show=False),
         # (not in the key bar: meeting mode's m must stay there; ? and the intake line say it)
         Binding("i", "intake", "Take in email", show=False),
+        *MARK_BINDINGS,  # marking cases in the queue (screens/marks.py): a p z s c on them all
+        Binding("g", "toggle_charts", "Charts"),  # (screens/widgets/charts.py)
+        *FIRST_RUN_BINDINGS,  # (the first-run checklist's keys: screens/first_run.py)
     ]
+
+    #: the charts are shown from the start on a screen at least this tall (g at any size)
+    CHARTS_FROM_HEIGHT = 32
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -78,16 +87,21 @@ class DashboardPane(Vertical):
         self.shown = False  # has the queue been on screen yet?
         self.meeting_mode = False
         self._data = None  # what the last read found (to redraw it when meeting mode changes)
+        self.init_marks()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="dash-counts")
         yield Static("", id="dash-council")
         yield Static("", id="dash-intake")  # the emails waiting in the intake folder
+        yield FirstRunChecklist(id="dash-first-run")  # a new casebook's first steps
         yield VirtualTable([("", 10), ("Ref", 13), ("Subject", 33), ("Owner", 14), ("Due", 10),
                           ("Why", 25)], id="dash-table")
+        yield DeskCharts(id="dash-charts")
 
     def on_mount(self) -> None:
+        self.show_marks_in(self, before=self.table)
         self.meeting_mode = mode_of(self).watch(self, self.meeting_mode_changed)
+        self.charts.display = self.app.size.height >= self.CHARTS_FROM_HEIGHT
         self.refresh_data()  # (after the first frame: see refresh_data)
 
     def on_unmount(self) -> None:
@@ -102,6 +116,13 @@ class DashboardPane(Vertical):
     @property
     def table(self) -> VirtualTable:
         return self.query_one("#dash-table", VirtualTable)
+
+    @property
+    def charts(self) -> DeskCharts:
+        return self.query_one("#dash-charts", DeskCharts)
+
+    def action_toggle_charts(self) -> None:
+        self.charts.toggle()
 
     def style(self, part: str) -> Style:
         """The theme's style for a part of the desk (a component class, dashboard.tcss)."""
@@ -132,6 +153,7 @@ class DashboardPane(Vertical):
         after the next frame, so the screen is painted first."""
         self.call_after_refresh(self._load, move_to)
         self.call_after_refresh(self._count_intake)
+        self.query_one(FirstRunChecklist).refresh_steps()
 
     @work(thread=True, exclusive=True, group="dashboard")
     def _load(self, move_to: str | None) -> None:
@@ -139,6 +161,7 @@ class DashboardPane(Vertical):
             data = self._read()
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._fill, data, move_to)
+            self.app.call_from_thread(self.charts.reload)  # (after the queue: it comes first)
 
     @staticmethod
     def _read():
@@ -212,10 +235,27 @@ class DashboardPane(Vertical):
         table = self.table
         return table.get_key_at(table.cursor_row + 1)
 
+    # marks (screens/marks.py): the queue's cases, never its tasks
+    def can_mark(self, key) -> bool:
+        item = self.items.get(key)
+        return item is not None and item.kind == "case"
+
+    def case_id_of(self, key) -> int:
+        return int(str(key).split(":")[1])  # "case:12" (kept when it leaves the queue)
+
+    def mark_all_shown(self) -> None:
+        self.add_marks([key for key, item in self.items.items() if item.kind == "case"],
+                       " in the queue")
+
+    def after_bulk(self, keep_case: int | None) -> None:
+        self.refresh_data()
+
     def _on_case(self, action_name: str, verb: str) -> None:
         from . import case_actions
 
         action = getattr(case_actions, action_name)
+        if self.run_on_marks(action):  # cases marked: the action on all of them
+            return
         item = self.current()
         if item is None or item.kind != "case":
             self.app.notify("That works on a case: choose a request or complaint.",
@@ -265,6 +305,10 @@ class DashboardPane(Vertical):
         self._on_case("step", "step recorded")
 
     def action_close(self) -> None:
+        from .case_actions import close_or_reopen
+
+        if self.run_on_marks(close_or_reopen):
+            return
         item = self.current()
         if item is not None and item.kind == "task":
             self._task_done(item)
@@ -289,6 +333,9 @@ class DashboardPane(Vertical):
             self.post_message(OpenRecord("members", item.id))
         elif item.kind == "review":
             self.post_message(OpenRecord("council"))
+
+    def action_first_run(self, step: str) -> None:
+        self.query_one(FirstRunChecklist).open_step(step)
 
     # --- email intake (screens/intake_screen.py) ------------------------------------------------
 

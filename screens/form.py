@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
+from clerkdesk.models.casework.choices import empty_help
 from clerkdesk.models.core.db import DatabaseError
 from clerkdesk.models.core.forms import ConflictError, FieldSpec, ValidationError
 
@@ -177,6 +178,8 @@ class FormScreen(ModalScreen[object]):
         parts.append(field_widget(spec, self.initial[spec.name]))
         if spec.help:
             parts.append(Static(spec.help, classes="field-help"))
+        if (empty := empty_help(spec)) and not spec.options():
+            parts.append(Static(empty, classes="field-help field-empty"))
         parts.append(Static("", classes="field-error", id=f"err-{spec.name}"))
         return parts
 
@@ -276,6 +279,18 @@ class FormScreen(ModalScreen[object]):
             summary.update("")
 
     def action_save(self) -> None:
+        """ctrl+s, a priority key: it runs at once, while keys typed just before it (a burst:
+        typing ahead as the form opens, a paste) may still wait in the focused field's own
+        queue. So the save runs behind them, in that queue: what is on screen is saved."""
+        focused = self.focused
+        if focused is not None and focused is not self:
+            focused.call_later(self._save)
+        else:
+            self._save()
+
+    def _save(self) -> None:
+        if not self.is_attached or self.app.screen is not self:
+            return  # (left, or covered by a question, while the keys ahead were taken)
         if self.conflicted:
             self.query_one("#form-message", Static).update(
                 "Someone else changed this record: reload it (ctrl+r) before saving. Your "

@@ -15,7 +15,8 @@ from .widgets.theme import component_style
 
 
 def _keys(key: str) -> str:
-    names = {"slash": "/", "question_mark": "?", "delete": "del", "escape": "esc"}
+    names = {"slash": "/", "question_mark": "?", "delete": "del", "escape": "esc",
+             "plus": "+", "minus": "-"}
     return ", ".join(names.get(k, k) for k in key.split(","))
 
 

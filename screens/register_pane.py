@@ -244,12 +244,38 @@ class RegisterPane(Vertical):
         noun = self.register.title.lower() if total != 1 else self.register.singular
         extra = " (archived shown)" if self.show_archived else ""
         filt = f" matching “{self.filter_text}”" if self.filter_text else ""
+        empty = counted and total == 0
+        hint = ("  (esc in the filter clears it)" if self.filter_text else
+                f"  (n adds the first {self.register.singular})") if empty else ""
         self.query_one(".list-count", Label).update(
-            f"{total}{'' if counted else '+'} {noun}{filt}{extra}")
+            f"{total}{'' if counted else '+'} {noun}{filt}{extra}{hint}")
+        if empty:
+            self.query_one(".detail", DetailView).show(self.empty_detail())
+
+    def empty_detail(self) -> records.Detail:
+        """What the detail pane says of an empty list: how to fill it (or widen it)."""
+        title = self.register.title.lower()
+        if self.filter_text:
+            return records.Detail(f"No {title} match “{self.filter_text}”", "", [
+                ("esc", "in the filter: clear it (/ goes back to the filter)"),
+                ("f", "choose another view"),
+                *([] if self.show_archived else [("v", f"show archived {title} too")])])
+        keys = [("n", f"add the first {self.register.singular}: its form opens here")]
+        from clerkdesk.models.output.csv_exchange import IMPORTABLE
+
+        if self.register.key in IMPORTABLE:
+            keys.append(("ctrl+p", f"“Import”: add {title} from a spreadsheet (.xlsx or .csv)"))
+        if not self.show_archived:
+            keys.append(("v", f"show archived {title}, if any"))
+        return records.Detail(f"No {title} yet", "", keys)
 
     def show_detail(self) -> None:
         row_id = self.selected_id()
         view = self.query_one(".detail", DetailView)
+        source = self.table.source
+        if row_id is None and isinstance(source, PagerSource) and source.pager.counted == 0:
+            view.show(self.empty_detail())
+            return
         view.show(self.detail(row_id) if row_id else None)
 
     def refresh_data(self) -> None:
@@ -375,9 +401,12 @@ class RegisterPane(Vertical):
             return f"New {self.register.singular}"
         return f"Edit {self.register.singular}: {getattr(row, 'ref', None) or row.name}"
 
-    def open_form(self, row_id: int | None) -> None:
+    def open_form(self, row_id: int | None, *, values: dict[str, str] | None = None) -> None:
+        """The form of record *row_id* (None: a new one, its fields starting from *values*
+        where given, e.g. the Clerk's roles from the first-run checklist)."""
         row = self.register.get(row_id) if row_id else None
-        values = records.form_values(self.register, row)
+        values = {**records.form_values(self.register, row),
+                  **(values if row is None and values else {})}
         # the version the clerk is editing: a save after someone else's is refused
         seen = {"version": getattr(row, "version", None) if row is not None else None}
 

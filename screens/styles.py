@@ -12,10 +12,12 @@ _HERE = Path(__file__).resolve().parent
 #: gives every modal box, so it must come after)
 STYLESHEETS: list[Path] = [
     _HERE / "widgets" / name for name in
-    ("tab_bar.tcss", "key_bar.tcss", "virtual_table.tcss", "detail.tcss")
+    ("tab_bar.tcss", "key_bar.tcss", "virtual_table.tcss", "detail.tcss", "charts.tcss")
 ] + [
     _HERE / name for name in
-    ("modal.tcss", "meeting.tcss", "dashboard.tcss", "register_pane.tcss", "confirm.tcss",
+    ("modal.tcss", "meeting.tcss", "dashboard.tcss", "first_run.tcss", "register_pane.tcss",
+     "confirm.tcss",
      "form.tcss", "picker.tcss", "help.tcss", "wizard.tcss", "import_screen.tcss",
-     "file_picker.tcss", "documents_screen.tcss", "retention_screen.tcss", "intake_screen.tcss")
+     "file_picker.tcss", "documents_screen.tcss", "retention_screen.tcss", "intake_screen.tcss",
+     "marks.tcss", "bulk_actions.tcss")
 ]

@@ -305,6 +305,9 @@ def test_the_intake_folder_counts_the_emails_not_yet_taken_in(demo_db, tmp_path)
                                                         "request_multipart.eml"]
     intake.remember_folder(folder)
     assert intake.last_folder() == folder
+    # the clerk's own state (state.json), not a row of the council's casebook
+    from clerkdesk.models.core.schema import Setting
+    assert not Setting.select().where(Setting.key == intake.LAST_FOLDER_KEY).exists()
 
 
 def test_a_large_email_read_apart_in_a_child_process_reads_the_same(monkeypatch):

@@ -203,16 +203,18 @@ def test_schema_2_on_postgres_is_migrated_and_verifies(pg_server, _demo_template
 
     from unaudited import reforge
 
-    from clerkdesk.models.store.shape import CASE_CLOCK, VERSIONED
+    from clerkdesk.models.store.shape import COLUMNS_NEW_IN_4, NEW_IN_4, VERSIONED
 
     url = pg_server.url(pg_server.create_database())
     engine_copy.copy(_demo_template, url)
     with psycopg.connect(url, autocommit=True) as con:  # as schema 2 left it
         for table in VERSIONED:
             con.execute(f'ALTER TABLE "{table}" DROP COLUMN version')
-        for column in CASE_CLOCK:
-            con.execute(f'ALTER TABLE "case" DROP COLUMN {column}')
-        con.execute("DROP TABLE document")
+        for table, added in COLUMNS_NEW_IN_4.items():  # every column schema 4 added
+            for column in added:
+                con.execute(f'ALTER TABLE "{table}" DROP COLUMN {column}')
+        for table in NEW_IN_4:
+            con.execute(f'DROP TABLE "{table}"')
         con.execute("UPDATE clerkdesk_schema SET version = 2")
         # schema 2's digests covered schema 2's columns: the log as schema 2 wrote it
         reforge(con)

@@ -53,7 +53,19 @@ def build_parser(subcommands: bool = True) -> argparse.ArgumentParser:
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"clerkdesk.tui.commands.{name}")
         module.add_parser(sub)
+    for command in sub.choices.values():
+        _db_after_the_command(command)
     return parser
+
+
+def _db_after_the_command(command: argparse.ArgumentParser) -> None:
+    """`--db PATH` after the subcommand too (`clerkdesk report --db X`), for every one. Its
+    default is SUPPRESS, so a --db given before the subcommand stands unless another is
+    given after it (the later one wins, as options do)."""
+    if "--db" in command._option_string_actions:  # (serve says more about it)
+        return
+    command.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                         help="the casebook file, as the --db before the command")
 
 
 def opens_the_app(argv: list[str]) -> bool:

@@ -31,7 +31,8 @@ def first_run(app) -> None:
 
     def done(result) -> None:
         if result is not None:
-            app.notify(f"Welcome, {result.name}. Press ? for the keys.")
+            app.notify(f"Welcome, {result.name}. Your first steps are on the Dashboard; "
+                       "? shows every key.")
             app.council_changed()
             app.refresh_all()
             app.focus_tab("dashboard")
@@ -151,7 +152,9 @@ def help_groups(app_bindings: list) -> list[tuple[str, list]]:
     from clerkdesk.screens.case_pane import CasePane
     from clerkdesk.screens.council_pane import SettingsPane
     from clerkdesk.screens.dashboard import DashboardPane
+    from clerkdesk.screens.first_run import FIRST_RUN_BINDINGS
     from clerkdesk.screens.form import FormScreen
+    from clerkdesk.screens.marks import MarkingPane
     from clerkdesk.screens.member_pane import MemberPane
     from clerkdesk.screens.register_pane import RegisterPane
     from clerkdesk.screens.widgets.virtual_table import VirtualTable
@@ -161,11 +164,19 @@ def help_groups(app_bindings: list) -> list[tuple[str, list]]:
                          "Party groups, Complaints, Council)"),
                         ("ctrl+p", "", "find any record by name, reference or words; run a command"),
                         *app_bindings]),
-        ("Dashboard (the triage desk)", DashboardPane.BINDINGS),
+        ("Dashboard (the triage desk)",
+         [b for b in DashboardPane.BINDINGS if b not in FIRST_RUN_BINDINGS
+          and b not in MarkingPane.BINDINGS]),
+        ("Dashboard, while its first-steps checklist shows", FIRST_RUN_BINDINGS),
         ("Every list", VirtualTable.BINDINGS + RegisterPane.BINDINGS
          + [("esc", "", "in the filter: clear it, then back to the list")]),
         ("Members", MemberPane.BINDINGS),
         ("Requests and complaints", CasePane.BINDINGS),
+        ("Council tab", [("←, →", "", "the previous / next sub-tab: Settings, Committees, "
+                          "Wards, External contacts")]),
+        ("Marking cases (Dashboard, Requests, Complaints)", MarkingPane.BINDINGS
+         + [("c a p z s", "", "with cases marked: close, assign, set the priority, snooze "
+             "or record a step on all of them, after a preview (one ctrl+z undoes it)")]),
         ("Council settings", SettingsPane.BINDINGS),
         ("Forms", FormScreen.BINDINGS + [("tab, shift+tab", "", "next / previous field")]),
     ]

@@ -1,5 +1,6 @@
 """The pick-lists the forms offer: wards, party groups, members and serving officers, as
-(id, label) pairs, archived records left out.
+(id, label) pairs, archived records left out; and what a form says under one that has
+nothing to pick yet (`empty_help`).
 """
 from __future__ import annotations
 
@@ -23,3 +24,22 @@ def officer_choices():
     return [(str(o.id), f"{o.name} ({o.job_title})" if o.job_title else o.name)
             for o in Officer.select().where(~Officer.archived & Officer.left_on.is_null())
             .order_by(Officer.name)]
+
+
+#: said under a pick-list of these while it is empty: where its records are added
+EMPTY_HELP = {
+    ward_choices: "No wards yet: add them on the Council tab (7, then → to Wards, n).",
+    group_choices: "No party groups yet: add them on the Party groups tab (5, n).",
+    member_choices: "No members yet: add them on the Members tab (2, n).",
+    officer_choices: "No serving officers yet: add them on the Officers tab (3, n).",
+}
+
+
+def empty_help(spec) -> str:
+    """What a form says under *spec*'s pick-list while it offers nothing: the field's own
+    `empty_help`, else where records of its kind are added ("" for any other field)."""
+    if spec.kind not in ("ref", "refs"):
+        return ""
+    if spec.empty_help:
+        return spec.empty_help
+    return EMPTY_HELP.get(spec.choices, "") if callable(spec.choices) else ""

@@ -44,7 +44,9 @@ def setup_fields() -> list[FieldSpec]:
 
 def settings_fields() -> list[FieldSpec]:
     return setup_fields() + [
-        FieldSpec("clerk_name", "Clerk's name (for the record)", max_len=120),
+        FieldSpec("clerk_name", "Clerk's name (for the record)", max_len=120,
+                  help="Used only while no officer holds the Town Clerk role: the officers "
+                       "register (tab 3) leads."),
         FieldSpec("nation", "Bank holidays of", "choice", required=True, choices=NATION_CHOICES,
                   default="england"),
         FieldSpec("protocol_adopted", "Protocol adopted on", "date"),
@@ -129,6 +131,24 @@ def save_settings(raw: dict[str, str], *, expected_version: int | None = None) -
             row.save()
             audit.record("update", "council", row.id, changes)
     return row
+
+
+#: the settings a new council gives first (the first-run checklist's "council dates")
+DATE_SETTINGS = ("protocol_adopted", "protocol_review_due", "next_election")
+
+
+def dates_fields() -> list[FieldSpec]:
+    """The council's dates alone: when the protocol was adopted and is next reviewed (the
+    Dashboard warns once it is due), and the next election (its pre-election period)."""
+    by_name = {s.name: s for s in settings_fields()}
+    return [by_name[name] for name in DATE_SETTINGS]
+
+
+def save_dates(raw: dict[str, str], *, expected_version: int | None = None) -> Council:
+    """Save the council's dates (`dates_fields`), the other settings as they are."""
+    row = get()
+    return save_settings({**form_values(row), **{k: raw.get(k, "") for k in DATE_SETTINGS}},
+                         expected_version=expected_version)
 
 
 def review_overdue(today: dt.date | None = None) -> bool:

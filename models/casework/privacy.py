@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from clerkdesk.models.casework.stats import NO_WARD
 from clerkdesk.models.core import user
 
 HIDDEN = "(hidden)"
@@ -78,3 +79,45 @@ def set_mode(on: bool) -> None:
     """Remember meeting mode across restarts (this clerk's, on this casebook)."""
     if is_on() != bool(on):
         user.put_state(MODE_KEY, bool(on))
+
+
+# --- the charts (models/casework/stats.py) ----------------------------------------------------
+
+#: the fewest cases a ward's figure may show in meeting mode (and in the published report):
+#: a town ward has two to four councillors, so "1 open case in Abbey" all but names the
+#: councillor who asked; 1 and 2 are shown as "fewer than 3", 0 and 3 or more as they are
+SMALL_COUNT = 3
+
+
+def small_count_text() -> str:
+    return f"fewer than {SMALL_COUNT}"
+
+
+def ward_counts(rows, meeting_mode: bool) -> list[tuple[str, int | None]]:
+    """Open cases by ward (stats.WardCount rows) as a chart may show them: every case
+    normally; in meeting mode only the cases meeting mode shows (complaints and
+    confidential requests are not counted, as they are not listed), and a count from 1
+    to SMALL_COUNT - 1 becomes None ("fewer than 3": drawn without a bar or a number).
+    Every ward on the register keeps its row (a ward dropped for having only hidden cases
+    would say that it has some); the row of cases with no ward goes when it shows none.
+    The council-wide figures (opened, closed, overdue per week; days to answer) name no
+    one and are shown as they are."""
+    if not meeting_mode:
+        return [(r.ward, r.total) for r in rows]
+    out: list[tuple[str, int | None]] = []
+    for r in rows:
+        n = r.shown
+        if n == 0 and r.ward == NO_WARD:
+            continue
+        out.append((r.ward, None if 0 < n < SMALL_COUNT else n))
+    # in the order of what is shown (the order of the totals would tell of hidden cases)
+    out.sort(key=lambda row: (row[0] == NO_WARD, -(1 if row[1] is None else row[1]),
+                              row[0].casefold()))
+    return out
+
+
+def ward_figure_shown(count: int, meeting_mode: bool) -> bool:
+    """May a figure worked out from *count* cases of one ward (a median time to answer)
+    be shown? In meeting mode and in the published report, not from 1 or 2 cases: the
+    median of one request is that request's own time."""
+    return not meeting_mode or not 0 < count < SMALL_COUNT

@@ -205,7 +205,8 @@ def _officer_fields():
         FieldSpec("name", "Name", required=True, max_len=120),
         FieldSpec("job_title", "Job title", max_len=120),
         FieldSpec("department", "Department", max_len=120),
-        FieldSpec("line_manager", "Line manager", "ref", choices=officer_choices),
+        FieldSpec("line_manager", "Line manager", "ref", choices=officer_choices,
+                  empty_help="No other serving officers yet: add them on the Officers tab (3, n)."),
         FieldSpec("roles", "Protocol roles", "roles", choices=OFFICER_ROLES),
         FieldSpec("email", "Email", max_len=200),
         FieldSpec("phone", "Phone", max_len=40),
@@ -224,6 +225,20 @@ def _officer_check(clean, row):
     return problems
 
 
+def employed_line(started: dt.date | None, left: dt.date | None,
+                  today: dt.date | None = None) -> str:
+    """An officer's employment as a sentence, whatever of its dates is known."""
+    today = today or dates.today()
+    if left is not None and left <= today:
+        return (f"{dates.fmt(started)} to {dates.fmt(left)}" if started
+                else f"left on {dates.fmt(left)} (start date not recorded)")
+    if started and started > today:
+        now = f"starts on {dates.fmt(started)}"
+    else:
+        now = f"since {dates.fmt(started)}" if started else "serving (start date not recorded)"
+    return now + (f", leaving on {dates.fmt(left)}" if left else "")
+
+
 def _officer_detail(o: Officer) -> Detail:
     reports = [r.name for r in o.reports.where(~Officer.archived)]
     fields = [
@@ -233,7 +248,7 @@ def _officer_detail(o: Officer) -> Detail:
         ("Line manager", o.line_manager.name if o.line_manager else "—"),
         ("Email", o.email or "—"),
         ("Phone", o.phone or "—"),
-        ("Employed", f"{dates.fmt(o.started_on) or '?'} to {dates.fmt(o.left_on) or 'now'}"),
+        ("Employed", employed_line(o.started_on, o.left_on)),
     ]
     sections = [("Reports to them", reports or ["none"])]
     if o.notes:

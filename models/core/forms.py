@@ -54,6 +54,8 @@ class FieldSpec:
     default: Callable[[], str] | str = ""
     minimum: int | None = None
     maximum: int | None = None
+    #: said under a pick-list (ref, refs) while it has nothing to pick: where to add some
+    empty_help: str = ""
 
     def options(self) -> list[tuple[str, str]]:
         """(value, label) pairs for choice/ref/roles fields."""

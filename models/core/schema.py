@@ -274,7 +274,7 @@ class Audit(BaseModel):
 
     at = DateTimeField(default=now, index=True)
     who = CharField(default="")
-    action = CharField()  # create | update | archive | restore | step | undo | anonymise | adopt | upgrade
+    action = CharField()  # create | update | archive | restore | step | batch | undo | anonymise | adopt | upgrade
     table = CharField()
     row_id = IntegerField()
     changes = TextField(default="{}")  # JSON {field: [old, new]}
@@ -290,7 +290,9 @@ class Audit(BaseModel):
 
 
 class Setting(BaseModel):
-    """Small key/value state: remembered views, meeting mode."""
+    """Small key/value rows kept from older casebooks: the clerk's remembered views and
+    meeting mode now live in their own state file (core/user.py), which reads these rows
+    once for a casebook it has no section for and never writes them."""
 
     key = CharField(primary_key=True)
     value = TextField(default="")

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from clerkdesk.models.casework import case_route, cases, council, documents
+from clerkdesk.models.casework import case_route, cases, council, documents, first_run
 from clerkdesk.models.core import dates, user
 from clerkdesk.models.core.db import database
 from clerkdesk.models.core.schema import Advice, Case, Member, PartyGroup, Step
@@ -298,7 +298,7 @@ def context(case: Case, template: str) -> dict:
     clauses = book.of(chosen) or book.of([route_clause] + step_clauses)
     main = clauses[0] if clauses else {"ref": "", "text": ""}
     kinds = REQUEST_KINDS if case.type == "request" else COMPLAINT_KINDS
-    clerk = (row.clerk_name if row and row.clerk_name else "") or user.current_user()
+    clerk = first_run.clerk_of_record()[0] or user.current_user()  # (the register leads)
     today = dates.today()
     title = template.replace("_", " ").capitalize()
     return {

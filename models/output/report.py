@@ -15,6 +15,14 @@ confidential); complaints and confidential cases are given by reference and kind
 Response times run as the protocol runs the clock: working days from receipt to closing,
 less the days the case waited on the member; a request is answered in time when it closed
 by its due date, which is the date agreed with the member where one was agreed.
+
+The report's charts (models/casework/stats.py, drawn by models/output/svg.py as inline
+SVG in the HTML page and given as tables in the Markdown) cover the 13 weeks to the
+report's date: cases opened and closed per week, cases overdue at each week's end, open
+cases by ward, and working days to answer. The report is published, so it shows the
+wards as meeting mode does (privacy.ward_counts: complaints and confidential requests
+not counted by ward, a count of 1 or 2 given as "fewer than 3"), and a ward's response
+times only from three requests up (privacy.ward_figure_shown).
 """
 from __future__ import annotations
 
@@ -24,7 +32,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clerkdesk.models.casework import advice
+from clerkdesk.models.casework import advice, privacy, stats
 from clerkdesk.models.casework import council as council_settings
 from clerkdesk.models.casework.cases import open_cases, running
 from clerkdesk.models.casework.council import closures, council_nation
@@ -36,6 +44,8 @@ from clerkdesk.models.core.vocab import COMPLAINT_KINDS, REQUEST_KINDS, STATUSES
 from clerkdesk.models.rules import rulebook
 from clerkdesk.models.store import anchor
 from clerkdesk.models.store.files import private_folder, replacing
+
+from . import svg
 
 #: the statuses an open case can have, in the order the report shows them
 OPEN_STATUSES = [s for s in STATUSES if s != "closed"]
@@ -114,6 +124,11 @@ class Report:
     advice_clause: str = ""
     #: the audit chain's head as the report was made: printed, so the minutes anchor it
     head: anchor.Head | None = None
+    #: the charts' figures, for the 13 weeks to the report's date
+    figures: stats.Figures | None = None
+    #: every request closed (since `response.since`, where given), for the times per kind
+    #: and per ward against the protocol's target
+    answers: stats.AnswerTimes | None = None
 
     @property
     def title(self) -> str:
@@ -208,7 +223,8 @@ def build_report(today: dt.date | None = None, since: dt.date | None = None) -> 
         advice=advice.by_group(since),
         report_clause=profile.setting_clause("report") if profile else "",
         advice_clause=profile.setting_clause("advice") if profile else "",
-        head=anchor.current(database.connection()))
+        head=anchor.current(database.connection()),
+        figures=stats.figures(today), answers=stats.answer_times(since=since))
 
 
 def _days(n: int | float) -> str:
@@ -276,6 +292,187 @@ def _record(report: Report) -> str:
             f"been rewritten: clerkdesk check --since {h.token}")
 
 
+# --- the charts and the response times per kind and per ward ------------------------------
+
+def _pct(n: int, d: int) -> str:
+    return f"{round(100 * n / d)}%" if d else "—"
+
+
+def _period(f: stats.Figures) -> str:
+    return f"{dates.fmt(f.weeks[0].start)} to {dates.fmt(f.today)}"
+
+
+def _target(a: stats.AnswerTimes) -> str:
+    return (f"in time: closed by its due date (as agreed with the member, where agreed), "
+            f"or within {_days(a.limit)} of receipt where it had none{_cite(a.clause)}")
+
+
+def _answers_sentence(a: stats.AnswerTimes, period: str) -> str:
+    if not a.count:
+        return (f"No request was closed {period}, so there are no times to answer to "
+                f"show. A request is {_target(a)}.")
+    return (f"{a.count} request{'s' if a.count != 1 else ''} closed {period}: median "
+            f"{_days(a.median)}; {a.within} of {a.count} ({_pct(a.within, a.count)}) in "
+            f"time. A request is {_target(a)}.")
+
+
+def _wards_note() -> str:
+    return ("Open cases by the ward of the member they come from. Complaints and "
+            "confidential requests are not counted by ward, and a count of 1 or 2 is given "
+            f"as {privacy.small_count_text()}, so that no councillor can be picked out.")
+
+
+def _ward_rows(f: stats.Figures) -> list[tuple[str, int | None]]:
+    """The wards as the published report may show them (meeting mode's rule)."""
+    return privacy.ward_counts(f.wards, meeting_mode=True)
+
+
+def _histogram_rows(a: stats.AnswerTimes) -> list[tuple[str, int, bool]]:
+    """(working days, requests, within the limit) for each number of days taken."""
+    hist = a.histogram()
+    rows = []
+    for days, n in enumerate(hist):
+        if n:
+            label = f"{days} or more" if days == len(hist) - 1 else str(days)
+            rows.append((label, n, days <= a.limit))
+    return rows
+
+
+def _times_rows(a: stats.AnswerTimes, key: str) -> list[tuple[str, stats.AnswerTimes | None]]:
+    """Response times per kind or per ward; a ward's only from SMALL_COUNT requests up."""
+    rows = []
+    for name, group in a.by(key):
+        shown = key == "kind" or privacy.ward_figure_shown(group.count, meeting_mode=True)
+        rows.append((name, group if shown else None))
+    return rows
+
+
+def _times_intro(report: Report) -> str:
+    a = report.answers
+    period = (f"since {dates.fmt(report.response.since)}" if report.response.since
+              else "so far")
+    return (f"Every request closed {period}, of every kind, against the protocol's target: "
+            f"a request is {_target(a)}. A ward's times are given only where at least "
+            f"{privacy.SMALL_COUNT} of its requests were closed.")
+
+
+def _charts_markdown(report: Report) -> list[str]:
+    f = report.figures
+    if f is None:
+        return []
+    out = [f"## The last {len(f.weeks)} weeks at a glance", "",
+           f"From {_period(f)}. Weeks run from the day shown.", "",
+           "### Cases opened, closed and overdue each week", "",
+           "| Week from | Opened | Closed | Overdue at the week's end |",
+           "| --- | ---: | ---: | ---: |"]
+    for w, o, c, d in zip(f.weeks, f.flow.opened, f.flow.closed, f.trend.overdue):
+        out.append(f"| {dates.fmt(w.start)} | {o} | {c} | {d} |")
+    out += ["", "### Open cases by ward", "", _wards_note(), "",
+            "| Ward | Open cases |", "| --- | ---: |"]
+    for ward, n in _ward_rows(f):
+        out.append(f"| {_md(ward)} | {privacy.small_count_text() if n is None else n} |")
+    out += ["", "### Working days to answer", "",
+            _answers_sentence(f.answers, f"in these {len(f.weeks)} weeks"), ""]
+    rows = _histogram_rows(f.answers)
+    if rows:
+        out += [f"| Working days taken | Requests | Within {f.answers.limit} |",
+                "| ---: | ---: | --- |"]
+        out += [f"| {label} | {n} | {'yes' if ok else 'no'} |" for label, n, ok in rows]
+        out.append("")
+    return out
+
+
+def _times_markdown(report: Report) -> list[str]:
+    a = report.answers
+    if a is None:
+        return []
+    out = ["## Response times by kind and by ward", "", _times_intro(report), ""]
+    if not a.count:
+        return out + ["No request has been closed yet.", ""]
+    for key, head in (("kind", "Kind"), ("ward", "Ward")):
+        out += [f"| {head} | Closed | Median working days | In time | Share in time |",
+                "| --- | ---: | ---: | ---: | ---: |"]
+        for name, g in _times_rows(a, key):
+            if g is None:
+                out.append(f"| {_md(name)} | {privacy.small_count_text()} | — | — | — |")
+            else:
+                out.append(f"| {_md(name)} | {g.count} | {g.median:g} | {g.within} "
+                           f"| {_pct(g.within, g.count)} |")
+        out.append(f"| **All requests** | **{a.count}** | **{a.median:g}** | **{a.within}** "
+                   f"| **{_pct(a.within, a.count)}** |")
+        out.append("")
+    return out
+
+
+def chart_svgs(report: Report) -> list[tuple[str, str, str]]:
+    """The report's four charts: (heading, inline SVG, caption) each."""
+    f = report.figures
+    if f is None:
+        return []
+    labels = [stats.week_label(w) for w in f.weeks]
+    wards = _ward_rows(f)
+    a = f.answers
+    hist = a.histogram()
+    hist_labels = [str(d) for d in range(len(hist) - 1)] + [f"{len(hist) - 1}+"]
+    return [
+        ("Cases opened and closed each week",
+         svg.column_chart("Cases opened and closed each week", labels,
+                          [("Opened", f.flow.opened), ("Closed", f.flow.closed)]),
+         f"Cases opened and closed in each week from {_period(f)} (weeks from the day shown)."),
+        ("Cases overdue at the end of each week",
+         svg.line_chart("Cases overdue at the end of each week", labels, f.trend.overdue,
+                        name="Overdue"),
+         "Cases overdue at the end of each week, as their due dates stand now."),
+        ("Open cases by ward",
+         svg.bar_chart("Open cases by ward",
+                       [(w, n) for w, n in wards], missing=privacy.small_count_text()),
+         _wards_note()),
+        ("Working days to answer",
+         svg.column_chart("Working days to answer", hist_labels, [("Requests", hist)],
+                          marker=(a.limit, f"limit {a.limit}")),
+         _answers_sentence(a, f"in these {len(f.weeks)} weeks")),
+    ]
+
+
+def _charts_html(report: Report) -> list[str]:
+    f = report.figures
+    if f is None:
+        return []
+    p = [f"<h2>The last {len(f.weeks)} weeks at a glance</h2>",
+         f"<p>From {_e(_period(f))}. Weeks run from the day shown.</p>"]
+    for heading, chart, caption in chart_svgs(report):
+        p += [f"<h3>{_e(heading)}</h3>", '<figure class="chart">', chart, f"<figcaption>{_e(caption)}</figcaption>",
+              "</figure>"]
+    return p
+
+
+def _times_html(report: Report) -> list[str]:
+    a = report.answers
+    if a is None:
+        return []
+    p = ["<h2>Response times by kind and by ward</h2>", f"<p>{_e(_times_intro(report))}</p>"]
+    if not a.count:
+        return p + ["<p>No request has been closed yet.</p>"]
+    for key, head in (("kind", "Kind"), ("ward", "Ward")):
+        p.append(f'<table><thead><tr><th>{head}</th><th class="n">Closed</th>'
+                 '<th class="n">Median working days</th><th class="n">In time</th>'
+                 '<th class="n">Share in time</th></tr></thead><tbody>')
+        for name, g in _times_rows(a, key):
+            if g is None:
+                p.append(f'<tr><td>{_e(name)}</td><td class="n">'
+                         f'{_e(privacy.small_count_text())}</td><td class="n">—</td>'
+                         '<td class="n">—</td><td class="n">—</td></tr>')
+            else:
+                p.append(f'<tr><td>{_e(name)}</td><td class="n">{g.count}</td>'
+                         f'<td class="n">{g.median:g}</td><td class="n">{g.within}</td>'
+                         f'<td class="n">{_pct(g.within, g.count)}</td></tr>')
+        p.append(f'<tr class="total"><td>All requests</td><td class="n">{a.count}</td>'
+                 f'<td class="n">{a.median:g}</td><td class="n">{a.within}</td>'
+                 f'<td class="n">{_pct(a.within, a.count)}</td></tr>')
+        p.append("</tbody></table>")
+    return p
+
+
 def _md(text: str) -> str:
     """Cell text safe inside a Markdown table: no pipes, no line breaks, no markup."""
     text = " ".join(str(text).split())
@@ -329,6 +526,9 @@ def to_markdown(report: Report) -> str:
     out += [f"- {s}" for s in _response_sentences(report.response)]
     out.append("")
 
+    out += _times_markdown(report)
+    out += _charts_markdown(report)
+
     out += ["## Advice to party groups", "", _advice_sentence(report), ""]
     if any(g.count for g in report.advice):
         out += ["| Group | Advice given | Latest |", "| --- | ---: | --- |"]
@@ -344,6 +544,7 @@ body { font-family: Georgia, "Times New Roman", serif; max-width: 60rem; margin:
        padding: 0 1rem; color: #1a1a1a; line-height: 1.45; }
 h1 { font-size: 1.6rem; border-bottom: 2px solid #1a1a1a; padding-bottom: .3rem; }
 h2 { font-size: 1.2rem; margin-top: 2rem; }
+h3 { font-size: 1.05rem; margin: 1.2rem 0 .3rem; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .95rem; }
 th, td { border: 1px solid #999; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 th { background: #eee; }
@@ -352,8 +553,11 @@ tr.total td { font-weight: bold; background: #f6f6f6; }
 .summary { font-weight: bold; }
 .withheld { color: #666; font-style: italic; }
 .intro { color: #333; }
+figure.chart { margin: 1rem 0 1.5rem; break-inside: avoid; }
+figure.chart svg { max-width: 100%; height: auto; display: block; }
+figcaption { font-size: .9rem; color: #333; margin-top: .3rem; }
 @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; }
-               tr { break-inside: avoid; } }
+               tr { break-inside: avoid; } figure.chart { break-inside: avoid; } }
 """
 
 
@@ -411,6 +615,9 @@ def to_html(report: Report) -> str:
     p.append("<h2>Response times for information requests</h2><ul>")
     p += [f"<li>{_e(s)}</li>" for s in _response_sentences(report.response)]
     p.append("</ul>")
+
+    p += _times_html(report)
+    p += _charts_html(report)
 
     p += ["<h2>Advice to party groups</h2>", f"<p>{_e(_advice_sentence(report))}</p>"]
     if any(g.count for g in report.advice):

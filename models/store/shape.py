@@ -38,9 +38,6 @@ COLUMNS_NEW_IN_4 = {
     "advice": {"summary": "TEXT NOT NULL DEFAULT ''"},
 }
 
-#: the columns of `case` that schema 4 added (its clock)
-CASE_CLOCK = set(COLUMNS_NEW_IN_4["case"])
-
 #: tables schema 4 added
 NEW_IN_4 = {"document"}
 

@@ -303,7 +303,11 @@ class VirtualTable(ScrollView, can_focus=True):
         "virtual-table--even-row",
         "virtual-table--odd-row",
         "virtual-table--pending",
+        "virtual-table--marked",
     }
+
+    #: what a marked row shows in the space before its first column (screens/marks.py)
+    MARK_GLYPH = "●"
 
     #: what a row not read yet shows in its first column
     PENDING = "…"
@@ -354,6 +358,8 @@ class VirtualTable(ScrollView, can_focus=True):
         self._paint_timer = None
         self._hold_spent = False  # a hold ran out: no other until the screen is complete
         self._expecting = False  # the first source is being read: the frame waits for it
+        #: the keys of the rows marked (a set the owner keeps: screens/marks.py), or None
+        self.marks: set | None = None
         if columns:
             self.set_columns(columns)
 
@@ -719,10 +725,13 @@ class VirtualTable(ScrollView, can_focus=True):
                                                                 partial=True)
                 strip = Strip([Segment(" " + self.PENDING, pending)])
             else:
-                strip = self._strip(got[1], style)
+                marked = bool(self.marks) and got[0] in self.marks
+                if marked and index != self.cursor_row:
+                    style = base + self.get_component_rich_style("virtual-table--marked")
+                strip = self._strip(got[1], style, marked=marked)
         return strip.crop_extend(scroll_x, scroll_x + width, style)
 
-    def _strip(self, cells, style: Style) -> Strip:
+    def _strip(self, cells, style: Style, *, marked: bool = False) -> Strip:
         segments = []
         for cell, w in zip(cells, self._widths):
             if isinstance(cell, Text):  # its own styles over the row's
@@ -739,4 +748,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 if cell_len(text) > w > 1:  # cut short: say so
                     text = set_cell_size(text, w - 1) + "…"
                 segments.append(Segment(" " + set_cell_size(text, w) + " ", style))
+        if marked and segments:  # the glyph in the space before the first column
+            first = segments[0]
+            segments[0] = Segment(self.MARK_GLYPH + first.text[1:], first.style)
         return Strip(segments)

@@ -6,7 +6,7 @@
 Reads one JSON object of facts on standard input and prints the route as JSON on standard
 output. Unknown or contradictory facts, bad JSON or a broken profile print one line
 `clerkdesk: ...` and exit with status 2. No Textual here: this is the scriptable face.
-See docs/route.md for the facts and role keys.
+The README's "Routes from the command line" lists the facts and role keys.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def add_parser(subparsers) -> None:
         help="print the protocol's route for the facts of one case (JSON on stdin)",
         description="Read the facts of one case as a JSON object on standard input and print "
                     "the protocol's route as JSON: outcome, steps (handler, action, in_writing, "
-                    "clause), tasks, due_working_days, warnings. See docs/route.md.",
+                    "clause), tasks, due_working_days, warnings. The README's section 'Routes from the command line' lists the facts.",
     )
     p.add_argument("--profile", metavar="NAME_OR_PATH", default="town",
                    help="a bundled profile (town, principal) or the path of a .toml copy "
@@ -64,7 +64,7 @@ def run(args, stdin=None, stdout=None) -> int:
         raise CliError(str(exc), status=2) from None
     except (TypeError, ValueError, RecursionError):
         raise CliError("the facts could not be used: each fact's value is a word, true or "
-                       "false, or a number (see docs/route.md)", status=2) from None
+                       "false, or a number (the README's section 'Routes from the command line' lists them)", status=2) from None
     if getattr(args, "compact", False):
         stdout.write(result.to_json(indent=None) + "\n")
     else:

@@ -33,7 +33,7 @@ from clerkdesk.models.casework.intake.mail import (
 )
 from clerkdesk.models.core import dates, user
 from clerkdesk.models.core.db import database
-from clerkdesk.models.core.schema import Case, Contact, Council, Member, Officer, Setting
+from clerkdesk.models.core.schema import Case, Contact, Council, Member, Officer
 from clerkdesk.models.core.vocab import COMPLAINT_KINDS, REQUEST_KINDS
 
 __all__ = ["IntakeError", "Duplicate", "Mail", "Attachment", "Person", "Plan", "Directory",
@@ -556,18 +556,17 @@ def take_in(p: Plan, *, form: dict[str, str] | None = None, who: str | None = No
 # --- the folders ----------------------------------------------------------------------------
 
 def last_folder() -> Path | None:
-    """The folder the clerk last took an email in from (if it is still there)."""
-    row = Setting.get_or_none(Setting.key == LAST_FOLDER_KEY)
-    if row and row.value and Path(row.value).is_dir():
-        return Path(row.value)
+    """The folder this clerk last took an email in from (if it is still there): the
+    clerk's own state (core/user.py), not the council's, so a shared office's clerks
+    each keep theirs and nothing is written to the casebook outside its audit log."""
+    value = user.get_state(LAST_FOLDER_KEY)
+    if value and Path(value).is_dir():
+        return Path(value)
     return None
 
 
 def remember_folder(folder) -> None:
-    value = str(Path(folder).expanduser())
-    with database.atomic():
-        Setting.insert(key=LAST_FOLDER_KEY, value=value).on_conflict(
-            conflict_target=[Setting.key], update={Setting.value: value}).execute()
+    user.put_state(LAST_FOLDER_KEY, str(Path(folder).expanduser()))
 
 
 def intake_folder() -> Path | None:

@@ -352,16 +352,23 @@ def _tidy(text: str) -> str:
     return "\n".join(out).strip()
 
 
+def _alternatives(msg: EmailMessage, body_part) -> set[int]:
+    """The ids of the body's other renderings: the text parts of the multipart/alternative
+    that holds the body (its HTML beside the plain text), which are not attachments."""
+    out: set[int] = set()
+    if body_part is None:
+        return out
+    for part in msg.walk():
+        if part.get_content_type() == "multipart/alternative" and any(
+                p is body_part for p in part.iter_parts()):
+            out.update(id(p) for p in part.iter_parts() if p.get_content_maintype() == "text")
+    return out
+
+
 def _attachments(msg: EmailMessage, body_part, name: str, notes: list[str]):
     """(attachments, forwarded message parts): every leaf that is not the body (or its
     other rendering in a multipart/alternative), and each message/rfc822 part."""
-    alternatives = set()
-    if body_part is not None:
-        for part in msg.walk():
-            if part.get_content_type() == "multipart/alternative" and any(
-                    p is body_part for p in part.iter_parts()):
-                alternatives.update(id(p) for p in part.iter_parts()
-                                    if p.get_content_maintype() == "text")
+    alternatives = _alternatives(msg, body_part)
     out: list[Attachment] = []
     forwarded = []
     counter = 0
@@ -528,13 +535,7 @@ def _b64_in_slices(text: str) -> bytes:
 
 
 def _replace_parts(msg, body_part, attachments) -> None:
-    alternatives = set()
-    if body_part is not None:
-        for part in msg.walk():
-            if part.get_content_type() == "multipart/alternative" and any(
-                    p is body_part for p in part.iter_parts()):
-                alternatives.update(id(p) for p in part.iter_parts()
-                                    if p.get_content_maintype() == "text")
+    alternatives = _alternatives(msg, body_part)
 
     def visit(part) -> None:
         if part is body_part or id(part) in alternatives:
