@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import shutil
 
-from common import RUNS, casebook, compile_bytecode, median, time_to_first_paint
+from common import CASES, RUNS, casebook, compile_bytecode, median, time_to_first_paint
 
 
-def run(runs: int = RUNS) -> dict:
-    db = str(casebook())
+def run(runs: int = RUNS, cases: int | None = None) -> dict:
+    db = str(casebook(cases) if cases else casebook())
     compile_bytecode()
     # one start of each first, not counted: it writes what a first start on a machine
     # writes once (the bank holidays' copy in the cache folder)
@@ -22,7 +22,7 @@ def run(runs: int = RUNS) -> dict:
     for _ in range(runs):
         bare.append(time_to_first_paint("bare"))
         clerk.append(time_to_first_paint("clerkdesk", db))
-    shutil.rmtree(casebook().parent / "backups", ignore_errors=True)  # the automatic ones
+    shutil.rmtree(casebook(cases or CASES).parent / "backups", ignore_errors=True)  # the automatic ones
     return {
         "startup_s": median([r["wall_s"] for r in clerk]),
         "bare_textual_startup_s": median([r["wall_s"] for r in bare]),

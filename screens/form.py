@@ -105,6 +105,14 @@ def set_widget_value(widget, value: str) -> None:
         widget.value = value
 
 
+#: the fields a form mounts before its first frame; the rest follow FIELDS_PER_FRAME at
+#: a time, a frame apart (filling in below the first ones within a few frames), so that
+#: no step of building a form holds the UI for long (all ten at once: 190-360 ms on a
+#: loaded 2-core machine; each mount lays out and redraws the whole form again)
+FIRST_FIELDS = 2
+FIELDS_PER_FRAME = 1
+
+
 @dataclass
 class FormWarning:
     """Said before saving (a likely duplicate): the sentence, and the record ctrl+o opens
@@ -166,6 +174,10 @@ class FormScreen(ModalScreen[object]):
         self._warned_for: dict | None = None
         #: fills empty fields as the clerk chooses (a group leader's group)
         self.suggest_fn = suggest
+        #: the fields not mounted yet (compose mounts the first FIRST_FIELDS)
+        self._pending: list[FieldSpec] = []
+        #: the fields mounted after the first frame whose widgets are not ready yet
+        self._unsettled: set[str] = set()
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box form-box"):
@@ -173,17 +185,11 @@ class FormScreen(ModalScreen[object]):
             if self.subtitle:
                 yield Static(self.subtitle, classes="form-subtitle", id="form-subtitle")
             with VerticalScroll(classes="form-fields", can_focus=False):
-                for spec in self.specs:
-                    with Vertical(classes="field", id=f"field-{spec.name}"):
-                        if spec.kind != "bool":
-                            label = spec.label + (" *" if spec.required else "")
-                            yield Label(label, classes="field-label")
-                        yield field_widget(spec, self.initial[spec.name])
-                        if spec.help:
-                            yield Static(spec.help, classes="field-help")
-                        if (empty := empty_help(spec)) and not spec.options():
-                            yield Static(empty, classes="field-help field-empty")
-                        yield Static("", classes="field-error", id=f"err-{spec.name}")
+                # the first fields now, the rest a few at a time after the first frame
+                first = self.specs[:FIRST_FIELDS]
+                self._pending = list(self.specs[FIRST_FIELDS:])
+                for spec in first:
+                    yield self.field_box(spec)
             yield Static("", id="form-message")
             with Horizontal(classes="buttons conflict-buttons", id="conflict-buttons") as bar:
                 bar.display = False
@@ -193,11 +199,83 @@ class FormScreen(ModalScreen[object]):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
 
+    def field_box(self, spec: FieldSpec) -> Vertical:
+        """One field: its label, its input, its help and the place for its error."""
+        return Vertical(*self.field_parts(spec), classes="field", id=f"field-{spec.name}")
+
+    def field_parts(self, spec: FieldSpec) -> list:
+        parts = []
+        if spec.kind != "bool":
+            label = spec.label + (" *" if spec.required else "")
+            parts.append(Label(label, classes="field-label"))
+        parts.append(field_widget(spec, self.initial[spec.name]))
+        if spec.help:
+            parts.append(Static(spec.help, classes="field-help"))
+        if (empty := empty_help(spec)) and not spec.options():
+            parts.append(Static(empty, classes="field-help field-empty"))
+        parts.append(Static("", classes="field-error", id=f"err-{spec.name}"))
+        return parts
+
+    def _mount_fields(self, count: int | None = None) -> None:
+        """Mount the next *count* fields still to build (all of them with None). Mounting
+        adds them to the form at once (a query finds them); what they hold is what
+        "unsaved changes" compares against, as for the first fields."""
+        if not self._pending:
+            return
+        take = self._pending if count is None else self._pending[:count]
+        raw = self.raw()  # (before they leave the pending: what decides a `when` field)
+        self._pending = self._pending[len(take):]
+        boxes = [Vertical(classes="field", id=f"field-{spec.name}") for spec in take]
+        for spec, box in zip(take, boxes):
+            if spec.when:
+                box.display = applies(spec, raw)
+        self.query_one(".form-fields", VerticalScroll).mount(*boxes)
+        if not all(box.is_attached for box in boxes):  # the form is closing
+            self._pending = take + self._pending
+            return
+        # (into each box mounted: a query finds them at once)
+        waits = [box.mount(*self.field_parts(spec)) for spec, box in zip(take, boxes)]
+        names = [spec.name for spec in take]
+        self._unsettled.update(names)
+        self.call_next(self._settled, names, waits)
+
+    async def _settled(self, names: list[str], waits: list) -> None:
+        """Once mounted, the new fields' values are what they started with."""
+        for waiting in waits:
+            await waiting
+        for name in names:
+            self.initial[name] = widget_value(super().query_one(f"#f-{name}"))
+            self._unsettled.discard(name)
+
+    def _mount_next(self) -> None:
+        """A few more fields, then the next few after the following frame."""
+        if self.is_attached and self._pending:
+            self._mount_fields(FIELDS_PER_FRAME)
+            if self._pending:
+                self.call_after_refresh(self._mount_next)
+
+    @property
+    def built(self) -> bool:
+        """Every field is mounted."""
+        return not self._pending
+
+    def query_one(self, selector, expect_type=None):
+        """A field asked for by its id (`#f-name`, `#err-name`, `#field-name`) is built at
+        once if it was still to come."""
+        if (self._pending and isinstance(selector, str)
+                and selector.startswith(("#f-", "#err-", "#field-"))):
+            self._mount_fields()
+        if expect_type is None:
+            return super().query_one(selector)
+        return super().query_one(selector, expect_type)
+
     def on_mount(self) -> None:
         if self.about is not None:
             self.meeting_mode_changed(mode_of(self).watch(self, self.meeting_mode_changed))
         # what the widgets hold at the start is what "unsaved changes" compares against
         self.initial = self.raw()
+        if self._pending:
+            self.call_after_refresh(self._mount_next)
         self.show_applicable()
         first = self.query(".field-input").first()
         if first is not None:
@@ -210,9 +288,10 @@ class FormScreen(ModalScreen[object]):
         """Show only the fields that apply to what the form holds now (a field's `when`:
         a complaint's kind decides its people pickers)."""
         raw = self.raw()
+        pending = {s.name for s in self._pending}  # (those take their display when built)
         for spec in self.specs:
-            if spec.when:
-                self.query_one(f"#field-{spec.name}").display = applies(spec, raw)
+            if spec.when and spec.name not in pending:
+                super().query_one(f"#field-{spec.name}").display = applies(spec, raw)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if any(s.when for s in self.specs):
@@ -234,7 +313,11 @@ class FormScreen(ModalScreen[object]):
             self.query_one("#form-subtitle", Static).update(shown.text(self.subtitle))
 
     def raw(self) -> dict[str, str]:
-        return {s.name: widget_value(self.query_one(f"#f-{s.name}")) for s in self.specs}
+        """What the fields hold (a field not built yet holds what it started with)."""
+        pending = {s.name for s in self._pending} | self._unsettled
+        return {s.name: self.initial[s.name] if s.name in pending
+                else widget_value(super(FormScreen, self).query_one(f"#f-{s.name}"))
+                for s in self.specs}
 
     def dirty(self) -> bool:
         current = self.raw()

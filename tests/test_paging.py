@@ -100,6 +100,20 @@ def test_head_reads_the_top_without_counting(big_db):
     assert small.head() is True and small.known_rows == 1
 
 
+def test_keeping_a_row_the_head_holds_counts_nothing(big_db):
+    """A filter keystroke keeps the selected row: when the head holds it, the rows are
+    shown without counting first (a one-letter filter's count is a scan of the list)."""
+    pager = paging.Pager(case_lists.REQUESTS, "b", page_size=20)
+    assert pager.head(pages=2) is False
+    kept = pager.cached_rows()[0][1][5][0]
+    index = pager.index_of(kept)
+    assert index == 5
+    pager.prefetch(index)
+    assert pager.counted is None  # still to count, after the rows are shown
+    pager.prefetch(45)  # a page not read yet is read, and then the list is counted
+    assert pager.counted == pager.count() and 2 in dict(pager.cached_rows())
+
+
 def test_filters_find_the_same_as_a_scan(big_db):
     """The search-index filter (words of 3+ characters) finds every case the LIKE scan
     over the list's columns finds (it also looks in details and notes)."""
@@ -160,3 +174,31 @@ def test_what_a_pager_has_read_is_given_without_a_query(big_db):
     assert pager.page_rows(7) == expected[175:200]
     assert pager.counted is None
     assert pager.count() == pager.counted == len(expected)
+
+
+def test_a_common_word_walks_the_order_index_a_rare_one_fetches_its_matches(big_db, monkeypatch):
+    """A filter word the index finds many times: the first page walks the list's order
+    index, testing each row against the matches (never sorting them all); a word found a
+    few times drives the query from its matches. The same rows either way."""
+    from clerkdesk.models.casework import search
+    from clerkdesk.models.core.db import database
+    from clerkdesk.models.store import backend
+
+    if backend.is_postgres(database):
+        pytest.skip("SQLite's query plans")
+    register = case_lists.REQUESTS
+
+    def first_page():
+        pager = paging.Pager(register, "shelter", page_size=20)
+        q = pager._base().order_by(*paging._ordering(pager.keys)).limit(20)
+        sql, params = q.sql()
+        plan = " / ".join(r[3] for r in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+        return [r[0] for r in q.tuples()], plan
+
+    monkeypatch.setattr(search, "WALK_AT", 1)  # "many": walk the order
+    walked, plan = first_page()
+    assert "case_list_order" in plan and "TEMP B-TREE" not in plan, plan
+    monkeypatch.setattr(search, "WALK_AT", 10**9)  # "few": fetch the matches, sort them
+    fetched, plan = first_page()
+    assert "PRIMARY KEY" in plan.split(" / ")[0], plan
+    assert walked == fetched and walked

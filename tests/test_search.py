@@ -93,3 +93,54 @@ def test_check_still_passes_with_the_index(demo_db):
     case = Case.select().first()
     cases.add_step(case.id, "Noted", note="indexed note")
     assert integrity.check_path(demo_db).ok
+
+
+def _sqlite_only():
+    from clerkdesk.models.core.db import database
+    from clerkdesk.models.store import backend
+
+    if backend.is_postgres(database):
+        pytest.skip("the words table is SQLite's (PostgreSQL finds prefixes from its GIN index)")
+
+
+def test_two_letters_are_looked_up_in_the_prefix_index_never_scanned(demo_db):
+    """`bu` finds a case whose subject has a word starting with it, anywhere in the label,
+    and the queries are lookups in the words table's index (MATCH), the search index by
+    rowid: no scan of every label."""
+    from clerkdesk.models.core.db import database
+
+    _sqlite_only()
+    search.ensure_search()
+    case = Case.select().where(Case.type == "request").first()
+    Case.update(subject="Repairs to the Zebedee crossing").where(Case.id == case.id).execute()
+    assert ("case", case.id) in kinds_ids(search.search("ze", limit=200))
+    assert ("case", case.id) in kinds_ids(search.search("ze cr", limit=200))
+    queries = search.prefix_queries(["ze"], list(search.RECORD_KINDS), 20)
+    assert queries
+    for sql, params in queries:
+        plan = [row[3] for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+        words = [p for p in plan if p.startswith("SCAN w ")]
+        assert words and all(":M" in p for p in words), plan  # the MATCH, by the index
+        assert any(" i " in p and ":=" in p for p in plan), plan  # the index row by rowid
+        assert not any("LIKE" in p for p in plan)
+
+
+def test_a_casebook_indexed_before_the_words_table_gets_it_on_first_use(demo_db):
+    """An older casebook (search index, no words table): the first short word builds the
+    table from the index and rewrites the triggers, which then keep it current."""
+    from clerkdesk.models.core.db import database
+
+    _sqlite_only()
+    search.ensure_search()
+    database.execute_sql(f"DROP TABLE {search.WORDS}")
+    for name, body in search._triggers(words=False).items():
+        database.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
+        database.execute_sql(f"CREATE TRIGGER {name} {body}")
+    search.forget()
+    member = Member.select().where(~Member.archived).first()
+    assert ("member", member.id) in kinds_ids(search.search(member.name.split()[-1][:2], limit=300))
+    n = database.execute_sql(f"SELECT count(*) FROM {search.WORDS}").fetchone()[0]
+    assert n == database.execute_sql(f"SELECT count(*) FROM {search.TABLE}").fetchone()[0]
+    records.save(registers.MEMBERS, {**records.form_values(registers.MEMBERS, member),
+                                     "name": "Cllr Xanthe Quillfeather"}, member.id)
+    assert ("member", member.id) in kinds_ids(search.search("qu", limit=300))

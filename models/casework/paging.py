@@ -326,7 +326,11 @@ class Pager:
         return n + len(self._pages.get(n // self.page_size, []))
 
     def prefetch(self, start: int = 0) -> None:
-        """Read the page holding *start* (a worker does this before handing over)."""
+        """Read the page holding *start* (a worker does this before handing over). A page
+        read already (the head) is not read again, and nothing is counted for it: a filter
+        of one letter at 200,000 cases counts for ~0.3 s, which the rows need not wait for."""
+        if max(0, start) // self.page_size in self._pages:
+            return
         self.count()
         if self._count:
             self.page(max(0, min(start, self._count - 1)) // self.page_size)

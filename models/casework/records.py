@@ -204,7 +204,12 @@ def _words_condition(register: Register, words: list[str]):
             # 100%) is found by the LIKE below alone
             indexed = [w for w in indexed if w.isalnum()]
         if indexed:
-            cond = register.model.id.in_(search.ids_matching(indexed, register.search_kind))
+            column = register.model.id
+            if search.many_matching(indexed, register.search_kind):
+                # a common word: walk the list's order index, testing each row against the
+                # matches (`+id`: the matches do not drive the query), never sort them all
+                column = NodeList((SQL("+"), column), glue="")
+            cond = column.in_(search.ids_matching(indexed, register.search_kind))
             if not backend.is_postgres(database):
                 # SQLite's trigram index matches exactly; PostgreSQL's word prefixes only
                 # narrow, and the LIKE below keeps the rows that hold the word as typed
