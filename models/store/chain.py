@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 
 from clerkdesk.models.core.db import Tampered
 from clerkdesk.models.store import backend
@@ -48,13 +49,33 @@ def _canon_value(v):
 _PLAIN = (str, int, float, type(None))
 
 
-def _canonizer(names):
+#: the one JSON form every digest and hash is taken of (built once: `json.dumps` with
+#: these options makes a new encoder on every call)
+_ENCODE = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), sort_keys=True).encode
+
+
+def _dumps(obj) -> str:
+    return _ENCODE(obj)
+
+
+def _canonizer(names, *, plain: bool = False):
     """A function turning one row (in *names*' order) into its canonical form: the
     (column, value) pairs sorted by column, each value in `backend.canon`'s one form.
-    The order is worked out once per query, not once per row."""
+    The order is worked out once per query, not once per row.
+
+    *plain* (SQLite: every value is text, a number, NULL or bytes) pairs the values as
+    they are, in C (`zip`); a row whose JSON then fails (bytes) is canonised by the
+    caller with the full form (`_canonizer(names)`), which gives the same digest."""
     order = sorted(range(len(names)), key=names.__getitem__)
     pairs = [(i, names[i]) for i in order]
     canon = backend.canon
+    if plain:
+        sorted_names = [names[i] for i in order]
+        if len(order) == 1:
+            only = order[0]
+            return lambda row: [(sorted_names[0], row[only])]
+        getter = operator.itemgetter(*order)
+        return lambda row: list(zip(sorted_names, getter(row)))
 
     def row_canon(row):
         return [(n, v if type(v) in _PLAIN else canon(v))
@@ -66,10 +87,6 @@ def _canonizer(names):
 def _canon_rows(cursor) -> list:
     row_canon = _canonizer([d[0] for d in cursor.description])
     return [row_canon(row) for row in cursor.fetchall()]
-
-
-def _dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
 
 
 def row_digest(con, table: str, row_id: int) -> str:
@@ -89,36 +106,60 @@ def row_digest(con, table: str, row_id: int) -> str:
 
 def table_digests(con, table: str) -> dict[int, str]:
     """{id: digest} for every row of an attested table, as `row_digest` computes it."""
+    return dict(iter_table_digests(con, table))
+
+
+def _number(v) -> bool:
+    return type(v) in (int, float)
+
+
+def iter_table_digests(con, table: str):
+    """(id, digest) for every row of an attested table in id order, as `row_digest`
+    computes it, streamed: one row (and, for a case, its steps) held at a time. A case's
+    steps come from a second cursor in case order, merged as the cases go by."""
     con = backend.raw(con)
+    plain = not backend.con_is_postgres(con)
     cur = con.execute(f'SELECT * FROM "{table}" ORDER BY id')
     names = [d[0] for d in cur.description]
     id_index = names.index("id")
-    row_canon = _canonizer(names)
-    rows = {}
-    for row in cur:  # one row at a time: a document's bytes are not all held at once
-        rows[row[id_index]] = row_canon(row)
-    steps: dict[int, list] = {}
-    if table == "case":
-        cur = con.execute('SELECT * FROM "step" ORDER BY id')
-        snames = [d[0] for d in cur.description]
-        ci = snames.index("case_id")
-        step_canon = _canonizer(snames)
-        for row in cur.fetchall():
-            steps.setdefault(row[ci], []).append(step_canon(row))
-    out = {}
-    for row_id, canon in rows.items():
-        state = {"row": canon}
-        if table == "case":
-            state["steps"] = steps.get(row_id, [])
-        out[row_id] = sha256(_dumps(state))
-    return out
+    fast, full = _canonizer(names, plain=plain), _canonizer(names)
+    encode, digest = _ENCODE, hashlib.sha256
+    if table != "case":
+        for row in cur:
+            try:
+                text = encode({"row": fast(row)})
+            except TypeError:  # bytes (a document): the full canonical form
+                text = encode({"row": full(row)})
+            yield row[id_index], digest(text.encode("utf-8")).hexdigest()
+        return
+    # the steps of every case, in case then id order (the index on step.case_id), so
+    # each case's steps are read as its row goes by; steps of no case are skipped
+    scur = con.execute('SELECT * FROM "step" WHERE case_id IS NOT NULL ORDER BY case_id, id')
+    snames = [d[0] for d in scur.description]
+    ci = snames.index("case_id")
+    sfast, sfull = _canonizer(snames, plain=plain), _canonizer(snames)
+    pending = next(scur, None)
+    for row in cur:
+        row_id = row[id_index]
+        steps = []
+        while pending is not None and _number(pending[ci]) and pending[ci] < row_id:
+            pending = next(scur, None)  # a step whose case is gone
+        while pending is not None and _number(pending[ci]) and pending[ci] == row_id:
+            steps.append(pending)
+            pending = next(scur, None)
+        try:
+            text = encode({"row": fast(row), "steps": [sfast(s) for s in steps]})
+        except TypeError:
+            text = encode({"row": full(row), "steps": [sfull(s) for s in steps]})
+        yield row_id, digest(text.encode("utf-8")).hexdigest()
 
 
 def entry_hash(id, at, who, action, table, row_id, changes_digest, row_digest, undoes,
                prev_hash) -> str:
-    at = backend.canon(at)  # text on SQLite, a datetime on PostgreSQL: the same string
-    return sha256(_dumps([id, at, who, action, table, row_id, changes_digest, row_digest,
-                          undoes, prev_hash]))
+    if type(at) is not str:
+        at = backend.canon(at)  # text on SQLite, a datetime on PostgreSQL: the same string
+    return hashlib.sha256(_ENCODE([id, at, who, action, table, row_id, changes_digest,
+                                   row_digest, undoes, prev_hash]).encode("utf-8")).hexdigest()
 
 
 _ENTRY_SQL = ('SELECT id, at, who, action, "table", row_id, changes, undoes FROM audit '
