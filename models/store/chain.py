@@ -168,7 +168,11 @@ _ENTRY_SQL = ('SELECT id, at, who, action, "table", row_id, changes, undoes FROM
 
 def seal_entries(con, ids, *, prev: str | None = None, digests: dict | None = None) -> str:
     """Fill in the digests and chain hashes of entries *ids* (ascending), inside the
-    caller's transaction; returns the last hash. *digests* may give ready row digests."""
+    caller's transaction; returns the last hash. *digests* may give ready row digests.
+
+    In batches: the entries are read a few hundred at a time, the digests of the rows
+    they name taken together (one query per table, the cases' steps with them), and the
+    entries updated with one executemany, the same values as one at a time."""
     con = backend.raw(con)
     ids = sorted(ids)
     if not ids:
@@ -177,28 +181,78 @@ def seal_entries(con, ids, *, prev: str | None = None, digests: dict | None = No
         r = con.execute("SELECT hash FROM audit WHERE id < ? ORDER BY id DESC LIMIT 1",
                         (ids[0],)).fetchone()
         prev = r[0] if r else ""
-    cache: dict = {}
+    cache: dict = dict(digests or {})
     last_id = None
-    for entry_id in ids:
-        r = con.execute(_ENTRY_SQL, (entry_id,)).fetchone()
-        if r is None:  # rolled back with a savepoint
-            continue
-        id_, at, who, action, table, row_id, changes, undoes = r
-        key = (table, row_id)
-        if digests is not None and key in digests:
-            rd = digests[key]
-        else:
-            if key not in cache:
-                cache[key] = row_digest(con, table, row_id)
-            rd = cache[key]
-        cd = sha256(changes or "")
-        h = entry_hash(id_, at, who, action, table, row_id, cd, rd, undoes, prev or "")
-        con.execute("UPDATE audit SET changes_digest = ?, row_digest = ?, prev_hash = ?, "
-                    "hash = ? WHERE id = ?", (cd, rd, prev or "", h, id_))
-        prev, last_id = h, id_
+    for start in range(0, len(ids), _SEAL_BATCH):
+        batch = ids[start:start + _SEAL_BATCH]
+        marks = ", ".join("?" * len(batch))
+        found = {r[0]: r for r in con.execute(f"{_ENTRIES_SQL} ({marks})", batch)}
+        wanted: dict[str, set] = {}
+        for r in found.values():
+            if (r[4], r[5]) not in cache:
+                wanted.setdefault(r[4], set()).add(r[5])
+        for table, row_ids in wanted.items():
+            cache.update(_digests_of(con, table, row_ids))
+        updates = []
+        for entry_id in batch:
+            r = found.get(entry_id)
+            if r is None:  # rolled back with a savepoint
+                continue
+            id_, at, who, action, table, row_id, changes, undoes = r
+            rd = cache[(table, row_id)]
+            cd = sha256(changes or "")
+            h = entry_hash(id_, at, who, action, table, row_id, cd, rd, undoes, prev or "")
+            updates.append((cd, rd, prev or "", h, id_))
+            prev, last_id = h, id_
+        if updates:
+            con.executemany("UPDATE audit SET changes_digest = ?, row_digest = ?, "
+                            "prev_hash = ?, hash = ? WHERE id = ?", updates)
     if last_id is not None:
         set_head(con, f"{last_id} {prev}")
     return prev
+
+
+#: entries sealed per round trip (well under SQLite's limit of bound parameters)
+_SEAL_BATCH = 500
+
+
+_ENTRIES_SQL = ('SELECT id, at, who, action, "table", row_id, changes, undoes FROM audit '
+                'WHERE id IN')
+
+
+def _digests_of(con, table: str, row_ids) -> dict:
+    """{(table, id): digest} for the rows *row_ids* of *table*, as `row_digest` takes
+    them ("" for a row that is not there, or a table that is not attested)."""
+    out = {(table, i): "" for i in row_ids}
+    if table not in ATTESTED:
+        return out
+    keys = [i for i in row_ids if isinstance(i, int)]
+    for i in row_ids:
+        if not isinstance(i, int):
+            out[(table, i)] = row_digest(con, table, i)
+    for start in range(0, len(keys), _SEAL_BATCH):
+        part = keys[start:start + _SEAL_BATCH]
+        marks = ", ".join("?" * len(part))
+        cur = con.execute(f'SELECT * FROM "{table}" WHERE id IN ({marks}) ORDER BY id', part)
+        names = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+        canon = _canonizer(names)
+        id_index = names.index("id")
+        steps: dict = {}
+        if table == "case" and rows:
+            scur = con.execute(f'SELECT * FROM "step" WHERE case_id IN ({marks}) ORDER BY id',
+                               part)
+            snames = [d[0] for d in scur.description]
+            ci = snames.index("case_id")
+            scanon = _canonizer(snames)
+            for srow in scur.fetchall():
+                steps.setdefault(srow[ci], []).append(scanon(srow))
+        for row in rows:
+            state = {"row": canon(row)}
+            if table == "case":
+                state["steps"] = steps.get(row[id_index], [])
+            out[(table, row[id_index])] = sha256(_dumps(state))
+    return out
 
 
 #: one upsert for both engines (SQLite 3.24+ and PostgreSQL)
