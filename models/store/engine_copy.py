@@ -153,10 +153,7 @@ def copy(src, dest, *, passphrase: str | None = None, dest_passphrase: str | Non
                     result.problems.append(f"{table}: {len(diff)} row(s) differ from the source "
                                            f"(first: id {diff[0]})")
             result.source_report = integrity.run_checks(scon)
-            result.dest_report = integrity.run_checks(
-            dcon, skip=("integrity",) if dest_integrity else ())
-        if dest_integrity:
-            result.dest_report.verdicts.insert(0, dest_integrity())
+            result.dest_report = integrity.run_checks(dcon)
         finally:
             dcon.close()
         if tmp is not None:
