@@ -47,6 +47,13 @@ sys.path.insert(0, str(HERE))
 from common import CACHE, casebook, median  # noqa: E402
 
 FIGURES = ("check", "copy", "export", "report", "import", "add_step")
+
+#: (the row's name, its first word the figure's, the figure's key, its floor's key)
+TABLE = [("check", "check_s", "check_floor_s"), ("copy", "copy_s", "copy_floor_s"),
+         ("export requests", "export_s", "export_floor_s"),
+         ("report", "report_s", "report_floor_s"),
+         ("import 10,000 members", "import_10k_s", "import_10k_floor_s"),
+         ("add_step", "add_step_per_s", "raw_step_per_s")]
 SMALL_CASES = 2000
 STEPS = int(os.environ.get("BENCH_STEPS", "300"))
 

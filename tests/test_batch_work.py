@@ -202,3 +202,22 @@ def test_a_sqlite_copy_is_made_by_pages_and_verified(sqlite_demo, tmp_path):
 
     assert shape(dest) == shape(sqlite_demo)
     opening.open_database(sqlite_demo, backup=False)
+
+
+def test_a_command_that_writes_backs_up_first(sqlite_demo, tmp_path, capsys):
+    ref = Case.select().order_by(Case.id).first().ref
+    close_database()
+    assert backup.automatic_backups(sqlite_demo) == []
+    note = tmp_path / "note.txt"
+    note.write_text("A note from the member.\n")
+    assert main(["--db", str(sqlite_demo), "attach", ref, str(note)]) == 0
+    capsys.readouterr()
+    kept = backup.automatic_backups(sqlite_demo)
+    assert len(kept) == 1
+    con = sqlite3.connect(kept[0])
+    try:  # taken before the change: the document is not in it
+        assert con.execute("SELECT count(*) FROM document WHERE name = 'note.txt'"
+                           ).fetchone() == (0,)
+    finally:
+        con.close()
+    opening.open_database(sqlite_demo, backup=False)

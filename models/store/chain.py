@@ -138,6 +138,7 @@ def iter_table_digests(con, table: str):
     snames = [d[0] for d in scur.description]
     ci = snames.index("case_id")
     sfast, sfull = _canonizer(snames, plain=plain), _canonizer(snames)
+    scur = iter(scur)
     pending = next(scur, None)
     for row in cur:
         row_id = row[id_index]
