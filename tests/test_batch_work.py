@@ -96,6 +96,13 @@ def test_an_import_reads_each_pick_list_once_and_validates_each_row_once(
     inserts = [s for s in statements if s.startswith('INSERT INTO "member"')]
     assert len(inserts) == 120  # one executemany: each row once, nothing else per row
     assert all(r.name.startswith("Cllr Counted") for r in created)
+    path = database.obj.clerk_path
+    close_database()
+    from clerkdesk.models.store import integrity
+
+    report_ = integrity.check_path(path)  # every entry sealed, every row vouched for
+    assert report_.ok, report_.lines()
+    opening.open_database(path, backup=False)
 
 
 def test_an_import_validates_again_when_a_pick_list_changed_meanwhile(sqlite_demo):

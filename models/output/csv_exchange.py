@@ -938,6 +938,11 @@ def _write_in_bulk(register: Register, specs: list[FieldSpec], preview: ImportPr
     entries = [{"action": "create", "table": table, "row_id": row_id,
                 "changes": json.dumps(change, default=str, ensure_ascii=False),
                 "who": who, "undoes": None} for row_id, change in zip(ids, changes)]
+    if pending is not None and not pending:
+        # nothing else of this transaction waits to be sealed: the entries go in sealed,
+        # their digests and hashes computed here exactly as the commit's seal would
+        _insert_sealed(db, table, ids, entries)
+        return [model(id=row_id, **data) for row_id, data in zip(ids, values)]
     logged = list(db.insert_rows(Audit, entries))
     if pending is not None:
         pending.extend(logged)  # sealed into the chain at commit
@@ -948,6 +953,34 @@ def _write_in_bulk(register: Register, specs: list[FieldSpec], preview: ImportPr
     # the new rows as the models `records.save` returns (made from the values written,
     # not read back)
     return [model(id=row_id, **data) for row_id, data in zip(ids, values)]
+
+
+def _insert_sealed(db, table: str, ids: list[int], entries: list[dict]) -> None:
+    """Insert the audit *entries* of the new rows *ids* already sealed into the chain:
+    each row's digest (as stored), each entry's changes digest, its link to the one
+    before and its hash, as `chain.seal_entries` fills them in at commit (one write per
+    entry instead of an insert and then an update), and the chain's new head."""
+    from clerkdesk.models.core.schema import Audit, now
+    from clerkdesk.models.store import chain
+
+    con = backend.raw(db.connection())
+    digests = chain._digests_of(con, table, ids)
+    last = con.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    first_id, prev = (last[0] + 1, last[1] or "") if last else (1, "")
+    at = str(now())  # as SQLite stores the datetime: 2026-12-02 05:21:09
+    for entry_id, entry in enumerate(entries, start=first_id):
+        rd = digests[(table, entry["row_id"])]
+        cd = chain.sha256(entry["changes"])
+        h = chain.entry_hash(entry_id, at, entry["who"], entry["action"], table,
+                             entry["row_id"], cd, rd, None, prev)
+        entry.update(at=at, changes_digest=cd, row_digest=rd, prev_hash=prev, hash=h)
+        prev = h
+    written = db.insert_rows(Audit, entries)
+    if written and written[0] != first_id:  # pragma: no cover - the write lock is held
+        raise DatabaseError("The audit log moved while the import was written; nothing "
+                            "was imported.")
+    if written:
+        chain.set_head(con, f"{written[-1]} {prev}")
 
 
 def _save_order(preview: ImportPreview) -> list[ImportRow]:
