@@ -185,10 +185,10 @@ def _page_copy_ok(src, dest, passphrase, dest_passphrase) -> bool:
 def _page_copy(scon, src: Path, dest: Path, tmp: Path, start: float) -> CopyResult:
     """Copy *src* into *tmp* with the backup API, then verify: the copy's every check
     (its pages, references, schema, the audit chain and every record against it, each
-    digest computed once), the source's pages (integrity_check, in a thread meanwhile),
-    and that the two hold the same rows in every table and the same head of the chain.
-    Rows that are the same give the same digests and the same chain, so the source's
-    chain and records verify exactly as the copy's do. Renames *tmp* to *dest* when all
+    digest computed once; the pages and the chain checked beside the records, see
+    `integrity._run_beside`), and that the two hold the same row counts in every table
+    and the same head of the chain. The copy's pages are the source's, byte for byte, so
+    the source's pages, chain and records verify exactly as the copy's do. Renames *tmp* to *dest* when all
     is well (the caller removes *tmp*)."""
     result = CopyResult()
     out = connect_raw(tmp, None)
@@ -197,9 +197,6 @@ def _page_copy(scon, src: Path, dest: Path, tmp: Path, start: float) -> CopyResu
     finally:
         out.close()
     result.seconds = time.perf_counter() - start
-    # both files' pages checked by SQLite in threads while the copy's rows are hashed
-    source_integrity = integrity._integrity_beside(src, None)
-    dest_integrity = integrity._integrity_beside(tmp, None)
     dcon = _connect(tmp)
     try:
         for m in _models():
@@ -211,21 +208,16 @@ def _page_copy(scon, src: Path, dest: Path, tmp: Path, start: float) -> CopyResu
         heads = [con.execute("SELECT value FROM setting WHERE key = ?",
                              (chain.HEAD_KEY,)).fetchone() for con in (scon, dcon)]
         same = heads[0] == heads[1] and not result.problems
-        result.dest_report = integrity.run_checks(
-            dcon, skip=("integrity",) if dest_integrity else ())
-        if dest_integrity:
-            result.dest_report.verdicts.insert(0, dest_integrity())
+        # the copy's pages, its chain and its records, each checked once, side by side
+        result.dest_report = integrity._run_beside(dcon, tmp, None)
     finally:
         dcon.close()
-    verdicts = [source_integrity() if source_integrity else
-                integrity.check_file_integrity(scon)]
     shown = (heads[0][0].split()[0] if heads[0] and heads[0][0] else "none")
-    verdicts.append(integrity.Verdict(
+    result.source_report = integrity.Report([integrity.Verdict(
         "same as the copy", same,
         f"every table's row count and the audit chain's head (entry #{shown}) match the "
-        "copy, made page for page by SQLite's backup API, so its chain and records verify "
-        "as the copy's do" if same else "the source changed while it was copied"))
-    result.source_report = integrity.Report(verdicts)
+        "copy, made page for page by SQLite's backup API: its pages, chain and records "
+        "verify as the copy's do" if same else "the source changed while it was copied")])
     if result.ok:
         try:
             os.link(tmp, dest)

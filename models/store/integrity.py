@@ -328,13 +328,78 @@ def check_path(path, *, passphrase: str | None = None) -> Report:
         return Report([Verdict(name, False, f"could not be checked: {why}", [])
                        for name, _check in CHECKS])
     try:
-        integrity = _integrity_beside(Path(path), passphrase)
-        report = run_checks(con, skip=("integrity",) if integrity else ())
-        if integrity:
-            report.verdicts.insert(0, integrity())
-        return report
+        return _run_beside(con, Path(path), passphrase)
     finally:
         con.close()
+
+
+def _run_beside(con, path: Path, passphrase: str | None) -> Report:
+    """Every check on the SQLite casebook at *path*, sharing the machine's cores: the
+    file's pages (SQLite's integrity_check, in a thread: SQLite lets go of the
+    interpreter meanwhile) and the audit chain (in a child interpreter of its own, for an
+    unencrypted file) while this one hashes the records. A part that cannot be had
+    beside runs here, in turn. The verdicts come in the usual order."""
+    integrity = _integrity_beside(path, passphrase)
+    chain_verdict = None if passphrase else _chain_beside(path)
+    skip = tuple(name for name, beside in (("integrity", integrity),
+                                           ("audit chain", chain_verdict)) if beside)
+    report = run_checks(con, skip=skip)
+    got = {v.name: v for v in report.verdicts}
+    if chain_verdict:
+        got["audit chain"] = chain_verdict() or _run_one(con, "audit chain", check_chain)
+    if integrity:
+        got["integrity"] = integrity()
+    report.verdicts = [got[name] for name, _check in CHECKS if name in got]
+    return report
+
+
+#: the child interpreter that verifies the chain of the file named by its argument
+_CHAIN_CHILD = ("import json, sys\n"
+                "from clerkdesk.models.store import integrity as i\n"
+                "print(json.dumps(i._chain_of_file(sys.argv[1])))\n")
+
+
+def _chain_of_file(path: str) -> dict:
+    con = connect_raw(Path(path), None, readonly=True)
+    try:
+        v = _run_one(con, "audit chain", check_chain)
+    finally:
+        con.close()
+    return {"name": v.name, "ok": v.ok, "summary": v.summary, "problems": v.problems}
+
+
+def _chain_beside(path: Path):
+    """Start verifying the audit chain of *path* in a child interpreter; returns the
+    function that waits for its verdict (None if the child failed: the caller then
+    verifies it itself), or None when no child can be started. Set
+    CLERKDESK_CHECK_ONE_PROCESS=1 to keep every check in this process."""
+    import os
+    import subprocess
+    import sys
+
+    if os.environ.get("CLERKDESK_CHECK_ONE_PROCESS"):
+        return None
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", _CHAIN_CHILD, str(path)],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    except OSError:
+        return None
+
+    def verdict() -> Verdict | None:
+        import json
+
+        out, _err = proc.communicate()
+        if proc.returncode != 0 or not out.strip():
+            return None
+        try:
+            data = json.loads(out.strip().splitlines()[-1])
+            return Verdict(data["name"], bool(data["ok"]), data["summary"],
+                           list(data["problems"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    return verdict
 
 
 def _integrity_beside(path: Path, passphrase: str | None):
