@@ -967,13 +967,14 @@ def _insert_sealed(db, table: str, ids: list[int], entries: list[dict]) -> None:
     digests = chain._digests_of(con, table, ids)
     last = con.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     first_id, prev = (last[0] + 1, last[1] or "") if last else (1, "")
-    at = str(now())  # as SQLite stores the datetime: 2026-12-02 05:21:09
+    when = now()
+    at = str(when)  # as SQLite stores the datetime, and as the seal reads it back
     for entry_id, entry in enumerate(entries, start=first_id):
         rd = digests[(table, entry["row_id"])]
         cd = chain.sha256(entry["changes"])
         h = chain.entry_hash(entry_id, at, entry["who"], entry["action"], table,
                              entry["row_id"], cd, rd, None, prev)
-        entry.update(at=at, changes_digest=cd, row_digest=rd, prev_hash=prev, hash=h)
+        entry.update(at=when, changes_digest=cd, row_digest=rd, prev_hash=prev, hash=h)
         prev = h
     written = db.insert_rows(Audit, entries)
     if written and written[0] != first_id:  # pragma: no cover - the write lock is held
