@@ -912,6 +912,7 @@ def _write_in_bulk(register: Register, specs: list[FieldSpec], preview: ImportPr
     model = register.model
     table = model._meta.table_name
     fields = [s for s in specs if s.kind != "refs"]
+    plain = audit._plain
     values, changes = [], []
     for row in preview.rows:
         clean = row.clean
@@ -930,7 +931,9 @@ def _write_in_bulk(register: Register, specs: list[FieldSpec], preview: ImportPr
             after[s.name] = value
         after.update({s.name: None for s in specs if s.kind == "refs"})
         values.append(data)
-        changes.append(audit.diff({}, after))
+        # audit.diff({}, after), as records.save logs a new row: each value set, [None, it]
+        changes.append({k: [None, p] for k, v in after.items()
+                        if (p := plain(v)) is not None})
     db = database.obj
     ids = list(db.insert_rows(model, values))
     who = audit._who(db)
