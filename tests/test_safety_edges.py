@@ -312,6 +312,7 @@ def test_a_killed_copy_leaves_nothing_in_the_way(demo_db, tmp_path, monkeypatch)
         raise KeyboardInterrupt  # as a kill would, halfway through the rows
 
     monkeypatch.setattr(engine_copy, "_copy_rows", killed)
+    monkeypatch.setattr(engine_copy, "_copy_pages", killed)  # SQLite -> SQLite: by pages
     with pytest.raises(KeyboardInterrupt):
         engine_copy.copy(demo_db, dest)
     monkeypatch.undo()

@@ -249,14 +249,19 @@ def generic_form_values(specs: list[FieldSpec], row: Model) -> dict[str, str]:
 
 
 def save(register: Register, raw: dict[str, str], row_id: int | None = None, *,
-         expected_version: int | None = None) -> Model:
+         expected_version: int | None = None, specs: list[FieldSpec] | None = None,
+         validated: dict | None = None) -> Model:
     """Validate *raw* and create or update the row, with its audit entry, in one transaction.
 
     *expected_version* is the row's version when the form was opened: if someone else has
     saved it since, nothing is written and ConflictError says who changed what and when.
-    Every update moves the version on by one."""
-    specs = register.fields()
-    clean = validate(specs, raw, nation=council_nation())
+    Every update moves the version on by one.
+
+    An import passes the register's *specs* (built once for the whole file) and, for a row
+    its preview has already put through this same `validate`, the result as *validated*,
+    so a row is validated once, not twice; the register's own check still runs here."""
+    specs = specs if specs is not None else register.fields()
+    clean = validated if validated is not None else validate(specs, raw, nation=council_nation())
     with database.atomic():
         row = register.get(row_id) if row_id else None
         if row is not None:

@@ -7,6 +7,7 @@ kept in the cache folder: `bank_holidays.py`) and the council's own closure days
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import os
@@ -165,19 +166,42 @@ def add_working_days(start: dt.date, n: int, *, nation: str = "england",
 
 def working_days_between(start: dt.date, end: dt.date, *, nation: str = "england",
                          closures: Iterable[dt.date] = ()) -> int:
-    """How many working days after *start* *end* falls (negative when before)."""
+    """How many working days after *start* *end* falls (negative when before).
+
+    Counted arithmetically, not day by day: the weekdays in the span (whole weeks of five,
+    then the days left over), less the bank holidays and closure days among them that fall
+    on a weekday (each year's, found by bisection)."""
     if end == start:
         return 0
-    closures = frozenset(closures)
+    if nation not in NATIONS:
+        raise ValueError(f"Unknown nation {nation!r}: choose one of {', '.join(NATIONS)}.")
     sign = 1 if end > start else -1
     lo, hi = (start, end) if sign > 0 else (end, start)
-    count = 0
-    day = lo
-    while day < hi:
-        day += dt.timedelta(days=1)
-        if is_working_day(day, nation=nation, closures=closures):
-            count += 1
+    count = _weekdays_after(lo, hi)
+    closures = frozenset(closures)
+    for year in range(lo.year, hi.year + 1):
+        off = _days_off(nation, year, closures if closures else _NONE)
+        count -= bisect.bisect_right(off, hi) - bisect.bisect_right(off, lo)
     return sign * count
+
+
+_NONE: frozenset = frozenset()
+
+
+def _weekdays_after(lo: dt.date, hi: dt.date) -> int:
+    """The Mondays to Fridays after *lo* up to and including *hi*."""
+    weeks, rest = divmod((hi - lo).days, 7)
+    first = lo.weekday()  # 0 = Monday
+    return weeks * 5 + sum(1 for i in range(1, rest + 1) if (first + i) % 7 < 5)
+
+
+@functools.lru_cache(maxsize=256)
+def _days_off(nation: str, year: int, closures: frozenset) -> tuple[dt.date, ...]:
+    """The weekdays of *year* that are not working days (its bank holidays, as
+    `is_working_day` sees them, and the closure days), sorted."""
+    holidays = _holiday_set(nation, year - 1, year + 1)
+    return tuple(sorted(d for d in holidays | closures
+                        if d.year == year and d.weekday() < 5))
 
 
 def parse_closures(text: str) -> frozenset[dt.date]:

@@ -35,12 +35,17 @@ both call these functions.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime as dt
 import io
+import json
 import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from peewee import ForeignKeyField
 
 from clerkdesk.models.casework import records
 from clerkdesk.models.casework.case_lists import COMPLAINTS, REQUESTS
@@ -53,6 +58,7 @@ from clerkdesk.models.core.forms import FieldSpec, ValidationError, validate
 from clerkdesk.models.core.roles import split
 from clerkdesk.models.core.schema import Case, Member, Officer, PartyGroup, Ward
 from clerkdesk.models.core.vocab import STATUSES
+from clerkdesk.models.store import backend
 from clerkdesk.models.store.files import replacing
 
 #: every list that can be exported, by the key the CLI takes
@@ -162,15 +168,129 @@ def export_columns(register: Register, *, archived: bool = False) -> list[str]:
 
 
 def export_rows(register: Register, *, archived: bool = False):
-    """The export's rows as lists of strings (before CSV-injection neutralising)."""
+    """The export's rows as lists of strings (before CSV-injection neutralising).
+
+    The field specs, their option tables and the names refs point at are built once per
+    export, not once per row; and where every field is a column of the register's table
+    (all but committees, whose members come from their seats), rows are read as plain
+    values from the cursor, not loaded as models."""
     specs = register.fields()
     namer = _Namer()
-    q = register.model.select()
+    model = register.model
+    q = model.select()
     if _is_case_list(register):
         q = q.where(Case.type == ("complaint" if register is COMPLAINTS else "request"))
     if not archived:
-        q = q.where(~register.model.archived)
-    for row in q.order_by(*register.order()).iterator():
+        q = q.where(~model.archived)
+    q = q.order_by(*register.order())
+    columns = _plain_columns(register, specs)
+    if columns is None:
+        yield from _model_rows(register, specs, namer, q, archived)
+        return
+    makers = [_cell_maker(s, namer) for s in specs]
+    fields = [model._meta.fields[c] for c in columns]
+    extra = []
+    if _is_case_list(register):
+        extra = [Case.ref, Case.status] + ([Case.stage] if register is COMPLAINTS else []) + [
+            Case.closed_on, Case.outcome]
+    if archived:
+        extra.append(model.archived)
+    sql, params = q.select(*fields, *extra).sql()
+    cursor = database.execute_sql(sql, params)
+    n = len(fields)
+    case_list, complaints = _is_case_list(register), register is COMPLAINTS
+    closed_fmt = _date_cell(Case.closed_on)
+    for row in cursor:
+        cells = [make(v) for make, v in zip(makers, row)]
+        if case_list:
+            status = row[n + 1]
+            tail = [row[n], STATUSES.get(status, status)]
+            i = n + 2
+            if complaints:
+                tail.append(row[i] or "")
+                i += 1
+            tail += [closed_fmt(row[i]), row[i + 1] or ""]
+            cells = [tail[0]] + cells + tail[1:]
+            i += 2
+        else:
+            i = n
+        if archived:
+            cells.append("yes" if row[i] else "no")
+        yield cells
+
+
+def _plain_columns(register: Register, specs) -> list[str] | None:
+    """The table column behind each field, or None when a field is not simply a column
+    (a register with its own form values; a field computed by the model)."""
+    if register.to_form:
+        return None
+    fields = register.model._meta.fields
+    names = []
+    for s in specs:
+        if s.name not in fields or (s.kind == "ref") != isinstance(fields[s.name], ForeignKeyField):
+            return None
+        names.append(s.name)
+    return names
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _date_cell(model_field):
+    """A stored date (text on SQLite, a date on PostgreSQL) as a UK date."""
+    def cell(v):
+        if v is None or v == "":
+            return ""
+        if type(v) is str:
+            if _ISO_DATE.match(v):
+                return f"{v[8:10]}/{v[5:7]}/{v[0:4]}"
+            v = model_field.python_value(v)
+            return dates.fmt(v) if isinstance(v, dt.date) else str(v)
+        return dates.fmt(v)
+    return cell
+
+
+def _cell_maker(s: FieldSpec, namer):
+    """A function from the stored value of field *s* to its cell, as `export_rows`'s model
+    path writes it (the spec's options looked up once)."""
+    if s.kind == "ref":
+        model = REF_MODELS.get(s.name)
+        if model:
+            return lambda v: "" if v is None else namer(model, str(v))
+        table = dict(s.options())
+        return lambda v: "" if v is None else table.get(str(v), "")
+    if s.kind == "refs":
+        return lambda v: ""
+    if s.kind == "roles":
+        table = dict(s.options())
+        return lambda v: ", ".join(table.get(k, k) for k in split("" if v is None else str(v)))
+    if s.kind == "choice":
+        table = dict(s.options())
+
+        def choice(v):
+            text = "" if v is None else str(v)
+            return table.get(text, text) or ""
+        return choice
+    if s.kind == "bool":
+        return lambda v: "yes" if v else "no"
+    if s.kind == "date":
+        return _date_cell(_DateLike)
+    return lambda v: "" if v is None else (str(v) or "")
+
+
+class _DateLike:
+    """Peewee's reading of a date stored as text in some other form."""
+
+    @staticmethod
+    def python_value(v):
+        from peewee import DateField
+
+        return DateField().python_value(v)
+
+
+def _model_rows(register, specs, namer, q, archived):
+    """The rows through the register's models (a register with its own form values)."""
+    for row in q.iterator():
         raw = form_values(register, row)
         cells = []
         for s in specs:
@@ -179,8 +299,7 @@ def export_rows(register: Register, *, archived: bool = False):
                 model = REF_MODELS.get(s.name)
                 value = namer(model, value) if model else dict(s.options()).get(value, "")
             elif s.kind == "refs":
-                model = Member
-                value = "; ".join(sorted(namer(model, v) for v in split(value)))
+                value = "; ".join(sorted(namer(Member, v) for v in split(value)))
             elif s.kind == "roles":
                 table = dict(s.options())
                 value = ", ".join(table.get(k, k) for k in split(value))
@@ -404,6 +523,11 @@ class ImportPreview:
     ignored: list[str] = field(default_factory=list)
     rows: list[ImportRow] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
+    #: the field specs the rows were validated with (each pick-list read once), and the
+    #: nation and day they were validated on: the write reuses the rows' validation when
+    #: all three are still the same, and validates again when any has changed
+    specs: list[FieldSpec] = field(default_factory=list)
+    basis: tuple = ()
 
     @property
     def register(self) -> Register:
@@ -545,8 +669,10 @@ def preview_import(key: str, source, *, sheet: str | None = None) -> ImportPrevi
     if preview.file_errors:
         return preview
 
-    specs = register.fields()
+    specs = frozen_specs(register.fields())
+    preview.specs = specs
     nation = council_nation()
+    preview.basis = _basis(specs, nation)
     refs = _Refs()
     existing = _existing_names(register)
     first_line: dict[str, int] = {}  # name in this file -> its first line
@@ -574,6 +700,24 @@ def preview_import(key: str, source, *, sheet: str | None = None) -> ImportPrevi
                     row.errors.setdefault(label, _already(register, name, existing[k]))
     _resolve_in_file(register, preview, first_line)
     return preview
+
+
+def frozen_specs(specs: list[FieldSpec]) -> list[FieldSpec]:
+    """*specs* with each pick-list read once (the wards, the party groups...), so checking
+    10,000 rows queries each list once, not once a row."""
+    out = []
+    for s in specs:
+        if callable(s.choices):
+            options = s.options()
+            s = dataclasses.replace(s, choices=lambda options=options: options)
+        out.append(s)
+    return out
+
+
+def _basis(specs: list[FieldSpec], nation: str) -> tuple:
+    """What a row's validation depends on besides the row: every pick-list, the nation
+    (bank holidays) and today's date."""
+    return (tuple((s.name, tuple(s.options())) for s in specs), nation, dates.today())
 
 
 def import_fields() -> list[FieldSpec]:
@@ -740,6 +884,109 @@ def _resolve_in_file(register: Register, preview: ImportPreview, first_line: dic
             row.clean = None
 
 
+#: rows written per INSERT in the bulk path (12 columns each: far under SQLite's limit)
+_BULK_ROWS = 500
+
+
+def _bulk_ok(register: Register, preview: ImportPreview) -> bool:
+    """Can the rows go in as multi-row INSERTs, each with its audit entry, exactly as
+    `records.save` would write them one by one? On SQLite (ids are max + 1, in order),
+    for a register with no hooks of its own and no row naming another row of the file."""
+    return (not backend.is_postgres(database) and hasattr(database.obj, "insert_rows")
+            and register.before_save is None
+            and register.after_save is None and not register.to_form
+            and all(r.clean is not None and not r.refs_in_file for r in preview.rows))
+
+
+def _write_in_bulk(register: Register, specs: list[FieldSpec], preview: ImportPreview) -> list:
+    """Write every row of a good preview (already validated, inside the caller's
+    transaction): the values `records.save` would set, `_BULK_ROWS` rows an INSERT (the
+    database verifies the log's head and that each new id is new to the log, as for any
+    insert), then one `create` audit entry per row with the changes `records.save` would
+    log, queued to be sealed into the chain at commit. Returns the new rows, in the
+    file's order."""
+    from clerkdesk.models.core.roles import join
+    from clerkdesk.models.core.schema import Audit
+    from clerkdesk.models.store import audit
+
+    model = register.model
+    table = model._meta.table_name
+    fields = [s for s in specs if s.kind != "refs"]
+    plain = audit._plain
+    values, changes = [], []
+    for row in preview.rows:
+        clean = row.clean
+        if register.check:
+            problems = register.check(clean, None)
+            if problems:
+                labels = {s.name: s.label for s in specs}
+                raise ImportRefused([f"line {row.line}: {labels.get(k, k)}: {v}"
+                                     for k, v in problems.items()])
+        data, after = {}, {}
+        for s in fields:
+            value = clean[s.name]
+            if s.kind == "roles":
+                value = join(value)
+            data[s.name] = value  # a ref's id, by the field's own name
+            after[s.name] = value
+        after.update({s.name: None for s in specs if s.kind == "refs"})
+        values.append(data)
+        # audit.diff({}, after), as records.save logs a new row: each value set, [None, it]
+        changes.append({k: [None, p] for k, v in after.items()
+                        if (p := plain(v)) is not None})
+    db = database.obj
+    ids = list(db.insert_rows(model, values))
+    who = audit._who(db)
+    pending = db._pending() if hasattr(db, "_pending") else None
+    entries = [{"action": "create", "table": table, "row_id": row_id,
+                "changes": json.dumps(change, default=str, ensure_ascii=False),
+                "who": who, "undoes": None} for row_id, change in zip(ids, changes)]
+    if pending is not None and not pending:
+        # nothing else of this transaction waits to be sealed: the entries go in sealed,
+        # their digests and hashes computed here exactly as the commit's seal would
+        _insert_sealed(db, table, ids, entries)
+        return [model(id=row_id, **data) for row_id, data in zip(ids, values)]
+    logged = list(db.insert_rows(Audit, entries))
+    if pending is not None:
+        pending.extend(logged)  # sealed into the chain at commit
+    else:  # a database not opened by open_database: seal at once, as audit.record does
+        from clerkdesk.models.store.chain import seal
+
+        seal(db, logged)
+    # the new rows as the models `records.save` returns (made from the values written,
+    # not read back)
+    return [model(id=row_id, **data) for row_id, data in zip(ids, values)]
+
+
+def _insert_sealed(db, table: str, ids: list[int], entries: list[dict]) -> None:
+    """Insert the audit *entries* of the new rows *ids* already sealed into the chain:
+    each row's digest (as stored), each entry's changes digest, its link to the one
+    before and its hash, as `chain.seal_entries` fills them in at commit (one write per
+    entry instead of an insert and then an update), and the chain's new head."""
+    from clerkdesk.models.core.schema import Audit, now
+    from clerkdesk.models.store import chain
+
+    con = backend.raw(db.connection())
+    digests = chain._digests_of(con, table, ids)
+    last = con.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    first_id, prev = (last[0] + 1, last[1] or "") if last else (1, "")
+    when = now()
+    at = str(when)  # as SQLite stores the datetime, and as the seal reads it back
+    for entry_id, entry in enumerate(entries, start=first_id):
+        rd = digests[(table, entry["row_id"])]
+        cd = chain.sha256(entry["changes"])
+        h = chain.entry_hash(entry_id, at, entry["who"], entry["action"], table,
+                             entry["row_id"], cd, rd, None, prev)
+        entry.update(at=when, changes_digest=cd, row_digest=rd, prev_hash=prev, hash=h)
+        prev = h
+    written = db.insert_rows(Audit, entries)
+    if written and written[0] != first_id:  # pragma: no cover - the write lock is held
+        raise DatabaseError("The audit log moved while the import was written; nothing "
+                            "was imported.")
+    if written:
+        chain.set_head(con, f"{written[-1]} {prev}")
+
+
 def _save_order(preview: ImportPreview) -> list[ImportRow]:
     done: set[int] = set()
     order: list[ImportRow] = []
@@ -772,12 +1019,24 @@ def apply_import(preview: ImportPreview) -> list:
                    for r in preview.rows if _name_key(r.name) in existing]
         if clashes:
             raise ImportRefused(clashes)
+        # the pick-lists as they are now, inside the transaction: when they (and the
+        # nation, and the day) are those the preview validated with, each row's
+        # validation stands; otherwise every row is validated again against them
+        specs = frozen_specs(register.fields())
+        same = bool(preview.basis) and _basis(specs, council_nation()) == preview.basis
+        if same and _bulk_ok(register, preview):
+            return _write_in_bulk(register, specs, preview)
         for row in _save_order(preview):
             raw = dict(row.raw)
             for name, line in row.refs_in_file.items():
                 raw[name] = str(created[line].id)
             try:
-                created[row.line] = records.save(register, raw)
+                if row.refs_in_file:  # a ref to a row made just now: its own lists
+                    created[row.line] = records.save(register, raw)
+                else:
+                    created[row.line] = records.save(
+                        register, raw, specs=specs,
+                        validated=row.clean if same and row.clean is not None else None)
             except ValidationError as exc:
                 labels = {s.name: s.label for s in register.fields()}
                 raise ImportRefused([f"line {row.line}: {labels.get(k, k)}: "

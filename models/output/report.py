@@ -32,6 +32,8 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from peewee import fn
+
 from clerkdesk.models.casework import advice, privacy, stats
 from clerkdesk.models.casework import council as council_settings
 from clerkdesk.models.casework.cases import open_cases, running
@@ -136,8 +138,12 @@ class Report:
 
 
 def _kind_label(case: Case) -> str:
-    table = REQUEST_KINDS if case.type == "request" else COMPLAINT_KINDS
-    return table.get(case.kind, case.kind)
+    return _kind_label_of(case.type, case.kind)
+
+
+def _kind_label_of(case_type: str, kind: str) -> str:
+    table = REQUEST_KINDS if case_type == "request" else COMPLAINT_KINDS
+    return table.get(kind, kind)
 
 
 def build_report(today: dt.date | None = None, since: dt.date | None = None) -> Report:
@@ -154,53 +160,62 @@ def build_report(today: dt.date | None = None, since: dt.date | None = None) -> 
         council_settings.FALLBACK_RESPONSE_DAYS
 
     open_q = open_cases()
-    requests = list(open_q.where(Case.type == "request"))
-    complaints = list(open_q.where(Case.type == "complaint").order_by(Case.received, Case.ref))
-
-    # open requests by kind and status
+    # open requests by kind and status, counted in SQL
     grid: dict[str, dict[str, int]] = {}
-    for c in requests:
-        row = grid.setdefault(c.kind, {s: 0 for s in OPEN_STATUSES})
-        row[c.status] = row.get(c.status, 0) + 1
+    for kind, status, n in (open_q.select(Case.kind, Case.status, fn.COUNT(Case.id))
+                            .where(Case.type == "request")
+                            .group_by(Case.kind, Case.status).tuples()):
+        row = grid.setdefault(kind, {s: 0 for s in OPEN_STATUSES})
+        row[status] = row.get(status, 0) + n
+    open_requests = sum(sum(r.values()) for r in grid.values())
     kind_order = list(REQUEST_KINDS)
     kinds = sorted(grid, key=lambda k: (kind_order.index(k) if k in kind_order else 99, k))
     by_kind = [KindRow(REQUEST_KINDS.get(k, k), grid[k], sum(grid[k].values())) for k in kinds]
     totals = {s: sum(r.by_status.get(s, 0) for r in by_kind) for s in OPEN_STATUSES}
 
-    # overdue, most overdue first
+    # overdue, most overdue first (only the columns shown)
     overdue = []
-    for c in open_q.where((Case.due < today) & running()).order_by(Case.due, Case.ref):
-        over = dates.working_days_between(c.due, today, nation=nation, closures=closed_days)
+    for ref, ctype, kind, subject, confidential, status, received, due in (
+            open_q.select(Case.ref, Case.type, Case.kind, Case.subject, Case.confidential,
+                          Case.status, Case.received, Case.due)
+            .where((Case.due < today) & running()).order_by(Case.due, Case.ref).tuples()):
+        over = dates.working_days_between(due, today, nation=nation, closures=closed_days)
         overdue.append(OverdueItem(
-            ref=c.ref, case_type=c.type, kind=_kind_label(c),
-            subject=None if case_is_private(c.type, c.confidential) else c.subject,
-            status=STATUSES.get(c.status, c.status), received=c.received, due=c.due,
+            ref=ref, case_type=ctype, kind=_kind_label_of(ctype, kind),
+            subject=None if case_is_private(ctype, confidential) else subject,
+            status=STATUSES.get(status, status), received=received, due=due,
             working_days_over=over))
     overdue.sort(key=lambda o: (-o.working_days_over, o.due, o.ref))
 
     # complaints by stage: references and kinds only
     stages: dict[str, list[ComplaintItem]] = {}
-    for c in complaints:
-        stages.setdefault(c.stage or "not yet routed", []).append(ComplaintItem(
-            c.ref, _kind_label(c), STATUSES.get(c.status, c.status), c.received, c.due))
+    open_complaints = 0
+    for ref, kind, status, stage, received, due in (
+            open_q.select(Case.ref, Case.kind, Case.status, Case.stage, Case.received, Case.due)
+            .where(Case.type == "complaint").order_by(Case.received, Case.ref).tuples()):
+        open_complaints += 1
+        stages.setdefault(stage or "not yet routed", []).append(ComplaintItem(
+            ref, _kind_label_of("complaint", kind), STATUSES.get(status, status), received, due))
     by_stage = [StageRow(s, items) for s, items in sorted(stages.items())]
 
     # response times of closed information requests, as the protocol runs the clock
-    closed_q = Case.select().where((Case.type == "request") & (Case.kind == "information")
-                                   & (Case.status == "closed") & ~Case.archived
-                                   & Case.closed_on.is_null(False))
+    closed_q = (Case.select(Case.received, Case.closed_on, Case.waited_days, Case.due,
+                            Case.agreed_due)
+                .where((Case.type == "request") & (Case.kind == "information")
+                       & (Case.status == "closed") & ~Case.archived
+                       & Case.closed_on.is_null(False)))
     if since:
         closed_q = closed_q.where(Case.closed_on >= since)
     days, within, agreed, waited = [], 0, 0, 0
-    for c in closed_q:
-        taken = dates.working_days_between(c.received, c.closed_on, nation=nation,
-                                           closures=closed_days) - (c.waited_days or 0)
+    for received, closed_on, waited_days, due, agreed_due in closed_q.tuples():
+        taken = dates.working_days_between(received, closed_on, nation=nation,
+                                           closures=closed_days) - (waited_days or 0)
         days.append(max(taken, 0))
-        by = c.due or dates.add_working_days(c.received, target + (c.waited_days or 0),
-                                             nation=nation, closures=closed_days)
-        within += c.closed_on <= by
-        agreed += c.agreed_due is not None
-        waited += bool(c.waited_days)
+        by = due or dates.add_working_days(received, target + (waited_days or 0),
+                                           nation=nation, closures=closed_days)
+        within += closed_on <= by
+        agreed += agreed_due is not None
+        waited += bool(waited_days)
     response = ResponseTimes(target_days=target, since=since,
                              clause=profile.setting_clause("info_response") if profile else "")
     if days:
@@ -217,7 +232,7 @@ def build_report(today: dt.date | None = None, since: dt.date | None = None) -> 
 
     return Report(
         council=council.name if council else "The council", today=today,
-        open_requests=len(requests), open_complaints=len(complaints),
+        open_requests=open_requests, open_complaints=open_complaints,
         requests_by_kind=by_kind, status_totals=totals, overdue=overdue,
         complaints_by_stage=by_stage, response=response, closed_since=closed_since,
         advice=advice.by_group(since),

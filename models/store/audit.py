@@ -18,7 +18,6 @@ import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-pass
 from clerkdesk.models.core.db import database
 from clerkdesk.models.core.schema import Audit
 from clerkdesk.models.core.user import current_user
@@ -104,7 +103,7 @@ def record(action: str, table: str, row_id: int, changes: dict | None = None,
             table=table,
             row_id=row_id,
             changes=json.dumps(changes or {}, default=str, ensure_ascii=False),
-            who=who or current_user(),
+            who=who or _who(db),
             undoes=undoes,
         )
         if group is not None:
@@ -115,6 +114,17 @@ def record(action: str, table: str, row_id: int, changes: dict | None = None,
         else:  # a database not opened by open_database: seal at once
             seal(db, [entry.id])
     return entry
+
+
+def _who(db) -> str:
+    """The clerk's name for an entry: looked up once a transaction (the settings file and
+    the council's clerk are not read again for every row an import writes)."""
+    guard = db._guard() if hasattr(db, "_guard") and db.in_transaction() else None
+    if guard is None:
+        return current_user()
+    if guard.who is None:
+        guard.who = current_user()
+    return guard.who
 
 
 def history(table: str, row_id: int) -> list[Audit]:

@@ -130,6 +130,11 @@ class PgConnection:
             return self.con.execute(sql, tuple(params))
         return self.con.execute(sql)
 
+    def executemany(self, sql: str, rows) -> None:
+        sql = sql.replace("%", "%%").replace("?", "%s")
+        with self.con.cursor() as cur:
+            cur.executemany(sql, rows)
+
     def cancel(self) -> None:
         self.con.cancel()
 

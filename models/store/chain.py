@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 
 from clerkdesk.models.core.db import Tampered
 from clerkdesk.models.store import backend
@@ -48,13 +49,33 @@ def _canon_value(v):
 _PLAIN = (str, int, float, type(None))
 
 
-def _canonizer(names):
+#: the one JSON form every digest and hash is taken of (built once: `json.dumps` with
+#: these options makes a new encoder on every call)
+_ENCODE = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), sort_keys=True).encode
+
+
+def _dumps(obj) -> str:
+    return _ENCODE(obj)
+
+
+def _canonizer(names, *, plain: bool = False):
     """A function turning one row (in *names*' order) into its canonical form: the
     (column, value) pairs sorted by column, each value in `backend.canon`'s one form.
-    The order is worked out once per query, not once per row."""
+    The order is worked out once per query, not once per row.
+
+    *plain* (SQLite: every value is text, a number, NULL or bytes) pairs the values as
+    they are, in C (`zip`); a row whose JSON then fails (bytes) is canonised by the
+    caller with the full form (`_canonizer(names)`), which gives the same digest."""
     order = sorted(range(len(names)), key=names.__getitem__)
     pairs = [(i, names[i]) for i in order]
     canon = backend.canon
+    if plain:
+        sorted_names = [names[i] for i in order]
+        if len(order) == 1:
+            only = order[0]
+            return lambda row: [(sorted_names[0], row[only])]
+        getter = operator.itemgetter(*order)
+        return lambda row: list(zip(sorted_names, getter(row)))
 
     def row_canon(row):
         return [(n, v if type(v) in _PLAIN else canon(v))
@@ -66,10 +87,6 @@ def _canonizer(names):
 def _canon_rows(cursor) -> list:
     row_canon = _canonizer([d[0] for d in cursor.description])
     return [row_canon(row) for row in cursor.fetchall()]
-
-
-def _dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
 
 
 def row_digest(con, table: str, row_id: int) -> str:
@@ -89,36 +106,61 @@ def row_digest(con, table: str, row_id: int) -> str:
 
 def table_digests(con, table: str) -> dict[int, str]:
     """{id: digest} for every row of an attested table, as `row_digest` computes it."""
+    return dict(iter_table_digests(con, table))
+
+
+def _number(v) -> bool:
+    return type(v) in (int, float)
+
+
+def iter_table_digests(con, table: str):
+    """(id, digest) for every row of an attested table in id order, as `row_digest`
+    computes it, streamed: one row (and, for a case, its steps) held at a time. A case's
+    steps come from a second cursor in case order, merged as the cases go by."""
     con = backend.raw(con)
+    plain = not backend.con_is_postgres(con)
     cur = con.execute(f'SELECT * FROM "{table}" ORDER BY id')
     names = [d[0] for d in cur.description]
     id_index = names.index("id")
-    row_canon = _canonizer(names)
-    rows = {}
-    for row in cur:  # one row at a time: a document's bytes are not all held at once
-        rows[row[id_index]] = row_canon(row)
-    steps: dict[int, list] = {}
-    if table == "case":
-        cur = con.execute('SELECT * FROM "step" ORDER BY id')
-        snames = [d[0] for d in cur.description]
-        ci = snames.index("case_id")
-        step_canon = _canonizer(snames)
-        for row in cur.fetchall():
-            steps.setdefault(row[ci], []).append(step_canon(row))
-    out = {}
-    for row_id, canon in rows.items():
-        state = {"row": canon}
-        if table == "case":
-            state["steps"] = steps.get(row_id, [])
-        out[row_id] = sha256(_dumps(state))
-    return out
+    fast, full = _canonizer(names, plain=plain), _canonizer(names)
+    encode, digest = _ENCODE, hashlib.sha256
+    if table != "case":
+        for row in cur:
+            try:
+                text = encode({"row": fast(row)})
+            except TypeError:  # bytes (a document): the full canonical form
+                text = encode({"row": full(row)})
+            yield row[id_index], digest(text.encode("utf-8")).hexdigest()
+        return
+    # the steps of every case, in case then id order (the index on step.case_id), so
+    # each case's steps are read as its row goes by; steps of no case are skipped
+    scur = con.execute('SELECT * FROM "step" WHERE case_id IS NOT NULL ORDER BY case_id, id')
+    snames = [d[0] for d in scur.description]
+    ci = snames.index("case_id")
+    sfast, sfull = _canonizer(snames, plain=plain), _canonizer(snames)
+    scur = iter(scur)
+    pending = next(scur, None)
+    for row in cur:
+        row_id = row[id_index]
+        steps = []
+        while pending is not None and _number(pending[ci]) and pending[ci] < row_id:
+            pending = next(scur, None)  # a step whose case is gone
+        while pending is not None and _number(pending[ci]) and pending[ci] == row_id:
+            steps.append(pending)
+            pending = next(scur, None)
+        try:
+            text = encode({"row": fast(row), "steps": [sfast(s) for s in steps]})
+        except TypeError:
+            text = encode({"row": full(row), "steps": [sfull(s) for s in steps]})
+        yield row_id, digest(text.encode("utf-8")).hexdigest()
 
 
 def entry_hash(id, at, who, action, table, row_id, changes_digest, row_digest, undoes,
                prev_hash) -> str:
-    at = backend.canon(at)  # text on SQLite, a datetime on PostgreSQL: the same string
-    return sha256(_dumps([id, at, who, action, table, row_id, changes_digest, row_digest,
-                          undoes, prev_hash]))
+    if type(at) is not str:
+        at = backend.canon(at)  # text on SQLite, a datetime on PostgreSQL: the same string
+    return hashlib.sha256(_ENCODE([id, at, who, action, table, row_id, changes_digest,
+                                   row_digest, undoes, prev_hash]).encode("utf-8")).hexdigest()
 
 
 _ENTRY_SQL = ('SELECT id, at, who, action, "table", row_id, changes, undoes FROM audit '
@@ -127,7 +169,11 @@ _ENTRY_SQL = ('SELECT id, at, who, action, "table", row_id, changes, undoes FROM
 
 def seal_entries(con, ids, *, prev: str | None = None, digests: dict | None = None) -> str:
     """Fill in the digests and chain hashes of entries *ids* (ascending), inside the
-    caller's transaction; returns the last hash. *digests* may give ready row digests."""
+    caller's transaction; returns the last hash. *digests* may give ready row digests.
+
+    In batches: the entries are read a few hundred at a time, the digests of the rows
+    they name taken together (one query per table, the cases' steps with them), and the
+    entries updated with one executemany, the same values as one at a time."""
     con = backend.raw(con)
     ids = sorted(ids)
     if not ids:
@@ -136,28 +182,78 @@ def seal_entries(con, ids, *, prev: str | None = None, digests: dict | None = No
         r = con.execute("SELECT hash FROM audit WHERE id < ? ORDER BY id DESC LIMIT 1",
                         (ids[0],)).fetchone()
         prev = r[0] if r else ""
-    cache: dict = {}
+    cache: dict = dict(digests or {})
     last_id = None
-    for entry_id in ids:
-        r = con.execute(_ENTRY_SQL, (entry_id,)).fetchone()
-        if r is None:  # rolled back with a savepoint
-            continue
-        id_, at, who, action, table, row_id, changes, undoes = r
-        key = (table, row_id)
-        if digests is not None and key in digests:
-            rd = digests[key]
-        else:
-            if key not in cache:
-                cache[key] = row_digest(con, table, row_id)
-            rd = cache[key]
-        cd = sha256(changes or "")
-        h = entry_hash(id_, at, who, action, table, row_id, cd, rd, undoes, prev or "")
-        con.execute("UPDATE audit SET changes_digest = ?, row_digest = ?, prev_hash = ?, "
-                    "hash = ? WHERE id = ?", (cd, rd, prev or "", h, id_))
-        prev, last_id = h, id_
+    for start in range(0, len(ids), _SEAL_BATCH):
+        batch = ids[start:start + _SEAL_BATCH]
+        marks = ", ".join("?" * len(batch))
+        found = {r[0]: r for r in con.execute(f"{_ENTRIES_SQL} ({marks})", batch)}
+        wanted: dict[str, set] = {}
+        for r in found.values():
+            if (r[4], r[5]) not in cache:
+                wanted.setdefault(r[4], set()).add(r[5])
+        for table, row_ids in wanted.items():
+            cache.update(_digests_of(con, table, row_ids))
+        updates = []
+        for entry_id in batch:
+            r = found.get(entry_id)
+            if r is None:  # rolled back with a savepoint
+                continue
+            id_, at, who, action, table, row_id, changes, undoes = r
+            rd = cache[(table, row_id)]
+            cd = sha256(changes or "")
+            h = entry_hash(id_, at, who, action, table, row_id, cd, rd, undoes, prev or "")
+            updates.append((cd, rd, prev or "", h, id_))
+            prev, last_id = h, id_
+        if updates:
+            con.executemany("UPDATE audit SET changes_digest = ?, row_digest = ?, "
+                            "prev_hash = ?, hash = ? WHERE id = ?", updates)
     if last_id is not None:
         set_head(con, f"{last_id} {prev}")
     return prev
+
+
+#: entries sealed per round trip (well under SQLite's limit of bound parameters)
+_SEAL_BATCH = 500
+
+
+_ENTRIES_SQL = ('SELECT id, at, who, action, "table", row_id, changes, undoes FROM audit '
+                'WHERE id IN')
+
+
+def _digests_of(con, table: str, row_ids) -> dict:
+    """{(table, id): digest} for the rows *row_ids* of *table*, as `row_digest` takes
+    them ("" for a row that is not there, or a table that is not attested)."""
+    out = {(table, i): "" for i in row_ids}
+    if table not in ATTESTED:
+        return out
+    keys = [i for i in row_ids if isinstance(i, int)]
+    for i in row_ids:
+        if not isinstance(i, int):
+            out[(table, i)] = row_digest(con, table, i)
+    for start in range(0, len(keys), _SEAL_BATCH):
+        part = keys[start:start + _SEAL_BATCH]
+        marks = ", ".join("?" * len(part))
+        cur = con.execute(f'SELECT * FROM "{table}" WHERE id IN ({marks}) ORDER BY id', part)
+        names = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+        canon = _canonizer(names)
+        id_index = names.index("id")
+        steps: dict = {}
+        if table == "case" and rows:
+            scur = con.execute(f'SELECT * FROM "step" WHERE case_id IN ({marks}) ORDER BY id',
+                               part)
+            snames = [d[0] for d in scur.description]
+            ci = snames.index("case_id")
+            scanon = _canonizer(snames)
+            for srow in scur.fetchall():
+                steps.setdefault(srow[ci], []).append(scanon(srow))
+        for row in rows:
+            state = {"row": canon(row)}
+            if table == "case":
+                state["steps"] = steps.get(row[id_index], [])
+            out[(table, row[id_index])] = sha256(_dumps(state))
+    return out
 
 
 #: one upsert for both engines (SQLite 3.24+ and PostgreSQL)

@@ -116,26 +116,30 @@ def check_chain(con) -> Verdict:
         return Verdict("audit chain", False,
                        f"schema {version} has no chain yet: open the casebook with clerkdesk "
                        "once to upgrade it", [])
-    order = con.execute('SELECT id, at, who, action, "table", row_id, changes, undoes, '
-                        'changes_digest, row_digest, prev_hash, hash FROM audit '
-                        'ORDER BY id').fetchall()
+    cur = con.execute('SELECT id, at, who, action, "table", row_id, changes, undoes, '
+                      'changes_digest, row_digest, prev_hash, hash FROM audit ORDER BY id')
     problems = []
     prev_hash = ""
     prev_id = None
-    for (id_, at, who, action, table, row_id, changes, undoes, cd, rd, ph, h) in order:
-        label = f"audit entry #{id_} ({action} {table} {row_id})"
+    n = 0
+    digest, entry_hash = chain.sha256, chain.entry_hash
+    for (id_, at, who, action, table, row_id, changes, undoes, cd, rd, ph, h) in cur:
+        n += 1  # streamed: one entry held at a time
         if not h:
-            problems.append(f"{label} is not sealed into the chain: added behind the log's back")
+            problems.append(f"audit entry #{id_} ({action} {table} {row_id}) is not sealed "
+                            "into the chain: added behind the log's back")
         else:
-            if chain.sha256(changes or "") != cd and not chain.redaction_ok(con, id_, changes or ""):
-                problems.append(f"{label} was edited: its changes do not match their digest")
-            expect = chain.entry_hash(id_, at, who, action, table, row_id, cd, rd, undoes, ph)
-            if expect != h:
-                problems.append(f"{label} was edited: its hash does not match its contents")
+            if digest(changes or "") != cd and not chain.redaction_ok(con, id_, changes or ""):
+                problems.append(f"audit entry #{id_} ({action} {table} {row_id}) was edited: "
+                                "its changes do not match their digest")
+            if entry_hash(id_, at, who, action, table, row_id, cd, rd, undoes, ph) != h:
+                problems.append(f"audit entry #{id_} ({action} {table} {row_id}) was edited: "
+                                "its hash does not match its contents")
             if ph != prev_hash:
                 where = f"after #{prev_id}" if prev_id else "at the start"
-                problems.append(f"{label} does not follow the entry before it: an entry {where} "
-                                "was deleted, inserted or edited")
+                problems.append(f"audit entry #{id_} ({action} {table} {row_id}) does not "
+                                f"follow the entry before it: an entry {where} was deleted, "
+                                "inserted or edited")
         prev_hash, prev_id = h, id_
     head = None
     try:
@@ -143,8 +147,8 @@ def check_chain(con) -> Verdict:
         head = row[0] if row else None
     except Exception:
         head = None
-    if order:
-        last_id, last_hash = order[-1][0], order[-1][-1]
+    if n:
+        last_id, last_hash = prev_id, prev_hash
         if head is None:
             problems.append("the chain's head is not recorded in the settings")
         elif head != f"{last_id} {last_hash}":
@@ -157,10 +161,9 @@ def check_chain(con) -> Verdict:
             else:
                 problems.append(f"the chain's head (entry #{head}) does not match the last entry "
                                 f"#{last_id}: the end of the log was changed")
-    n = len(order)
     if problems:
         return Verdict("audit chain", False, f"{len(problems)} problem(s) in {n} entries", problems)
-    tip = f"; head #{order[-1][0]} {order[-1][-1][:12]}" if order else ""
+    tip = f"; head #{prev_id} {prev_hash[:12]}" if n else ""
     return Verdict("audit chain", True, f"{n} entries, each hash verified{tip}")
 
 
@@ -201,46 +204,60 @@ def check_records(con) -> Verdict:
     tables = backend.tables(con)
     problems = []
     count = 0
+    # the latest entry of every audited row, in one pass over the log
+    latest: dict[str, dict] = {table: {} for table in chain.ATTESTED}
+    for table, entry_id, row_id, digest in con.execute(
+            'SELECT "table", id, row_id, row_digest FROM audit ORDER BY id'):
+        rows = latest.get(table)
+        if rows is not None:
+            rows[row_id] = (entry_id, digest)
     for table in chain.ATTESTED:
-        latest = {}
-        for entry_id, row_id, digest in con.execute(
-                'SELECT id, row_id, row_digest FROM audit WHERE "table" = ? ORDER BY id', (table,)):
-            latest[row_id] = (entry_id, digest)
+        logged_rows = latest.pop(table)
         if table not in tables:
-            vouched = sum(1 for _id, digest in latest.values() if digest)
+            vouched = sum(1 for _id, digest in logged_rows.values() if digest)
             if vouched:
                 problems.append(f"the table {table} is gone: {vouched} of its records are in the "
                                 "audit log")
             continue
-        try:
-            current = chain.table_digests(con, table)
-        except Exception as exc:  # a damaged table: say so, and go on to the next
-            if not _lenient(con, exc):
-                problems.append(f"the table {table} cannot be read: {_short(exc)}")
-                continue
-            try:
-                current = chain.table_digests(con, table)
-            except Exception as exc2:
-                problems.append(f"the table {table} cannot be read: {_short(exc2)}")
-                continue
-        count += len(current)
-        for row_id, digest in current.items():
-            logged = latest.get(row_id)
-            if logged is None:
-                problems.append(f"{_name(con, table, row_id)} has no audit entry: it was added "
-                                "behind the log's back")
-            elif logged[1] != digest:
-                problems.append(f"{_name(con, table, row_id)} differs from its last audit entry "
-                                f"#{logged[0]}: it was changed behind the log's back")
-        for row_id, (entry_id, digest) in latest.items():
-            if row_id not in current and digest:
-                problems.append(f"{table.replace('_', ' ')} {row_id} is in the audit log "
-                                f"(entry #{entry_id}) but its row is gone: deleted behind the "
-                                "log's back")
+        seen = _compare_table(con, table, logged_rows, problems)
+        if seen is None:  # a damaged table: read it leniently once, then again
+            seen = _compare_table(con, table, logged_rows, problems, retry=True)
+        count += seen or 0
     if problems:
         return Verdict("records", False, f"{len(problems)} of {count} rows do not match the "
                        "audit log", problems)
     return Verdict("records", True, f"{count} rows match their latest audit entry")
+
+
+def _compare_table(con, table, logged_rows, problems, *, retry: bool = False) -> int | None:
+    """Compare each row of *table* (streamed, its digest computed as it is read) with its
+    latest entry in *logged_rows* (id -> (entry id, digest)); appends the problems and
+    returns the number of rows, or None when a damaged page (text that is not UTF-8)
+    stopped it and reading leniently may get further (nothing appended then)."""
+    found = []
+    seen: set = set()
+    try:
+        for row_id, digest in chain.iter_table_digests(con, table):
+            seen.add(row_id)
+            logged = logged_rows.get(row_id)
+            if logged is None:
+                found.append(f"{_name(con, table, row_id)} has no audit entry: it was added "
+                             "behind the log's back")
+            elif logged[1] != digest:
+                found.append(f"{_name(con, table, row_id)} differs from its last audit entry "
+                             f"#{logged[0]}: it was changed behind the log's back")
+    except Exception as exc:  # a damaged table: say so, and go on to the next
+        if not retry and _lenient(con, exc):
+            return None
+        problems.append(f"the table {table} cannot be read: {_short(exc)}")
+        return 0
+    problems.extend(found)
+    for row_id, (entry_id, digest) in logged_rows.items():
+        if row_id not in seen and digest:
+            problems.append(f"{table.replace('_', ' ')} {row_id} is in the audit log "
+                            f"(entry #{entry_id}) but its row is gone: deleted behind the "
+                            "log's back")
+    return len(seen)
 
 
 def _short(exc) -> str:
@@ -265,22 +282,27 @@ CHECKS = [("integrity", check_file_integrity), ("foreign keys", check_foreign_ke
           ("schema", check_schema), ("audit chain", check_chain), ("records", check_records)]
 
 
-def run_checks(con) -> Report:
+def _run_one(con, name, check) -> Verdict:
+    for _attempt in range(2):
+        try:
+            return check(con)
+        except Exception as exc:
+            if _lenient(con, exc):
+                continue
+            return Verdict(name, False, f"could not be checked: {_short(exc)}", [_short(exc)])
+    return Verdict(name, False, "could not be checked", [])
+
+
+def run_checks(con, *, skip: tuple[str, ...] = ()) -> Report:
     """Every check, each as far as it can go: one that cannot finish (a damaged page, a
-    missing table) is a FAILED verdict saying why, and the others still run."""
+    missing table) is a FAILED verdict saying why, and the others still run. The checks
+    named in *skip* are left out (the caller runs them itself)."""
     con = backend.raw(con)
     verdicts = []
     for name, check in CHECKS:
-        for _attempt in range(2):
-            try:
-                verdicts.append(check(con))
-                break
-            except Exception as exc:
-                if _lenient(con, exc):
-                    continue
-                verdicts.append(Verdict(name, False, f"could not be checked: {_short(exc)}",
-                                        [_short(exc)]))
-                break
+        if name in skip:
+            continue
+        verdicts.append(_run_one(con, name, check))
     return Report(verdicts)
 
 
@@ -306,6 +328,110 @@ def check_path(path, *, passphrase: str | None = None) -> Report:
         return Report([Verdict(name, False, f"could not be checked: {why}", [])
                        for name, _check in CHECKS])
     try:
-        return run_checks(con)
+        return _run_beside(con, Path(path), passphrase)
     finally:
         con.close()
+
+
+def _run_beside(con, path: Path, passphrase: str | None) -> Report:
+    """Every check on the SQLite casebook at *path*, sharing the machine's cores: the
+    file's pages (SQLite's integrity_check, in a thread: SQLite lets go of the
+    interpreter meanwhile) and the audit chain (in a child interpreter of its own, for an
+    unencrypted file) while this one hashes the records. A part that cannot be had
+    beside runs here, in turn. The verdicts come in the usual order."""
+    integrity = _integrity_beside(path, passphrase)
+    chain_verdict = None if passphrase else _chain_beside(path)
+    skip = tuple(name for name, beside in (("integrity", integrity),
+                                           ("audit chain", chain_verdict)) if beside)
+    report = run_checks(con, skip=skip)
+    got = {v.name: v for v in report.verdicts}
+    if chain_verdict:
+        got["audit chain"] = chain_verdict() or _run_one(con, "audit chain", check_chain)
+    if integrity:
+        got["integrity"] = integrity()
+    report.verdicts = [got[name] for name, _check in CHECKS if name in got]
+    return report
+
+
+#: the child interpreter that verifies the chain of the file named by its argument
+_CHAIN_CHILD = ("import json, sys\n"
+                "from clerkdesk.models.store import integrity as i\n"
+                "print(json.dumps(i._chain_of_file(sys.argv[1])))\n")
+
+
+def _chain_of_file(path: str) -> dict:
+    con = connect_raw(Path(path), None, readonly=True)
+    try:
+        v = _run_one(con, "audit chain", check_chain)
+    finally:
+        con.close()
+    return {"name": v.name, "ok": v.ok, "summary": v.summary, "problems": v.problems}
+
+
+def _chain_beside(path: Path):
+    """Start verifying the audit chain of *path* in a child interpreter; returns the
+    function that waits for its verdict (None if the child failed: the caller then
+    verifies it itself), or None when no child can be started. Set
+    CLERKDESK_CHECK_ONE_PROCESS=1 to keep every check in this process."""
+    import os
+    import subprocess
+    import sys
+
+    if os.environ.get("CLERKDESK_CHECK_ONE_PROCESS"):
+        return None
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", _CHAIN_CHILD, str(path)],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    except OSError:
+        return None
+
+    def verdict() -> Verdict | None:
+        import json
+
+        out, _err = proc.communicate()
+        if proc.returncode != 0 or not out.strip():
+            return None
+        try:
+            data = json.loads(out.strip().splitlines()[-1])
+            return Verdict(data["name"], bool(data["ok"]), data["summary"],
+                           list(data["problems"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    return verdict
+
+
+def _integrity_beside(path: Path, passphrase: str | None):
+    """SQLite's integrity_check on a connection of its own, in a thread, while the
+    chain and the records are hashed in this one (SQLite lets go of the interpreter while
+    it checks the pages, so the two share the machine's cores); returns the function
+    that waits for its verdict, or None when a second connection cannot be had (the
+    check then runs in turn, on the first)."""
+    import threading
+
+    done: list[Verdict] = []
+
+    def work():
+        try:
+            con = connect_raw(path, passphrase, readonly=True)
+        except Exception as exc:
+            done.append(Verdict("integrity", False, f"SQLite could not read the file: "
+                                f"{_short(exc)}", [_short(exc)]))
+            return
+        try:
+            done.append(_run_one(con, "integrity", check_file_integrity))
+        finally:
+            con.close()
+
+    try:
+        thread = threading.Thread(target=work, name="clerkdesk-integrity-check", daemon=True)
+        thread.start()
+    except RuntimeError:
+        return None
+
+    def verdict() -> Verdict:
+        thread.join()
+        return done[0] if done else Verdict("integrity", False, "could not be checked", [])
+
+    return verdict

@@ -29,7 +29,7 @@ def run(args) -> int:
     from clerkdesk.models.casework import documents
     from clerkdesk.models.core import db
 
-    open_casebook(args)
+    open_casebook(args, write=True)  # it writes: the automatic backup first
     try:
         case = documents.case_by_ref(args.ref)
         files = [documents.read_file(path) for path in args.files]

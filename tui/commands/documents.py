@@ -31,7 +31,7 @@ def run(args) -> int:
     from clerkdesk.models.casework import documents
     from clerkdesk.models.core import dates, db
 
-    open_casebook(args)
+    open_casebook(args, write=args.archive is not None or args.restore is not None)
     try:
         case = documents.case_by_ref(args.ref)
         doc_id = args.archive if args.archive is not None else args.restore

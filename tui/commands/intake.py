@@ -48,7 +48,7 @@ def run(args) -> int:
     from clerkdesk.models.core import db
     from clerkdesk.models.core.forms import ValidationError
 
-    open_casebook(args)
+    open_casebook(args, write=bool(args.yes))  # --yes writes: the automatic backup first
     try:
         directory = intake.Directory()
         seen: dict = {}

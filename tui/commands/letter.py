@@ -40,7 +40,7 @@ def run(args) -> int:
     from clerkdesk.models.output import letters
     from clerkdesk.models.store import outfile
 
-    open_casebook(args)
+    open_casebook(args, write=bool(args.template))  # files the letter: backup first
     try:
         case = documents.case_by_ref(args.ref)
         if not args.template:
