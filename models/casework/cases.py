@@ -112,7 +112,9 @@ def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kin
                 setattr(case, attr, value)
         case.version += 1
         case.updated_at = now()
-        case.save()
+        # only the columns changed: a step's UPDATE stays small (Peewee would write all 35),
+        # and the search index's trigger (UPDATE OF its columns) is not even considered
+        case.save(only=case.dirty_fields)
         step = Step.create(case=case, who=who, action=action, note=note, clause=clause, kind=kind)
         changes["step"] = [None, step.id]
         audit.record("step", "case", case.id, changes, who=who)
