@@ -18,7 +18,7 @@ import datetime as dt
 
 from peewee import JOIN, fn
 
-from clerkdesk.models.casework import council
+from clerkdesk.models.casework import council, search
 from clerkdesk.models.casework.council import closures, council_nation, due_after
 from clerkdesk.models.core import dates, user
 from clerkdesk.models.core.db import database
@@ -85,6 +85,7 @@ def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kin
     if status and status not in STATUSES:
         raise ValidationError({"status": f"Unknown status {status}."})
     who = who or user.current_user()
+    search.current_triggers()  # an older casebook's search triggers: once, before writing
     with database.atomic():
         case = Case.get_by_id(case_id)
         changes = {}
@@ -111,7 +112,9 @@ def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kin
                 setattr(case, attr, value)
         case.version += 1
         case.updated_at = now()
-        case.save()
+        # only the columns changed: a step's UPDATE stays small (Peewee would write all 35),
+        # and the search index's trigger (UPDATE OF its columns) is not even considered
+        case.save(only=case.dirty_fields)
         step = Step.create(case=case, who=who, action=action, note=note, clause=clause, kind=kind)
         changes["step"] = [None, step.id]
         audit.record("step", "case", case.id, changes, who=who)

@@ -201,13 +201,30 @@ def _redo_words(kind: str, id_expr: str) -> str:
             f"WHERE rowid = {rowid};")
 
 
+#: the columns of a case its document is made from (`_docs`): an update that changes
+#: none of them (a step's version, updated_at, priority, dates...) leaves the index alone
+CASE_COLUMNS = ("ref", "subject", "type", "kind", "status", "stage", "details", "archived",
+                "member_id", "complainant_member_id", "owner_id")
+
+
+def _case_update_event() -> str:
+    """The case's update trigger's event: only when an indexed column changed (Peewee's
+    save writes every column, so `UPDATE OF` alone would still fire; the WHEN compares).
+    A step's own change of the case (version, updated_at) then rebuilds the case's
+    document once, in the step's trigger, not twice."""
+    cols = ", ".join(CASE_COLUMNS)
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in CASE_COLUMNS)
+    return f'AFTER UPDATE OF {cols} ON "case" FOR EACH ROW WHEN {changed}'
+
+
 def _triggers(words: bool = True) -> dict[str, str]:
     """The SQLite triggers; with *words*, keeping the words table current too."""
     out = {}
     for kind, table in _TABLES:
         redo = _redo(kind, "NEW.id") + (" " + _redo_words(kind, "NEW.id") if words else "")
         out[f"search_{kind}_ai"] = f"AFTER INSERT ON {table} BEGIN {redo} END"
-        out[f"search_{kind}_au"] = f"AFTER UPDATE ON {table} BEGIN {redo} END"
+        event = _case_update_event() if kind == "case" else f"AFTER UPDATE ON {table}"
+        out[f"search_{kind}_au"] = f"{event} BEGIN {redo} END"
         out[f"search_{kind}_ad"] = (f"AFTER DELETE ON {table} BEGIN DELETE FROM {TABLE} "
                                     f"WHERE rowid = OLD.id * 8 + {KINDS[kind]}; "
                                     + (f"DELETE FROM {WORDS} WHERE rowid = OLD.id * 8 + "
@@ -265,6 +282,7 @@ def ensure_search(db=None, *, force: bool = False) -> None:
         triggers = _triggers(words)
         missing = [name for name in triggers if name not in have]
         if TABLE in have and not missing and not force:
+            _replace_stale(db, con, triggers)
             _ready.add(key)
             return
         with db.atomic():
@@ -279,7 +297,55 @@ def ensure_search(db=None, *, force: bool = False) -> None:
             empty = con.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {TABLE})").fetchone()[0]
             if empty or missing or force:
                 rebuild(db)
+        _replace_stale(db, con, triggers)
         _ready.add(key)
+
+
+_current: set[tuple] = set()
+
+
+def _stale(con, triggers: dict[str, str]) -> list[str]:
+    """The triggers present whose definition is not today's (SQLite keeps each as
+    `CREATE TRIGGER name body`, as written, without IF NOT EXISTS)."""
+    sql = {r[0]: r[1] for r in con.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search\\_%' "
+        "ESCAPE '\\'")}
+    return [name for name, body in triggers.items()
+            if name in sql and sql[name] != f"CREATE TRIGGER {name} {body}"]
+
+
+def _replace_stale(db, con, triggers: dict[str, str]) -> None:
+    """Replace the search triggers an older clerkdesk made (the case's update trigger
+    before it was narrowed to the indexed columns) with today's, in one transaction.
+    The index is not rebuilt: every old trigger kept it current (the old ones did more
+    work, never less). Never on a read-only casebook (the old trigger keeps working
+    there); idempotent, once per database."""
+    key = _key(db)
+    if key in _current or getattr(db, "clerk_readonly", False):
+        return
+    stale = _stale(con, triggers)
+    if stale:
+        with db.atomic():
+            for name in stale:
+                con.execute(f"DROP TRIGGER IF EXISTS {name}")
+                con.execute(f"CREATE TRIGGER {name} {triggers[name]}")
+    _current.add(key)
+
+
+def current_triggers(db=None) -> None:
+    """Bring an indexed casebook's search triggers up to date before a write that relies on
+    them being narrow (`cases.add_step`), without building the index on one that has none
+    (SQLite; PostgreSQL's are left as they are). Idempotent, once per database."""
+    db = db or database.obj
+    key = _key(db)
+    if key in _current or backend.is_postgres(db):
+        return
+    with _lock:
+        con = db.connection()
+        if TABLE not in backend.tables(backend.raw(con)):
+            return
+        words = WORDS in backend.tables(backend.raw(con))
+        _replace_stale(db, con, _triggers(words))
 
 
 _words_ready: set[tuple] = set()
@@ -336,6 +402,7 @@ def forget(db=None) -> None:
     """Forget that *db* was checked (after it was closed, migrated or replaced)."""
     _ready.discard(_key(db or database.obj))
     _words_ready.discard(_key(db or database.obj))
+    _current.discard(_key(db or database.obj))
 
 
 def _words(text) -> list[str]:

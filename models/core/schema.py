@@ -286,7 +286,8 @@ class Audit(BaseModel):
     hash = CharField(default="")  # sha256 over this entry's fields and prev_hash
 
     class Meta:
-        indexes = ((("table", "row_id"), False),)
+        # `undoes`: whether an entry was undone already, one lookup (each ctrl+z asks)
+        indexes = ((("table", "row_id"), False), (("undoes",), False))
 
 
 class Setting(BaseModel):

@@ -29,3 +29,31 @@ def mark(db) -> None:
     `clerkdesk_schema` table."""
     if not backend.is_postgres(db):
         db.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def missing_indexes(db) -> list:
+    """The indexes the schema declares (its fields' and its Meta's) that the casebook does
+    not have: [(model, index)]. An index added to the schema after a casebook was made
+    (audit.undoes) arrives through `ensure_indexes`."""
+    out = []
+    for model in TABLES:
+        table = model._meta.table_name
+        have = {i.name for i in db.get_indexes(table)}
+        for index in model._meta.fields_to_index():
+            if index._name not in have:
+                out.append((model, index))
+    return out
+
+
+def ensure_indexes(db) -> None:
+    """Make the schema's indexes a casebook at today's schema lacks (CREATE INDEX IF NOT
+    EXISTS, in one transaction; nothing at all when none is missing). Only on a writable
+    casebook, when it is opened, before anything else is written: no row changes, so
+    nothing is audited or re-attested."""
+    todo = missing_indexes(db)
+    if not todo:
+        return
+    with db.atomic():
+        for model, index in todo:
+            with model.bind_ctx(db):
+                db.execute(model._schema._create_index(index, safe=True))
