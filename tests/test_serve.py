@@ -34,7 +34,7 @@ from textual.widgets import Input, Static  # noqa: E402
 from clerkdesk.models.core.schema import Audit, Member  # noqa: E402
 from clerkdesk.models.store.opening import open_database  # noqa: E402
 from clerkdesk.screens.clerk_name import ClerkNameScreen  # noqa: E402
-from clerkdesk.screens.confirm import ConfirmScreen  # noqa: E402
+from clerkdesk.screens.picker import PickerScreen  # noqa: E402
 from clerkdesk.tui import actions  # noqa: E402
 from clerkdesk.tui.__main__ import main  # noqa: E402
 from clerkdesk.tui.commands import serve  # noqa: E402
@@ -323,11 +323,14 @@ async def test_the_desk_in_chromium_names_its_clerk_in_the_audit_log(served_demo
         assert "Dashboard" in text and "Ashcombe Town Council" in text
         # a change made in the browser is the session's clerk's in the audit log
         before = len(audit_who(server.db))
-        for key, then in (("2", "Cllr Aisha Patel"), ("x", "Archive (y)")):
+        # (a councillor with open cases: x offers to pass them on first; "only" narrows the
+        # choice to archiving alone)
+        for key, then in (("2", "Cllr Aisha Patel"), ("x", "Archive only"),
+                          ("only", "Archive only")):
             since = len(page.received)
             await page.type(key)
             await page.wait_for_text(then, since=since)  # drawn after the key, not before
-        await page.type("y")
+        await page.enter()
         who = poll(lambda: audit_who(server.db)[before:], what="the archive's audit entry")
         assert who == ["Deputy Clerk"]
         # the casebook reached the session through its environment, not its command line
@@ -381,11 +384,12 @@ async def test_the_proxys_user_header_names_the_clerk(served_demo):
         shown = ANSI.sub(b"", bytes(received)).decode("utf-8", "replace")
         assert "Who is at the desk?" not in shown
         before = len(audit_who(server.db))
-        for key, then in (("2", "Cllr Aisha Patel"), ("x", "Archive (y)")):
+        for key, then in (("2", "Cllr Aisha Patel"), ("x", "Archive only"),
+                          ("only", "Archive only")):
             since = len(received)
             await ws.send_json(["stdin", key])
             await _read_until(ws, received, then, since=since)
-        await ws.send_json(["stdin", "y"])
+        await ws.send_json(["stdin", "\r"])
         assert poll(lambda: audit_who(server.db)[before:], what="the audit entry") == ["Jo Bloggs"]
     finally:
         await ws.close()
@@ -417,10 +421,10 @@ async def test_a_served_session_asks_its_clerk_and_the_audit_log_names_them(demo
         await pilot.press("2")
         await pilot.pause()
         member_id = app.pane("members").selected_id()
-        await pilot.press("x")
+        await pilot.press("x")  # a councillor with open cases: archive only, or pass them on
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press(*"only", "enter")
         await pilot.pause()
     entry = Audit.select().order_by(Audit.id.desc()).first()
     assert (entry.who, entry.table, entry.row_id) == ("Karen Doyle", "member", member_id)

@@ -127,6 +127,26 @@ def import_csv(app) -> None:
     start_import(app, done)
 
 
+def masked_toast(app, message, title: str) -> tuple[str, str]:
+    """A toast's message and title through meeting mode's mask: a sentence about a
+    private case never names its subject or people while the mode is on (privacy.scrub)."""
+    if not app.meeting.on:
+        return message, title
+    from clerkdesk.models.casework import privacy
+
+    return privacy.scrub(str(message), True), (privacy.scrub(title, True) if title else title)
+
+
+def toggle_meeting_mode(app) -> None:
+    """m: every pane and open screen redraws now (they watch app.meeting)."""
+    from clerkdesk.models.casework import privacy
+
+    app.meeting.set(not app.meeting.on)
+    privacy.set_mode(app.meeting.on)
+    app.notify("Meeting mode on: confidential names hidden." if app.meeting.on
+               else "Meeting mode off.")
+
+
 def undo(app) -> None:
     """Undo the last change (the audit log says what it was)."""
     from clerkdesk.models.core import schema

@@ -104,8 +104,7 @@ class ClerkDesk(App):
 
     def pane_or_none(self, tab: str):
         """The tab's pane, or None while it has not been built."""
-        panes = self.screen_stack[0].query(f"#pane-{tab}")
-        return panes.first() if panes else None
+        return next(iter(self.screen_stack[0].query(f"#pane-{tab}")), None)
 
     async def ensure_pane(self, tab: str):
         """The tab's pane, built and mounted the first time it is needed."""
@@ -198,18 +197,11 @@ class ClerkDesk(App):
     # --- the global keys ----------------------------------------------------------------
 
     def notify(self, message: str, *, title: str = "", **kwargs) -> None:
-        """Every toast goes through meeting mode's mask: a sentence about a private case
-        never names its subject or people while the mode is on (privacy.scrub)."""
-        if self.meeting.on:
-            message = privacy.scrub(str(message), True)
-            title = privacy.scrub(title, True) if title else title
+        message, title = actions.masked_toast(self, message, title)  # every toast: the mask
         super().notify(message, title=title, **kwargs)
 
     def action_toggle_meeting_mode(self) -> None:
-        self.meeting.set(not self.meeting.on)  # every pane and open screen redraws now
-        privacy.set_mode(self.meeting.on)
-        self.notify("Meeting mode on: confidential names hidden." if self.meeting.on
-                    else "Meeting mode off.")
+        actions.toggle_meeting_mode(self)
 
     def action_undo(self) -> None:
         actions.undo(self)
