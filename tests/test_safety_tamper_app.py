@@ -9,7 +9,7 @@ from textual.widgets import Input, Static
 from clerkdesk.models.core.schema import Member
 from clerkdesk.screens.form import FormScreen
 
-from helpers import make_app, settle
+from helpers import make_app, settle, settle_until
 
 
 def _rename_behind_its_back(path, member_id: int) -> None:
@@ -25,7 +25,9 @@ async def test_saving_a_member_changed_outside_clerkdesk_is_refused_in_the_form(
         await pilot.press("2")
         await settle(pilot)
         app.pane("members").open_form(member.id)
-        await pilot.pause()
+        # the form mounts its fields over a few frames: every one built and settled first
+        await settle_until(pilot, lambda: isinstance(app.screen, FormScreen) and app.screen.built
+                           and not app.screen._unsettled)
         form = app.screen
         assert isinstance(form, FormScreen)
         _rename_behind_its_back(demo_db, member.id)
@@ -46,7 +48,9 @@ async def test_undo_of_a_tampered_change_is_refused_with_a_toast(demo_db):
         await pilot.press("2")
         await settle(pilot)
         app.pane("members").open_form(member.id)
-        await pilot.pause()
+        # the form mounts its fields over a few frames: every one built and settled first
+        await settle_until(pilot, lambda: isinstance(app.screen, FormScreen) and app.screen.built
+                           and not app.screen._unsettled)
         app.screen.query_one("#f-phone", Input).value = "07700 900888"
         await pilot.press("ctrl+s")
         await settle(pilot)
