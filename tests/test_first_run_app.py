@@ -233,7 +233,10 @@ async def test_empty_lists_and_pick_lists_say_what_n_does(db):
         text = screen_text(app)
         assert "(esc in the filter clears it)" in text and "No members match" in text
         await pilot.press("escape", "escape")
-        await pilot.press("7", "right")  # the Council tab's committees: none yet
+        await pilot.press("7")  # the Council tab (built when first shown), then its committees
+        await settle_until(pilot, lambda: app.pane_or_none("council") is not None
+                           and app.pane("council").query("TabbedContent").first().has_focus_within)
+        await pilot.press("right")
         await settle_until(pilot, lambda: "0 committees" in screen_text(app))
         text = screen_text(app)
         assert "0 committees  (n adds the first committee)" in text
