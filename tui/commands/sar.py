@@ -37,7 +37,7 @@ def run(args) -> int:
     from clerkdesk.models.output import sar
     from clerkdesk.models.store import outfile
 
-    open_casebook(args)
+    open_casebook(args, write=True)  # the export is recorded in the audit log: backup first
     try:
         person = sar.find_person(args.person)
         out = Path(args.out).expanduser() if args.out else Path.cwd() / sar.default_name(person)
