@@ -342,13 +342,17 @@ async def test_a_form_starts_on_its_first_field_and_leaves_nothing_behind(demo_d
         assert live_objects[-1] - live_objects[1] < 1_000, live_objects
 
 
-@pytest.mark.parametrize("idle_s, passes, due", [
-    (0.1, 15, False),  # typing: never (Python's own collections go on as usual)
-    (3.0, 0, False),  # idle, but nothing collected since the last full one
-    (3.0, 1, True),  # idle, and something to do: now, before it falls due mid-work
+@pytest.mark.parametrize("idle_s, counts, generation", [
+    (0.1, (500, 15, 3), None),  # typing: never (the young passes go on as usual)
+    (0.5, (500, 0, 0), None),  # a pause, but nothing has left the young generation
+    (0.5, (500, 2, 0), 1),  # a pause: the middle generation, before it falls due mid-work
+    (0.5, (500, 0, 4), None),  # a short pause is not the moment for a full collection
+    (3.0, (500, 0, 0), None),  # idle, but nothing collected since the last full one
+    (3.0, (500, 0, 1), 2),  # idle, and something to do: a full collection now
+    (3.0, (500, 3, 0), 2),  # (which takes the middle generation with it)
 ])
-def test_full_collections_are_run_at_idle_moments(idle_s, passes, due):
-    assert startup.full_collection_due(idle_s, passes) is due
+def test_the_older_generations_are_collected_at_idle_moments(idle_s, counts, generation):
+    assert startup.idle_collection(idle_s, counts) == generation
 
 
 async def test_idle_collections_only_when_the_app_paused_the_collector(demo_db, monkeypatch):
@@ -368,13 +372,20 @@ async def test_idle_collections_only_when_the_app_paused_the_collector(demo_db, 
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause(0.5)
             assert app.collector.resumed
-            real_collect(1)  # younger generations collected since the last full pass
+            collected.clear()  # (the idle ticks of the half second above, at no key yet)
+            # Python collects the middle generation itself only as a backstop
+            assert gc.get_threshold()[1:] == (startup.MIDDLE_BACKSTOP, startup.FULL_BACKSTOP)
+            real_collect(0)  # a young pass: something has reached the middle generation
             app.last_key_at = time.monotonic()  # the clerk is typing: not now
             app.collector.collect_when_idle()
             assert collected == []
-            app.last_key_at = time.monotonic() - 10  # ten seconds without a key: now
+            app.last_key_at = time.monotonic() - 1  # a pause: the middle generation
             app.collector.collect_when_idle()
-            assert collected == [()]
+            assert collected == [(1,)]
+            real_collect(1)  # younger generations collected since the last full pass
+            app.last_key_at = time.monotonic() - 10  # ten seconds without a key: all of it
+            app.collector.collect_when_idle()
+            assert collected == [(1,), ()]
     finally:
         gc.enable()
         gc.set_threshold(*threshold)

@@ -5,20 +5,36 @@ Imports and the first frame make some 60,000 long-lived objects; collecting them
 and over was about 10% of a start-up. So `clerkdesk` pauses the collector before it
 imports the app (`pause_collector`, from tui/__main__.py); after the first frame the app
 sets what the start made aside as permanent (`gc.freeze`: later collections need not
-walk it again) and resumes collecting, with a larger youngest generation and full
-collections run at idle moments, so that one is rarely due while the clerk types; once
-every tab is built it freezes once more. Nothing here imports Textual at module level:
-`clerkdesk` imports this before the app.
+walk it again) and resumes collecting, with a larger youngest generation. The older
+generations are collected at idle moments, not when allocations say so: the middle one
+once the clerk has not pressed a key for IDLE_MIDDLE_S, a full collection after
+IDLE_COLLECT_S. Left to Python, a middle pass (60-190 ms) or a full one (up to 600 ms
+measured on a loaded machine) fell inside a keystroke or a form's opening. Python's own
+collections stay as a backstop (MIDDLE_BACKSTOP young passes, FULL_BACKSTOP middle ones
+without an idle moment long enough), so memory stays bounded however long the clerk types. Once every tab is built
+it freezes once more. Nothing here imports Textual at module level: `clerkdesk` imports
+this before the app.
 """
 from __future__ import annotations
 
 import gc
 import time
 
-#: with the collector paused for the start, a full collection is also run at idle
-#: moments (no key for IDLE_COLLECT_S, and the younger generations collected since the
-#: last full one), so that one is rarely due while the clerk works
+#: with the collector paused for the start, a full collection is run at idle moments
+#: (no key for IDLE_COLLECT_S, and the younger generations collected since the last full
+#: one), so that one is rarely due while the clerk works
 IDLE_COLLECT_S = 2.0
+#: the middle generation, collected once the clerk has paused this long (a pass walks
+#: only what survived the young passes since the last one: ~10-30 ms)
+IDLE_MIDDLE_S = 0.3
+#: how often the app looks for an idle moment
+IDLE_TICK_S = 0.25
+#: young passes before Python collects the middle generation itself (its default is
+#: 10): a backstop for a clerk who never pauses, ~1,000,000 objects made and kept
+MIDDLE_BACKSTOP = 100
+#: the same for a full collection: middle passes (the idle ones count too) before Python
+#: runs one itself (its default is 10, which the idle middle passes alone would reach)
+FULL_BACKSTOP = 100
 #: the youngest generation's threshold once resumed: opening a form makes some 35,000
 #: objects, and with Python's 700 a full pass (~50 ms) fell due in most of them
 YOUNG_COLLECT = 10_000
@@ -41,10 +57,16 @@ def resume_collector() -> bool:
     return True
 
 
-def full_collection_due(idle_s: float, younger_passes: int) -> bool:
-    """Whether to run a full collection now, given the seconds since the last key and the
-    younger-generation passes since the last full one (`gc.get_count()[2]`)."""
-    return idle_s >= IDLE_COLLECT_S and younger_passes >= 1
+def idle_collection(idle_s: float, counts: tuple[int, int, int]) -> int | None:
+    """The generation to collect now (2 a full collection, 1 the middle one, None
+    nothing), given the seconds since the last key and `gc.get_count()`: the young
+    passes since the last middle one, and the middle passes since the last full one."""
+    _young, young_passes, middle_passes = counts
+    if idle_s >= IDLE_COLLECT_S and (middle_passes >= 1 or young_passes >= 1):
+        return 2
+    if idle_s >= IDLE_MIDDLE_S and young_passes >= 1:
+        return 1
+    return None
 
 
 def release_closed_screens() -> None:
@@ -76,13 +98,15 @@ class Collector:
     def _after_first_frame(self) -> None:
         self.resumed = resume_collector()
         if self.resumed:
-            _young, middle, old = gc.get_threshold()
-            gc.set_threshold(YOUNG_COLLECT, middle, old)
-            self.app.set_interval(1.0, self.collect_when_idle)
+            gc.set_threshold(YOUNG_COLLECT, MIDDLE_BACKSTOP, FULL_BACKSTOP)
+            self.app.set_interval(IDLE_TICK_S, self.collect_when_idle)
 
     def collect_when_idle(self) -> None:
-        if full_collection_due(time.monotonic() - self.app.last_key_at, gc.get_count()[2]):
+        generation = idle_collection(time.monotonic() - self.app.last_key_at, gc.get_count())
+        if generation == 2:
             gc.collect()
+        elif generation is not None:
+            gc.collect(generation)
 
     def everything_built(self) -> None:
         """Every tab is built: what it is made of is here to stay."""
