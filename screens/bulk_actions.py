@@ -14,13 +14,13 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from clerkdesk.models.casework import bulk, case_route, choices, triage
 from clerkdesk.models.core import vocab
 from clerkdesk.models.core.db import DatabaseError, worker_connection
 from clerkdesk.models.core.forms import ValidationError, validate
+from clerkdesk.screens.modal import Modal
 
 from . import case_actions
 from .form import FormScreen
@@ -37,7 +37,7 @@ BULK_OF = {
 }
 
 
-class BulkConfirmScreen(ModalScreen[bool]):
+class BulkConfirmScreen(Modal[bool]):
     """The preview of a bulk action: what will happen to which cases, and which are
     skipped and why; y does it, n or esc leaves everything as it is."""
 

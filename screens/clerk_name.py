@@ -6,13 +6,14 @@ import re
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
+
+from clerkdesk.screens.modal import Modal
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class ClerkNameScreen(ModalScreen[str]):
+class ClerkNameScreen(Modal[str]):
     """Enter gives the name; it cannot be left without one (ctrl+q still quits)."""
 
     DEFAULT_CSS = """

@@ -19,7 +19,6 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 from clerkdesk.models.casework import documents, privacy
@@ -28,6 +27,7 @@ from clerkdesk.models.core.db import worker_connection
 from clerkdesk.models.core.forms import FieldSpec, ValidationError, validate
 from clerkdesk.models.core.schema import Case
 from clerkdesk.models.store import outfile
+from clerkdesk.screens.modal import Modal
 
 
 def meeting_mode(app) -> bool:
@@ -146,7 +146,7 @@ def save_copy(app, case: Case, doc) -> None:
 
 # --- the list --------------------------------------------------------------------------------------
 
-class DocumentsScreen(ModalScreen[None]):
+class DocumentsScreen(Modal[None]):
     """The documents of one case."""
 
     BINDINGS = [

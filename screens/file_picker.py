@@ -18,12 +18,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from clerkdesk.models.casework.documents import human_size
+from clerkdesk.screens.modal import Modal
 
 #: a folder shows at most this many entries (the box says how many more)
 SHOWN = 2000
@@ -53,7 +53,7 @@ def _listing(folder: Path, suffixes: tuple[str, ...] | None, hidden: bool = Fals
     return folders, files
 
 
-class FilePickerScreen(ModalScreen[object]):
+class FilePickerScreen(Modal[object]):
     """Pick a file (or, with `folders=True`, a folder) under *start*."""
 
     BINDINGS = [

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
-from clerkdesk.models.casework.choices import empty_help
 from clerkdesk.models.casework import privacy
+from clerkdesk.models.casework.choices import empty_help
 from clerkdesk.models.core.db import DatabaseError
 from clerkdesk.models.core.forms import ConflictError, FieldSpec, ValidationError, applies
+from clerkdesk.screens.modal import Modal
 
 from .confirm import ConfirmScreen
 from .meeting import mode_of
@@ -129,7 +129,7 @@ class OpenInstead:
     target: object
 
 
-class FormScreen(ModalScreen[object]):
+class FormScreen(Modal[object]):
     """Edit *values* for *specs*; `save(raw)` returns the saved thing or raises ValidationError.
 
     Dismisses with what `save` returned, or None when the clerk leaves without saving.

@@ -8,8 +8,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
+
+from clerkdesk.screens.modal import Modal
 
 from .widgets.theme import component_style
 
@@ -39,7 +40,7 @@ def bindings_table(groups: list[tuple[str, list]], *, key_style: Style | str = "
     return Group(*parts)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Modal[None]):
     COMPONENT_CLASSES = {"help--key", "help--heading"}  # (help.tcss)
     BINDINGS = [Binding("escape,q,question_mark", "dismiss(None)", "Close")]
 

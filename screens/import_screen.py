@@ -6,16 +6,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from clerkdesk.models.output import csv_exchange
+from clerkdesk.screens.modal import Modal
 
 from .form import FormScreen
 from .widgets.theme import component_style
 
 
-class ImportPreviewScreen(ModalScreen[object]):
+class ImportPreviewScreen(Modal[object]):
     """The preview: ctrl+s adds every row (only when all are right), esc leaves."""
 
     #: (import_screen.tcss)

@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.fuzzy import Matcher
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from clerkdesk.screens.modal import Modal
 
-class PickerScreen(ModalScreen[object]):
+
+class PickerScreen(Modal[object]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel"),
         Binding("down", "move(1)", "Next", show=False),

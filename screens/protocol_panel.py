@@ -7,10 +7,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from clerkdesk.models.casework import council
+from clerkdesk.screens.modal import Modal
 
 
 def render_topic(topic, lines) -> Text:
@@ -27,7 +27,7 @@ def render_topic(topic, lines) -> Text:
     return out
 
 
-class ProtocolPanel(ModalScreen[None]):
+class ProtocolPanel(Modal[None]):
     """One topic of what the protocol says."""
 
     BINDINGS = [Binding("escape,enter,q", "dismiss(None)", "Close")]

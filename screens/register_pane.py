@@ -20,7 +20,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, Input, Label
 from textual.worker import get_current_worker
 
@@ -28,6 +27,7 @@ from clerkdesk.models.casework import paging, privacy, records, saved_views
 from clerkdesk.models.casework.records import Register
 from clerkdesk.models.core.db import database, worker_connection
 from clerkdesk.models.store import backend
+from clerkdesk.screens.modal import Modal
 
 from .confirm import ConfirmScreen
 from .form import FormScreen
@@ -37,7 +37,7 @@ from .widgets.pager_source import PagerSource
 from .widgets.virtual_table import ListSource, VirtualTable
 
 
-class DetailScreen(ModalScreen[None]):
+class DetailScreen(Modal[None]):
     """A record opened full size; *detail(meeting_mode)* reads it, again whenever meeting
     mode changes while it is open."""
 

@@ -10,16 +10,16 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from clerkdesk.models.casework import privacy, retention
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.db import worker_connection
 from clerkdesk.models.core.vocab import COMPLAINT_KINDS, KIND_SHORT, REQUEST_KINDS
+from clerkdesk.screens.modal import Modal
 
 
-class RetentionScreen(ModalScreen[object]):
+class RetentionScreen(Modal[object]):
     BINDINGS = [
         Binding("escape,q", "leave", "Close"),
         Binding("a", "anonymise", "Anonymise"),

@@ -10,15 +10,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from clerkdesk.models.casework import case_route, cases, privacy
-from clerkdesk.models.core.db import DatabaseError
 from clerkdesk.models.core import dates
+from clerkdesk.models.core.db import DatabaseError
 from clerkdesk.models.core.forms import FieldSpec, ValidationError, validate
 from clerkdesk.models.core.schema import Case
+from clerkdesk.screens.modal import Modal
 
 from .confirm import ConfirmScreen
 from .form import FormScreen
@@ -118,7 +118,7 @@ def render_route(route, resolved, profile, case: Case, style=_unstyled,
     return text
 
 
-class WizardScreen(ModalScreen[object]):
+class WizardScreen(Modal[object]):
     """Walks the clerk through the protocol for one case; dismisses the routed case or None."""
 
     COMPONENT_CLASSES = {f"wizard--{part}" for part in PARTS}

@@ -154,3 +154,37 @@ async def test_meeting_mode_survives_a_restart(demo_db):
         await pilot.pause()
         assert not app.query_one("#meeting-banner").display
     assert not privacy.is_on()
+
+
+async def test_the_dimmed_desk_behind_a_modal_follows_the_toggle(demo_db):
+    """A modal keeps the tinted desk beneath it (screens/modal.py), so it is drawn once a
+    modal; meeting mode turned on while the modal is open draws the desk again, masked:
+    a subject shown dimmed behind the box is not left there."""
+    from clerkdesk.screens.confirm import ConfirmScreen
+
+    complaint = Case.select().where(Case.type == "complaint").order_by(Case.id).first()
+    subject = complaint.subject[:20]
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pane = await app.show_tab("complaints")
+        pane.show_row(complaint.id)
+        await settle(pilot)
+        assert subject in screen_text(app)
+        app.push_screen(ConfirmScreen("Carry on?"))
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert subject in screen_text(app)  # the desk, dimmed behind the box
+        kept = app.screen._kept_desk
+        assert kept is not None
+        app.screen.refresh()  # drawn again: from the same kept desk
+        await pilot.pause()
+        assert app.screen._kept_desk is kept
+        app.action_toggle_meeting_mode()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert subject not in screen_text(app)
+        assert complaint.ref in screen_text(app)  # the row is there, masked
+        app.action_toggle_meeting_mode()
+        await pilot.pause()
+        assert subject in screen_text(app)

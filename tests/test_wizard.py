@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from helpers import settle_until
 from textual.widgets import Input, OptionList, Static
 
 from clerkdesk.models.casework import case_lists, case_route, records, registers
@@ -107,7 +108,8 @@ async def test_back_goes_to_the_previous_question(demo_db):
     async with app.run_test(size=SIZE) as pilot:
         await open_case(pilot, app, "complaints", case.id)
         await pilot.press("w")
-        await pilot.pause()
+        # (on a loaded machine the wizard may take more than one frame to come up)
+        await settle_until(pilot, lambda: isinstance(app.screen, WizardScreen))
         wizard = app.screen
         first = wizard.question
         await pilot.press("enter")
