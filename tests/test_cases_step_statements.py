@@ -136,6 +136,13 @@ def _rename_clerk(name: str) -> None:
     council.save_settings({**council.form_values(council.get()), "clerk_name": name})
 
 
+def _rename_clerk_on_its_own_connection(name: str) -> None:
+    try:
+        _rename_clerk(name)  # Peewee gives this thread a connection of its own
+    finally:
+        database.close()
+
+
 def test_a_new_clerk_name_shows_on_the_very_next_step(casebook, monkeypatch, tmp_path):
     monkeypatch.delenv("CLERKDESK_USER", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
@@ -147,7 +154,7 @@ def test_a_new_clerk_name_shows_on_the_very_next_step(casebook, monkeypatch, tmp
     assert step.who == "Brian Bold"
     assert Audit.select().order_by(Audit.id.desc()).first().who == "Brian Bold"
     # another connection (a worker thread has its own; another clerkdesk likewise)
-    worker = threading.Thread(target=_rename_clerk, args=("Carol Calm",))
+    worker = threading.Thread(target=_rename_clerk_on_its_own_connection, args=("Carol Calm",))
     worker.start()
     worker.join()
     assert cases.add_step(third, "Three").who == "Carol Calm"
