@@ -26,7 +26,7 @@ from clerkdesk.models.core.forms import ValidationError
 from clerkdesk.models.core.schema import Case, Officer, Step, now
 from clerkdesk.models.core.vocab import PREFIX, REQUEST_KINDS, STATUSES
 from clerkdesk.models.rules import rulebook
-from clerkdesk.models.store import audit
+from clerkdesk.models.store import audit, engines
 
 
 def next_ref(case_type: str, year: int) -> str:
@@ -84,10 +84,11 @@ def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kin
         raise ValidationError({"clause": problem})
     if status and status not in STATUSES:
         raise ValidationError({"status": f"Unknown status {status}."})
-    who = who or user.current_user()
     search.current_triggers()  # an older casebook's search triggers: once, before writing
     with database.atomic():
-        case = Case.get_by_id(case_id)
+        who = who or user.current_user()  # read in the transaction: no read of its own
+        # the case read once: the same read verifies it against its last audit entry
+        case = engines.read_verified(Case, case_id)
         changes = {}
         if status and status != case.status:
             changes["status"] = [case.status, status]
@@ -114,8 +115,9 @@ def add_step(case_id: int, action: str, *, note: str = "", clause: str = "", kin
         case.updated_at = now()
         # only the columns changed: a step's UPDATE stays small (Peewee would write all 35),
         # and the search index's trigger (UPDATE OF its columns) is not even considered
-        case.save(only=case.dirty_fields)
-        step = Step.create(case=case, who=who, action=action, note=note, clause=clause, kind=kind)
+        engines.update_fields(case, case.dirty_fields)
+        step = engines.insert_model(Step(case=case, who=who, action=action, note=note,
+                                         clause=clause, kind=kind))
         changes["step"] = [None, step.id]
         audit.record("step", "case", case.id, changes, who=who)
     return step

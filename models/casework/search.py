@@ -24,6 +24,7 @@ No Textual here.
 from __future__ import annotations
 
 import threading
+import weakref
 
 from peewee import SQL
 
@@ -338,14 +339,23 @@ def current_triggers(db=None) -> None:
     (SQLite; PostgreSQL's are left as they are). Idempotent, once per database."""
     db = db or database.obj
     key = _key(db)
-    if key in _current or backend.is_postgres(db):
+    if key in _current or db in _unindexed or backend.is_postgres(db):
         return
     with _lock:
         con = db.connection()
-        if TABLE not in backend.tables(backend.raw(con)):
+        tables = backend.tables(backend.raw(con))
+        if TABLE not in tables:
+            # not asked again for this database (every step asked): an index made later
+            # here is made with today's triggers (`ensure_search`), and an older trigger
+            # only does more work, never less
+            _unindexed.add(db)
             return
-        words = WORDS in backend.tables(backend.raw(con))
-        _replace_stale(db, con, _triggers(words))
+        _replace_stale(db, con, _triggers(WORDS in tables))
+
+
+#: the databases `current_triggers` found without a search index (the objects
+#: themselves, not their ids: a database opened later may be given a closed one's id)
+_unindexed: weakref.WeakSet = weakref.WeakSet()
 
 
 _words_ready: set[tuple] = set()
@@ -403,6 +413,7 @@ def forget(db=None) -> None:
     _ready.discard(_key(db or database.obj))
     _words_ready.discard(_key(db or database.obj))
     _current.discard(_key(db or database.obj))
+    _unindexed.discard(db or database.obj)
 
 
 def _words(text) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -20,21 +21,66 @@ from clerkdesk.models.core.db import database
 from clerkdesk.models.core.schema import Council
 
 
-def user_settings_path() -> Path:
-    """The clerk's own settings file (per login, never shared): `clerk = "Name"`."""
-    from platformdirs import user_config_dir
+#: the variables the config folder is worked out from (platformdirs: XDG_CONFIG_HOME and
+#: the home folder; on Windows the user's profile folders)
+_CONFIG_ENV = ("XDG_CONFIG_HOME", "HOME", "APPDATA", "LOCALAPPDATA", "USERPROFILE")
 
-    return Path(user_config_dir("clerkdesk", appauthor=False)) / "settings.toml"
+_settings_path: tuple = (None, None)  # (the variables' values, the path they gave)
+
+
+def user_settings_path() -> Path:
+    """The clerk's own settings file (per login, never shared): `clerk = "Name"`.
+    Worked out again whenever a variable it depends on changes (every audit entry asks)."""
+    env = tuple(os.environ.get(name) for name in _CONFIG_ENV)
+    global _settings_path
+    known_env, path = _settings_path
+    if path is None or known_env != env:
+        from platformdirs import user_config_dir
+
+        path = Path(user_config_dir("clerkdesk", appauthor=False)) / "settings.toml"
+        _settings_path = (env, path)
+    return path
+
+
+#: (the settings file, its (mtime, ctime, size, inode) when read, the clerk it named)
+_settings_read: tuple = (None, None, "")
+
+
+#: a file modified less than this long before it was read may be modified again within
+#: the same tick of the file system's clock (the same modification time): read again
+_SETTLED_NS = 2_000_000_000
 
 
 def _settings_clerk() -> str:
+    """`clerk` in the settings file: read again only when the file changed (a new
+    modification time, size, inode or change time), or is another file. What was read
+    is kept only once the file had settled (modified over 2 s before), so two saves in
+    one tick of the clock are never taken for one."""
     import tomllib
 
+    global _settings_read
+    path = user_settings_path()
     try:
-        with user_settings_path().open("rb") as fh:
-            return str(tomllib.load(fh).get("clerk", "")).strip()
+        st = path.stat()
+    except OSError:
+        return ""
+    stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+    known_path, known_stamp, clerk = _settings_read
+    if known_path == path and known_stamp == stamp:
+        return clerk
+    try:
+        with path.open("rb") as fh:
+            clerk = str(tomllib.load(fh).get("clerk", "")).strip()
     except (OSError, ValueError):
         return ""
+    settled = time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _SETTLED_NS
+    _settings_read = (path, stamp, clerk) if settled else (None, None, "")
+    return clerk
+
+
+#: `Council.select(Council.clerk_name).first()`, as plain SQL
+_CLERK_SQL = (f'SELECT "{Council.clerk_name.column_name}" FROM "{Council._meta.table_name}" '
+              "LIMIT 1")
 
 
 def current_user() -> str:
@@ -48,9 +94,11 @@ def current_user() -> str:
     own = _settings_clerk()
     if own:
         return own
-    council = Council.select(Council.clerk_name).first()
-    if council and council.clerk_name:
-        return council.clerk_name
+    # read every time (one plain statement, no query to build): a new clerk's name
+    # shows on the very next entry, whichever connection saved it
+    row = database.execute_sql(_CLERK_SQL).fetchone()
+    if row and row[0]:
+        return row[0]
     try:
         return getpass.getuser()
     except Exception:  # pragma: no cover - no login name at all

@@ -15,12 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 
 from clerkdesk.models.core.db import database
 from clerkdesk.models.core.schema import Audit
 from clerkdesk.models.core.user import current_user
+from clerkdesk.models.store import backend, engines
 from clerkdesk.models.store.chain import seal
 
 
@@ -89,6 +90,10 @@ def batch_token(changes: dict) -> str | None:
     return pair[1] if isinstance(pair, list) and len(pair) == 2 else None
 
 
+#: `json.dumps(changes, default=str, ensure_ascii=False)`, its encoder made once
+_encode_changes = json.JSONEncoder(default=str, ensure_ascii=False).encode
+
+
 def record(action: str, table: str, row_id: int, changes: dict | None = None,
            who: str | None = None, *, undoes: int | None = None) -> Audit:
     """Append an entry; it is sealed into the hash chain when the transaction commits.
@@ -97,15 +102,19 @@ def record(action: str, table: str, row_id: int, changes: dict | None = None,
     group = _open_batch.get()
     if group is not None:
         changes = dict(changes or {}, _batch=[None, group.token])
-    with database.atomic():
-        entry = Audit.create(
+    # inside an SQLite transaction the one INSERT needs no savepoint of its own (a
+    # statement that fails changes nothing, and the transaction goes on: on PostgreSQL
+    # it would not); outside one, it is its own transaction
+    own = not db.in_transaction() or backend.is_postgres(db)
+    with database.atomic() if own else nullcontext():
+        entry = engines.insert_model(Audit(
             action=action,
             table=table,
             row_id=row_id,
-            changes=json.dumps(changes or {}, default=str, ensure_ascii=False),
+            changes=_encode_changes(changes or {}),
             who=who or _who(db),
             undoes=undoes,
-        )
+        ))
         if group is not None:
             group.entries.append(entry.id)
         pending = getattr(db, "_pending", None)

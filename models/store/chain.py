@@ -89,19 +89,77 @@ def _canon_rows(cursor) -> list:
     return [row_canon(row) for row in cursor.fetchall()]
 
 
+_CANONIZERS: dict = {}
+
+
+def _canonizers(names) -> tuple:
+    """(plain, full) `_canonizer`s for the columns *names*, made once per column list
+    (a row read for every write would otherwise sort its columns again each time)."""
+    key = tuple(names)
+    pair = _CANONIZERS.get(key)
+    if pair is None:
+        if len(_CANONIZERS) > 256:  # tables x schema versions: a few dozen at most
+            _CANONIZERS.clear()
+        pair = _CANONIZERS[key] = (_canonizer(key, plain=True), _canonizer(key))
+    return pair
+
+
+def _state_text(names, row, snames=None, steps=None, *, plain: bool) -> str:
+    """The JSON a row's digest is taken of: {"row": its pairs} (and a case's "steps"),
+    the values paired as they are where the engine gives only plain values (SQLite),
+    else (or when that fails: bytes) in `backend.canon`'s form: the same text either way."""
+    fast, full = _canonizers(names)
+    if steps is not None:
+        sfast, sfull = _canonizers(snames)
+    if plain:
+        try:
+            if steps is None:
+                return _ENCODE({"row": fast(row)})
+            return _ENCODE({"row": fast(row), "steps": [sfast(s) for s in steps]})
+        except TypeError:  # bytes (a document): the full canonical form
+            pass
+    if steps is None:
+        return _ENCODE({"row": full(row)})
+    return _ENCODE({"row": full(row), "steps": [sfull(s) for s in steps]})
+
+
 def row_digest(con, table: str, row_id: int) -> str:
     """sha256 of the row's full state ("" when there is no such row or table)."""
     con = backend.raw(con)
     if table not in ATTESTED:
         return ""
-    rows = _canon_rows(con.execute(f'SELECT * FROM "{table}" WHERE id = ?', (row_id,)))
-    if not rows:
-        return ""
-    state = {"row": rows[0]}
+    state = read_state(con, table, row_id)
+    return state.digest if state is not None else ""
+
+
+class RowState:
+    """One attested row as its digest covers it, read once: its columns' names and
+    values as the engine gives them (and, for a case, its steps'), and the digest."""
+
+    __slots__ = ("names", "row", "digest")
+
+    def __init__(self, names, row, digest: str):
+        self.names, self.row, self.digest = names, row, digest
+
+
+def read_state(con, table: str, row_id) -> RowState | None:
+    """The row *row_id* of attested *table* and its digest (`row_digest`'s), or None
+    when there is no such row: the same two reads `row_digest` makes (a case's steps
+    too), so a caller that needs the row as well reads it only once."""
+    con = backend.raw(con)
+    cur = con.execute(f'SELECT * FROM "{table}" WHERE id = ?', (row_id,))
+    names = tuple(d[0] for d in cur.description)
+    row = cur.fetchone()
+    if row is None:
+        return None
+    plain = not backend.con_is_postgres(con)
     if table == "case":
-        state["steps"] = _canon_rows(
-            con.execute('SELECT * FROM "step" WHERE case_id = ? ORDER BY id', (row_id,)))
-    return sha256(_dumps(state))
+        scur = con.execute('SELECT * FROM "step" WHERE case_id = ? ORDER BY id', (row_id,))
+        snames = tuple(d[0] for d in scur.description)
+        text = _state_text(names, row, snames, scur.fetchall(), plain=plain)
+    else:
+        text = _state_text(names, row, plain=plain)
+    return RowState(names, row, sha256(text))
 
 
 def table_digests(con, table: str) -> dict[int, str]:
@@ -178,16 +236,24 @@ def seal_entries(con, ids, *, prev: str | None = None, digests: dict | None = No
     ids = sorted(ids)
     if not ids:
         return prev or ""
-    if prev is None:
-        r = con.execute("SELECT hash FROM audit WHERE id < ? ORDER BY id DESC LIMIT 1",
-                        (ids[0],)).fetchone()
-        prev = r[0] if r else ""
     cache: dict = dict(digests or {})
     last_id = None
     for start in range(0, len(ids), _SEAL_BATCH):
         batch = ids[start:start + _SEAL_BATCH]
         marks = ", ".join("?" * len(batch))
-        found = {r[0]: r for r in con.execute(f"{_ENTRIES_SQL} ({marks})", batch)}
+        if prev is None:
+            # the first batch's read brings the hash of the entry before the first one
+            rows = con.execute(f"{_ENTRIES_AND_PREV_SQL} ({marks})",
+                               [batch[0], *batch]).fetchall()
+            if rows:
+                prev = rows[0][-1] or ""
+                rows = [r[:-1] for r in rows]
+            else:
+                r = con.execute(_PREV_SQL, (ids[0],)).fetchone()
+                prev = r[0] if r else ""
+        else:
+            rows = con.execute(f"{_ENTRIES_SQL} ({marks})", batch).fetchall()
+        found = {r[0]: r for r in rows}
         wanted: dict[str, set] = {}
         for r in found.values():
             if (r[4], r[5]) not in cache:
@@ -220,6 +286,14 @@ _SEAL_BATCH = 500
 _ENTRIES_SQL = ('SELECT id, at, who, action, "table", row_id, changes, undoes FROM audit '
                 'WHERE id IN')
 
+#: the hash of the entry before entry ? (the one a new entry chains onto)
+_PREV_SQL = "SELECT hash FROM audit WHERE id < ? ORDER BY id DESC LIMIT 1"
+
+#: `_ENTRIES_SQL` with, in each row, the hash of the entry before the first of them
+_ENTRIES_AND_PREV_SQL = ('SELECT id, at, who, action, "table", row_id, changes, undoes, '
+                         '(SELECT p.hash FROM audit p WHERE p.id < ? ORDER BY p.id DESC '
+                         'LIMIT 1) FROM audit WHERE id IN')
+
 
 def _digests_of(con, table: str, row_ids) -> dict:
     """{(table, id): digest} for the rows *row_ids* of *table*, as `row_digest` takes
@@ -227,6 +301,7 @@ def _digests_of(con, table: str, row_ids) -> dict:
     out = {(table, i): "" for i in row_ids}
     if table not in ATTESTED:
         return out
+    plain = not backend.con_is_postgres(con)
     keys = [i for i in row_ids if isinstance(i, int)]
     for i in row_ids:
         if not isinstance(i, int):
@@ -235,24 +310,25 @@ def _digests_of(con, table: str, row_ids) -> dict:
         part = keys[start:start + _SEAL_BATCH]
         marks = ", ".join("?" * len(part))
         cur = con.execute(f'SELECT * FROM "{table}" WHERE id IN ({marks}) ORDER BY id', part)
-        names = [d[0] for d in cur.description]
+        names = tuple(d[0] for d in cur.description)
         rows = cur.fetchall()
-        canon = _canonizer(names)
         id_index = names.index("id")
         steps: dict = {}
+        snames = None
         if table == "case" and rows:
             scur = con.execute(f'SELECT * FROM "step" WHERE case_id IN ({marks}) ORDER BY id',
                                part)
-            snames = [d[0] for d in scur.description]
+            snames = tuple(d[0] for d in scur.description)
             ci = snames.index("case_id")
-            scanon = _canonizer(snames)
             for srow in scur.fetchall():
-                steps.setdefault(srow[ci], []).append(scanon(srow))
+                steps.setdefault(srow[ci], []).append(srow)
         for row in rows:
-            state = {"row": canon(row)}
             if table == "case":
-                state["steps"] = steps.get(row[id_index], [])
-            out[(table, row[id_index])] = sha256(_dumps(state))
+                text = _state_text(names, row, snames or (), steps.get(row[id_index], []),
+                                   plain=plain)
+            else:
+                text = _state_text(names, row, plain=plain)
+            out[(table, row[id_index])] = sha256(text)
     return out
 
 
@@ -291,6 +367,19 @@ _LATEST_SQL = ('SELECT id, at, who, action, "table", row_id, changes_digest, row
                'ORDER BY id DESC LIMIT 1')
 
 
+#: a row's latest entry and, in the same read, the entries either side of it in the
+#: chain: the one before (its id, to know there is one, and its hash) and the one after
+#: (its id and prev_hash); each a lookup by id
+_LATEST_AND_NEIGHBOURS_SQL = (
+    'SELECT e.id, e.at, e.who, e.action, e."table", e.row_id, e.changes_digest, '
+    'e.row_digest, e.undoes, e.prev_hash, e.hash, e.changes, '
+    '(SELECT b.id FROM audit b WHERE b.id < e.id ORDER BY b.id DESC LIMIT 1), '
+    '(SELECT b.hash FROM audit b WHERE b.id < e.id ORDER BY b.id DESC LIMIT 1), '
+    '(SELECT a.id FROM audit a WHERE a.id > e.id ORDER BY a.id LIMIT 1), '
+    '(SELECT a.prev_hash FROM audit a WHERE a.id > e.id ORDER BY a.id LIMIT 1) '
+    'FROM (' + _LATEST_SQL + ') e')
+
+
 TAMPERED_ADVICE = ("nothing was saved; run `clerkdesk check` to see what differs, and "
                    "restore a backup or ask for advice before changing it")
 
@@ -319,34 +408,37 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def verify_row(con, table: str, row_id, pending=()) -> None:
+def verify_row(con, table: str, row_id, pending=(), *, state: RowState | None = None,
+               read: bool = False) -> None:
     """Refuse (Tampered) to write a row that no longer matches its latest audit entry:
     changed, added or deleted behind clerkdesk's back; or whose latest entry was edited
     (its hash, its changes' digest) or cut out of the chain (its links to the entries
     either side). A row with neither an entry nor a row (not made yet) is fine. Called
     inside the writer's transaction, before the row is written (see engines); *pending*
-    are the ids of the entries this transaction appended (they are sealed at its commit)."""
+    are the ids of the entries this transaction appended (they are sealed at its commit).
+    *read* says the caller read the row already in this transaction (*state*, `read_state`,
+    None when there was no row), so it is not read again."""
     con = backend.raw(con)
     if table not in ATTESTED:
         return
-    entry = con.execute(_LATEST_SQL, (table, row_id)).fetchone()
-    current = row_digest(con, table, row_id)
+    entry = con.execute(_LATEST_AND_NEIGHBOURS_SQL, (table, row_id)).fetchone()
+    if not read:
+        state = read_state(con, table, row_id)
+    current = state.digest if state is not None else ""
     if entry is None:
         if current:
             raise Tampered(f"{_capital(record_label(con, table, row_id))} has no audit "
                            f"entry: it was added outside clerkdesk, so {TAMPERED_ADVICE}.")
         return
-    id_, at, who, action, tbl, rid, cd, rd, undoes, ph, h, changes = entry
+    (id_, at, who, action, tbl, rid, cd, rd, undoes, ph, h, changes,
+     before_id, before_hash, after_id, after_prev) = entry
     edited = (entry_hash(id_, at, who, action, tbl, rid, cd, rd, undoes, ph) != h
               or (sha256(changes or "") != cd and not redaction_ok(con, id_, changes or "")))
     if not edited:
-        before = con.execute("SELECT hash FROM audit WHERE id < ? ORDER BY id DESC LIMIT 1",
-                             (id_,)).fetchone()
-        after = con.execute("SELECT id, prev_hash FROM audit WHERE id > ? ORDER BY id LIMIT 1",
-                            (id_,)).fetchone()
         # an entry this transaction appended is linked (sealed) at its commit, not before
-        after_sealed = after is not None and after[0] not in pending
-        edited = (ph != (before[0] if before else "")) or (after_sealed and after[1] != h)
+        after_sealed = after_id is not None and after_id not in pending
+        edited = ((ph != (before_hash if before_id is not None else ""))
+                  or (after_sealed and after_prev != h))
     if edited:
         raise Tampered(f"The audit entry #{id_} of {record_label(con, table, row_id)} was "
                        f"edited, or the entries beside it, outside clerkdesk, so "
@@ -371,22 +463,26 @@ def verify_new_row(con, table: str, row_id) -> None:
                        f"{TAMPERED_ADVICE}.")
 
 
+#: the log's last entry and, in the same read, the head the settings record
+_LAST_AND_HEAD_SQL = ('SELECT id, at, who, action, "table", row_id, changes_digest, '
+                      'row_digest, undoes, prev_hash, hash, '
+                      '(SELECT value FROM setting WHERE key = ?) FROM audit '
+                      'ORDER BY id DESC LIMIT 1')
+
+
 def verify_head(con) -> None:
     """Refuse (Tampered) to extend a log whose last entry is not the head recorded in the
     settings (entries deleted from its end, or the head edited), or whose last entry was
     edited: a new entry chained onto it would hide that."""
     con = backend.raw(con)
-    last = con.execute('SELECT id, at, who, action, "table", row_id, changes_digest, '
-                       'row_digest, undoes, prev_hash, hash FROM audit ORDER BY id DESC '
-                       'LIMIT 1').fetchone()
-    row = con.execute("SELECT value FROM setting WHERE key = ?", (HEAD_KEY,)).fetchone()
-    head = row[0] if row else None
+    last = con.execute(_LAST_AND_HEAD_SQL, (HEAD_KEY,)).fetchone()
     if last is None:
-        if head:
+        row = con.execute("SELECT value FROM setting WHERE key = ?", (HEAD_KEY,)).fetchone()
+        if row and row[0]:
             raise Tampered("The audit log is empty but its head says it held entries: they "
                            f"were deleted outside clerkdesk, so {TAMPERED_ADVICE}.")
         return
-    id_, at, who, action, tbl, rid, cd, rd, undoes, ph, h = last
+    id_, at, who, action, tbl, rid, cd, rd, undoes, ph, h, head = last
     if head != f"{id_} {h}":
         raise Tampered(f"The end of the audit log does not match its recorded head (entry "
                        f"{(head or 'none').split()[0]}, the log ends at #{id_}): entries were "

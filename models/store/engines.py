@@ -123,6 +123,43 @@ def _inserted(query, name: str) -> list:
     return [v for v in out if v is not None]
 
 
+#: the tables `insert_model` writes itself (neither is attested: no new-id check)
+_FAST_INSERT = frozenset({"step", "audit"})
+
+#: the SQL `insert_model` and `update_fields` made, by (model, "insert"/"update", fields)
+_SQL: dict = {}
+
+
+def _none_stays_none(field) -> bool:
+    """Whether *field*'s `python_value` gives None for None without being asked (Peewee's
+    own `Field.python_value`; a foreign key's, through its target's)."""
+    if isinstance(field, peewee.ForeignKeyField):
+        field = field.rel_field
+    return type(field).python_value is peewee.Field.python_value
+
+
+#: (model, column names) -> [(index, field name, python_value, None stays None)]
+_READERS: dict = {}
+
+
+def _instance(model, names, row):
+    """A *model* instance from a row of `SELECT *` (column names *names*), as Peewee's
+    own reader makes it: each value through its field's `python_value`, nothing dirty."""
+    reader = _READERS.get((model, names))
+    if reader is None:
+        combined = model._meta.combined
+        reader = _READERS[(model, names)] = [
+            (i, f.name, f.python_value, _none_stays_none(f))
+            for i, f in ((i, combined.get(n)) for i, n in enumerate(names)) if f is not None]
+    data = {}
+    for i, name, convert, none_stays in reader:
+        value = row[i]
+        data[name] = None if value is None and none_stays else convert(value)
+    obj = model(__no_default__=1)  # no defaults, nothing dirty, no related rows yet
+    obj.__data__ = data
+    return obj
+
+
 class _ClerkMixin:
     """What clerkdesk adds to Peewee's SQLite database classes.
 
@@ -204,9 +241,11 @@ class _ClerkMixin:
             chain.verify_head(con)
             guard.head = True
         if table != "audit":
-            pending = _PendingIds(self._pending())
-            for key in self._rows_written(guard, con, query, table):
-                self._verify_row(guard, con, *key, pending=pending)
+            keys = self._rows_written(guard, con, query, table)
+            if any(key not in guard.verified for key in keys):
+                pending = _PendingIds(self._pending())
+                for key in keys:
+                    self._verify_row(guard, con, *key, pending=pending)
             if isinstance(query, ModelInsert) and table in chain.ATTESTED \
                     and not backend.is_postgres(self):
                 # SQLite gives a new row max(id) + 1: an id the log knows is refused before
@@ -273,6 +312,130 @@ class _ClerkMixin:
         if table in chain.ATTESTED:
             guard.verified.update((table, i) for i in ids)
         return ids
+
+    # --- one row read, one row written, below Peewee's query builder --------------------
+    #
+    # The hot path of a step (`cases.add_step`) builds the same few statements every time;
+    # Peewee's query builder was most of its time. These read and write one model instance
+    # with SQL made once per model and columns, the values converted by the same fields
+    # (`db_value`, `python_value`), under the same guards as a Peewee write: the log's head
+    # verified once a transaction, the attested rows touched verified first (each once),
+    # the session's automatic backup before the first write. SQLite, inside a transaction;
+    # anything else (PostgreSQL, no transaction, a table these do not cover) goes through
+    # Peewee as before.
+
+    def _fast(self) -> bool:
+        return not isinstance(self, PostgresqlDatabase) and self.in_transaction()
+
+    def read_verified(self, model, row_id):
+        """*model*'s row *row_id* (an attested table) as `model.get_by_id` gives it, read
+        once: the same read verifies it against its latest audit entry (`chain.verify_row`)
+        and the log's head, as the write that follows would, so that write does not read
+        it again. Raises `model.DoesNotExist` (before verifying anything, as get_by_id)."""
+        table = model._meta.table_name
+        if table not in chain.ATTESTED or not self._fast() or type(row_id) is not int:
+            return model.get_by_id(row_id)
+        guard = self._guard()
+        con = backend.raw(self.connection())
+        key = (table, row_id)
+        if key in guard.verified:  # our own changes since: nothing to verify again
+            cur = con.execute(f'SELECT * FROM "{table}" WHERE id = ?', (row_id,))
+            names, row = tuple(d[0] for d in cur.description), cur.fetchone()
+        else:
+            state = chain.read_state(con, table, row_id)
+            if state is None:
+                raise model.DoesNotExist(f"{model.__name__} instance matching query does not "
+                                         f"exist: id = {row_id}")
+            if not guard.head:
+                chain.verify_head(con)
+                guard.head = True
+            chain.verify_row(con, table, row_id, _PendingIds(self._pending()), state=state,
+                             read=True)
+            guard.verified.add(key)
+            names, row = state.names, state.row
+        if row is None:
+            raise model.DoesNotExist(f"{model.__name__} instance matching query does not "
+                                     f"exist: id = {row_id}")
+        return _instance(model, names, row)
+
+    def insert_model(self, obj):
+        """INSERT *obj* (a new instance: `obj.save(force_insert=True)`, as `Model.create`
+        saves one), setting its id. Into `step` (its case verified first) or `audit`;
+        other tables through Peewee."""
+        model = type(obj)
+        table = model._meta.table_name
+        if table not in _FAST_INSERT or not self._fast():
+            obj.save(force_insert=True)
+            return obj
+        meta = model._meta
+        pk = meta.primary_key
+        data = obj.__data__.copy()
+        obj._populate_unsaved_relations(data)
+        if data.get(pk.name) is None:
+            data.pop(pk.name, None)
+        fields = tuple(f for f in meta.sorted_fields if f.name in data)
+        names = tuple(f.name for f in fields)
+        keys = [("case", _id_of(data.get("case")))] if table == "step" else []
+        if None in (k[1] for k in keys):
+            obj.save(force_insert=True)  # no case id (Peewee says why)
+            return obj
+        made = _SQL.get((model, "insert", names))
+        if made is None:
+            columns = ", ".join(f'"{f.column_name}"' for f in fields)
+            marks = ", ".join("?" * len(fields))
+            made = _SQL[(model, "insert", names)] = (
+                f'INSERT INTO "{table}" ({columns}) VALUES ({marks})',
+                [(f.name, f.db_value) for f in fields])
+        sql, values = made
+        con = self._before_raw_write(table, keys)
+        cur = con.execute(sql, [to_db(data[name]) for name, to_db in values])
+        obj._pk = cur.lastrowid
+        obj._dirty.clear()
+        return obj
+
+    def update_fields(self, obj, fields) -> int:
+        """UPDATE *fields* of *obj* (an attested row) by its id, as `obj.save(only=fields)`
+        writes them (the row verified first); returns the rows changed."""
+        model = type(obj)
+        table = model._meta.table_name
+        if table not in chain.ATTESTED or not self._fast() or obj._pk is None:
+            return obj.save(only=fields)
+        meta = model._meta
+        pk, data = meta.primary_key, obj.__data__
+        chosen = [meta.combined[f] if isinstance(f, str) else f for f in fields]  # or names
+        # in the order given, each once, as Peewee's save(only=...) writes them
+        chosen = tuple({f.name: f for f in chosen if f is not pk and f.name in data}.values())
+        if not chosen:
+            return obj.save(only=fields)  # Peewee's "no data to save!"
+        fields = chosen
+        names = tuple(f.name for f in fields)
+        sql = _SQL.get((model, "update", names))
+        if sql is None:
+            sets = ", ".join(f'"{f.column_name}" = ?' for f in fields)
+            sql = _SQL[(model, "update", names)] = (
+                f'UPDATE "{table}" SET {sets} WHERE "{pk.column_name}" = ?')
+        con = self._before_raw_write(table, [(table, obj._pk)])
+        cur = con.execute(sql, [f.db_value(data[f.name]) for f in fields] + [obj._pk])
+        obj._dirty -= {f.name for f in fields}
+        return cur.rowcount
+
+    def _before_raw_write(self, table: str, keys):
+        """`_verify_before` for a write these methods make: the head once a transaction,
+        *keys* (table, id) each once, then the automatic backup; returns the connection."""
+        guard = self._guard()
+        con = backend.raw(self.connection())
+        if not guard.head:
+            chain.verify_head(con)
+            guard.head = True
+        if any(key not in guard.verified for key in keys):
+            pending = _PendingIds(self._pending())
+            for key in keys:
+                self._verify_row(guard, con, *key, pending=pending)
+        hook = getattr(self, "clerk_before_write", None)
+        if hook is not None:
+            self.clerk_before_write = None
+            hook()
+        return con
 
     @staticmethod
     def _rows_written(guard: _Guard, con, query, table: str) -> list[tuple[str, int]]:
@@ -538,3 +701,31 @@ def _not_opened(path: Path, passphrase: str | None) -> DatabaseError:
         f"{path} is not a clerkdesk database (it is not an SQLite file, or it is encrypted: "
         f"then give its passphrase in ${PASSPHRASE_ENV} or with --passphrase-env); "
         "it was left untouched.")
+
+
+# --- the same, for code that may run on a database not opened by open_database ---------
+
+def _db_of(model):
+    db = model._meta.database
+    return getattr(db, "obj", db)  # a DatabaseProxy
+
+
+def read_verified(model, row_id):
+    """`_ClerkMixin.read_verified` on *model*'s database (else `model.get_by_id`)."""
+    read = getattr(_db_of(model), "read_verified", None)
+    return read(model, row_id) if read is not None else model.get_by_id(row_id)
+
+
+def insert_model(obj):
+    """`_ClerkMixin.insert_model` on *obj*'s database (else `obj.save(force_insert=True)`)."""
+    insert = getattr(_db_of(type(obj)), "insert_model", None)
+    if insert is None:
+        obj.save(force_insert=True)
+        return obj
+    return insert(obj)
+
+
+def update_fields(obj, fields) -> int:
+    """`_ClerkMixin.update_fields` on *obj*'s database (else `obj.save(only=fields)`)."""
+    update = getattr(_db_of(type(obj)), "update_fields", None)
+    return update(obj, fields) if update is not None else obj.save(only=fields)
