@@ -193,40 +193,95 @@ def _page_copy(scon, src: Path, dest: Path, tmp: Path, start: float) -> CopyResu
     result = CopyResult()
     out = connect_raw(tmp, None)
     try:
+        # a new private file nobody reads until it is verified: written without a journal
+        # or a sync of its own (a copy cut short is removed, never named *dest*); made
+        # durable by the one fsync below, beside the verification, before it is named
+        out.execute("PRAGMA journal_mode = OFF")
+        out.execute("PRAGMA synchronous = OFF")
         _copy_pages(scon, out, src)
     finally:
         out.close()
+    synced = _sync_beside(tmp)
     result.seconds = time.perf_counter() - start
-    dcon = _connect(tmp)
     try:
-        for m in _models():
-            t = m._meta.table_name
-            s_n, d_n = _count(scon, t), _count(dcon, t)
-            result.counts[t] = (s_n, d_n)
-            if s_n != d_n:
-                result.problems.append(f"{t}: {s_n} rows in the source, {d_n} in the copy")
-        heads = [con.execute("SELECT value FROM setting WHERE key = ?",
-                             (chain.HEAD_KEY,)).fetchone() for con in (scon, dcon)]
-        same = heads[0] == heads[1] and not result.problems
-        # the copy's pages, its chain and its records, each checked once, side by side
-        result.dest_report = integrity._run_beside(dcon, tmp, None)
+        dcon = _connect(tmp)
+        try:
+            for m in _models():
+                t = m._meta.table_name
+                s_n, d_n = _count(scon, t), _count(dcon, t)
+                result.counts[t] = (s_n, d_n)
+                if s_n != d_n:
+                    result.problems.append(f"{t}: {s_n} rows in the source, {d_n} in the copy")
+            heads = [con.execute("SELECT value FROM setting WHERE key = ?",
+                                 (chain.HEAD_KEY,)).fetchone() for con in (scon, dcon)]
+            same = heads[0] == heads[1] and not result.problems
+            # the copy's pages, its chain and its records, each checked once, side by side
+            result.dest_report = integrity._run_beside(dcon, tmp, None)
+        finally:
+            dcon.close()
+        shown = (heads[0][0].split()[0] if heads[0] and heads[0][0] else "none")
+        result.source_report = integrity.Report([integrity.Verdict(
+            "same as the copy", same,
+            f"every table's row count and the audit chain's head (entry #{shown}) match the "
+            "copy, made page for page by SQLite's backup API: its pages, chain and records "
+            "verify as the copy's do" if same else "the source changed while it was copied")])
     finally:
-        dcon.close()
-    shown = (heads[0][0].split()[0] if heads[0] and heads[0][0] else "none")
-    result.source_report = integrity.Report([integrity.Verdict(
-        "same as the copy", same,
-        f"every table's row count and the audit chain's head (entry #{shown}) match the "
-        "copy, made page for page by SQLite's backup API: its pages, chain and records "
-        "verify as the copy's do" if same else "the source changed while it was copied")])
+        trouble = synced()  # waited for whatever happens, so the file can go
+    if trouble:
+        result.problems.append(f"the copy could not be written to the disk ({trouble})")
     if result.ok:
         try:
             os.link(tmp, dest)
         except FileExistsError:
             raise DatabaseError(f"{dest} appeared while copying: the copy was not "
                                 "kept; nothing was changed.") from None
+        _sync_folder(dest.parent)
     else:
         result.problems.append(f"the copy did not match, so {dest} was not kept")
     return result
+
+
+def _sync_beside(path: Path):
+    """fsync *path* in a thread (the disk's work, not the interpreter's: it goes on while
+    the copy is verified); returns the function that waits for it and gives the error's
+    text, or "" when the file is on the disk."""
+    import threading
+
+    trouble: list[str] = []
+
+    def work():
+        try:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            trouble.append(str(exc))
+
+    thread = threading.Thread(target=work, name="clerkdesk-copy-sync", daemon=True)
+    thread.start()
+
+    def wait() -> str:
+        thread.join()
+        return trouble[0] if trouble else ""
+
+    return wait
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync the folder, so the copy's new name is on the disk too (POSIX; elsewhere, and
+    on a filesystem that cannot, the name is as durable as the system makes it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _copy_pages(scon, out, src) -> None:
