@@ -397,16 +397,22 @@ class _SourceChecks:
         self.thread.start()
 
     def _work(self):
+        chain_verdict = None
         try:
             con = _connect(self.src)
         except Exception as exc:
             self.done.append(exc)
+            if self.chain:
+                self.chain()  # the child's end waited for, its verdict no use now
             return
         try:
             skip = ("integrity",) + (("audit chain",) if self.chain else ())
-            self.done.append(integrity.run_checks(con, skip=skip))
+            report = integrity.run_checks(con, skip=skip)
             if self.chain:
-                self.done.append(self.chain() or _chain_here(con))
+                chain_verdict = self.chain() or _chain_here(con)
+            self.done.append(report)
+            if chain_verdict is not None:
+                self.done.append(chain_verdict)
         except Exception as exc:
             self.done.append(exc)
         finally:
