@@ -10,6 +10,38 @@ log is copied entry for entry (its hashes included), and then:
   engines, so a copy verifies exactly when its values are the same);
 - `integrity.run_checks` runs on both sides (the audit chain and the records).
 
+SQLite to SQLite, neither encrypted, is a page copy (SQLite's backup API: the indexes,
+triggers and search index come as they are), written under an exclusive temporary name
+beside DEST, without a journal or a sync of its own, made durable by one fsync (in a
+thread, beside the verification) and given DEST's name only once verified. What is
+verified, and why it suffices (`_page_copy`):
+
+- When the source's every page is in its file (no frames in its write-ahead log, no
+  rollback journal: a casebook no program holds open with changes not yet checkpointed,
+  as a closed one is), the source's four checks beyond its pages (references, schema,
+  the audit chain, every record against it: `integrity.run_checks`, each digest taken
+  once, the chain in a child interpreter) run while its pages are copied; then the
+  copy's pages are checked (`PRAGMA integrity_check`, on the copy), and the copy is
+  compared with the source's file byte for byte (all but the header's change counter,
+  schema cookie and version-valid-for/SQLite version, which the backup API writes
+  itself). Around all of it, the source must have held still: SQLite's `data_version`
+  (moved by a commit from any other connection, in any program), the file's size,
+  inode, modification and change times (moved by any write to it, SQLite's or not) and
+  an empty log, the same before the pages were copied and after the last check. So every
+  reader (the page copy, the records, the chain) read the same bytes, the bytes the
+  copy now holds: the copy passes every check because the source, those bytes, did;
+  and a tampered source fails, so its copy is not kept. A copy whose bytes are not the
+  still source's (damaged as it was written) is not kept, though its own checks might
+  pass.
+- Otherwise (a casebook open elsewhere with frames in its log, or one that changed while
+  it was copied, whichever program changed it): the copy, a still file of its own, is
+  checked itself, every check (`integrity._run_beside`), and must hold the same row
+  counts and the same head of the chain as the source (else the source changed while it
+  was copied, and the copy is not kept).
+
+Either way a copy that differs from the source or is damaged is never kept, and a
+tampered source is refused (its copy, page for page, would keep the evidence anyway).
+
 No Textual here.
 """
 from __future__ import annotations
@@ -183,32 +215,71 @@ def _page_copy_ok(src, dest, passphrase, dest_passphrase) -> bool:
 
 
 def _page_copy(scon, src: Path, dest: Path, tmp: Path, start: float) -> CopyResult:
-    """Copy *src* into *tmp* with the backup API, then verify: the copy's every check
-    (its pages, references, schema, the audit chain and every record against it, each
-    digest computed once; the pages and the chain checked beside the records, see
-    `integrity._run_beside`), and that the two hold the same row counts in every table
-    and the same head of the chain. The copy's pages are the source's, byte for byte, so
-    the source's pages, chain and records verify exactly as the copy's do. Renames *tmp* to *dest* when all
-    is well (the caller removes *tmp*)."""
+    """Copy *src* into *tmp* with the backup API, verify it (see below), and give it the
+    name *dest* when all is well (the caller removes *tmp*).
+
+    When every page of the source is in its file (no frames in its write-ahead log, no
+    rollback journal: a casebook no program has open for writing), the source is checked
+    while its pages are copied, side by side (`_checked_beside`), and the copy is then
+    proved to be it byte for byte; otherwise, or when the source changed meanwhile, the
+    copy, once made, is checked itself (`_check_the_copy`)."""
     result = CopyResult()
+    before = _stillness(scon, src)
+    beside = _SourceChecks(src) if before is not None else None
+    # (stopped here, the source's checks, which only read, end on their own)
     out = connect_raw(tmp, None)
     try:
+        # a new private file nobody reads until it is verified: written without a journal
+        # or a sync of its own (a copy cut short is removed, never named *dest*); made
+        # durable by the one fsync below, beside the verification, before it is named
+        out.execute("PRAGMA journal_mode = OFF")
+        out.execute("PRAGMA synchronous = OFF")
         _copy_pages(scon, out, src)
     finally:
         out.close()
+    synced = _sync_beside(tmp)
     result.seconds = time.perf_counter() - start
+    try:
+        if beside is None or not _checked_beside(scon, src, tmp, before, beside, result):
+            _check_the_copy(scon, tmp, result)
+    finally:
+        trouble = synced()  # waited for whatever happens, so the file can go
+    if trouble:
+        result.problems.append(f"the copy could not be written to the disk ({trouble})")
+    if result.ok:
+        try:
+            os.link(tmp, dest)
+        except FileExistsError:
+            raise DatabaseError(f"{dest} appeared while copying: the copy was not "
+                                "kept; nothing was changed.") from None
+        _sync_folder(dest.parent)
+    else:
+        result.problems.append(f"the copy did not match, so {dest} was not kept")
+    return result
+
+
+def _counts(scon, dcon, result: CopyResult) -> None:
+    for m in _models():
+        t = m._meta.table_name
+        s_n, d_n = _count(scon, t), _count(dcon, t)
+        result.counts[t] = (s_n, d_n)
+        if s_n != d_n:
+            result.problems.append(f"{t}: {s_n} rows in the source, {d_n} in the copy")
+
+
+def _check_the_copy(scon, tmp: Path, result: CopyResult) -> None:
+    """The copy's every check (its pages, references, schema, the audit chain and every
+    record against it, each digest computed once; the pages and the chain checked beside
+    the records, see `integrity._run_beside`), and the same row counts in every table
+    and the same head of the chain on both sides (the source did not change meanwhile)."""
+    result.counts.clear()
+    del result.problems[:]
     dcon = _connect(tmp)
     try:
-        for m in _models():
-            t = m._meta.table_name
-            s_n, d_n = _count(scon, t), _count(dcon, t)
-            result.counts[t] = (s_n, d_n)
-            if s_n != d_n:
-                result.problems.append(f"{t}: {s_n} rows in the source, {d_n} in the copy")
+        _counts(scon, dcon, result)
         heads = [con.execute("SELECT value FROM setting WHERE key = ?",
                              (chain.HEAD_KEY,)).fetchone() for con in (scon, dcon)]
         same = heads[0] == heads[1] and not result.problems
-        # the copy's pages, its chain and its records, each checked once, side by side
         result.dest_report = integrity._run_beside(dcon, tmp, None)
     finally:
         dcon.close()
@@ -216,17 +287,205 @@ def _page_copy(scon, src: Path, dest: Path, tmp: Path, start: float) -> CopyResu
     result.source_report = integrity.Report([integrity.Verdict(
         "same as the copy", same,
         f"every table's row count and the audit chain's head (entry #{shown}) match the "
-        "copy, made page for page by SQLite's backup API: its pages, chain and records "
-        "verify as the copy's do" if same else "the source changed while it was copied")])
-    if result.ok:
+        "copy, made page for page by SQLite's backup API and checked itself" if same
+        else "the source changed while it was copied")])
+
+
+def _checked_beside(scon, src: Path, tmp: Path, before, beside: _SourceChecks,
+                    result: CopyResult) -> bool:
+    """The copy's pages (integrity_check, on the copy) and that it is the source byte for
+    byte, while the source's references, schema, chain and records are checked (begun
+    before its pages were copied). True when that settled it, either way; False when the
+    source did not hold still (a commit, a write to its file, from any program): then
+    the copy itself must be checked."""
+    pages = integrity._integrity_beside(tmp, None)
+    same = _same_bytes(tmp, src)
+    page_verdict = pages() if pages is not None else _pages_here(tmp)
+    source = beside.report()
+    if _stillness(scon, src) != before or same is None:
+        return False
+    dcon = _connect(tmp)
+    try:
+        _counts(scon, dcon, result)
+    finally:
+        dcon.close()
+    result.source_report = source
+    result.dest_report = integrity.Report([page_verdict, integrity.Verdict(
+        "same as the source", same,
+        "byte for byte the source's pages (SQLite's backup API; only the header's change "
+        "counters differ), the source unchanged while it was copied and checked: the "
+        "source's verdicts are the copy's" if same else
+        "the copy's bytes are not the source's, and the source did not change meanwhile: "
+        "the copy was damaged as it was written")])
+    return True
+
+
+def _stillness(scon, src: Path):
+    """What moves whenever the source changes: SQLite's data_version (moved by a commit
+    from any other connection, in any program) and the size, times and inode of the file
+    (moved by any write to it, SQLite's, a checkpoint's, or not); None when its pages are
+    not all in its file (frames in its write-ahead log, a rollback journal), which the
+    byte-for-byte comparison needs. (The log, empty, may come and go as connections open
+    and close; a commit puts frames in it, or moves data_version.)"""
+    try:
+        if Path(f"{src}-journal").exists() or _size(f"{src}-wal"):
+            return None
+        version = scon.execute("PRAGMA data_version").fetchone()[0]
+        st = os.stat(src)
+        if _size(f"{src}-wal"):
+            return None
+    except Exception:
+        return None
+    return (version, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except FileNotFoundError:
+        return 0
+
+
+#: the header's bytes the backup API writes itself in the copy (the file change counter,
+#: the schema cookie, version-valid-for and the SQLite version): the rest is the source's
+_OWN_BYTES = ((24, 28), (40, 44), (92, 100))
+
+
+def _same_bytes(copy: Path, src: Path) -> bool | None:
+    """*copy* holds *src*'s bytes, all of them, but for `_OWN_BYTES` of the header (True)
+    or not (False); None when that cannot be told (the source's file runs on past its
+    last page, which the backup API leaves out, or a file cannot be read)."""
+    size = 1 << 20
+    try:
+        with open(copy, "rb") as a, open(src, "rb") as b:
+            n, m = os.fstat(a.fileno()).st_size, os.fstat(b.fileno()).st_size
+            if n > m:
+                return False
+            if n < m:
+                return None
+            x, y = bytearray(a.read(size)), bytearray(b.read(size))
+            if len(x) < 100 or len(x) != len(y):
+                return False
+            for lo, hi in _OWN_BYTES:
+                x[lo:hi] = y[lo:hi] = bytes(hi - lo)
+            if x != y:
+                return False
+            while True:
+                x, y = a.read(size), b.read(size)
+                if x != y:
+                    return False
+                if not x:
+                    return True
+    except OSError:
+        return None
+
+
+class _SourceChecks:
+    """The source's references, schema, chain and records checked while its pages are
+    copied: the records in a thread (the backup API lets go of the interpreter), the
+    chain in a child interpreter (`integrity._chain_beside`; here, in turn, when none
+    can be had)."""
+
+    def __init__(self, src: Path):
+        import threading
+
+        self.src = src
+        self.chain = integrity._chain_beside(src)
+        self.done: list = []
+        self.thread = threading.Thread(target=self._work, name="clerkdesk-copy-source",
+                                       daemon=True)
+        self.thread.start()
+
+    def _work(self):
+        chain_verdict = None
         try:
-            os.link(tmp, dest)
-        except FileExistsError:
-            raise DatabaseError(f"{dest} appeared while copying: the copy was not "
-                                "kept; nothing was changed.") from None
-    else:
-        result.problems.append(f"the copy did not match, so {dest} was not kept")
-    return result
+            con = _connect(self.src)
+        except Exception as exc:
+            self.done.append(exc)
+            if self.chain:
+                self.chain()  # the child's end waited for, its verdict no use now
+            return
+        try:
+            skip = ("integrity",) + (("audit chain",) if self.chain else ())
+            report = integrity.run_checks(con, skip=skip)
+            if self.chain:
+                chain_verdict = self.chain() or _chain_here(con)
+            self.done.append(report)
+            if chain_verdict is not None:
+                self.done.append(chain_verdict)
+        except Exception as exc:
+            self.done.append(exc)
+        finally:
+            con.close()
+
+    def report(self) -> integrity.Report:
+        """The source's verdicts (integrity_check is the copy's, see `_checked_beside`)."""
+        self.thread.join()
+        if not self.done or isinstance(self.done[0], Exception):
+            why = integrity._short(self.done[0]) if self.done else "it stopped"
+            return integrity.Report([integrity.Verdict("source", False,
+                                                       f"could not be checked: {why}", [])])
+        report = self.done[0]
+        if len(self.done) > 1:
+            got = {v.name: v for v in report.verdicts}
+            got["audit chain"] = self.done[1]
+            report.verdicts = [got[n] for n, _check in integrity.CHECKS if n in got]
+        return report
+
+
+def _chain_here(con) -> integrity.Verdict:
+    return integrity._run_one(con, "audit chain", integrity.check_chain)
+
+
+def _pages_here(path: Path) -> integrity.Verdict:
+    con = _connect(path)
+    try:
+        return integrity._run_one(con, "integrity", integrity.check_file_integrity)
+    finally:
+        con.close()
+
+
+def _sync_beside(path: Path):
+    """fsync *path* in a thread (the disk's work, not the interpreter's: it goes on while
+    the copy is verified); returns the function that waits for it and gives the error's
+    text, or "" when the file is on the disk."""
+    import threading
+
+    trouble: list[str] = []
+
+    def work():
+        try:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            trouble.append(str(exc))
+
+    thread = threading.Thread(target=work, name="clerkdesk-copy-sync", daemon=True)
+    thread.start()
+
+    def wait() -> str:
+        thread.join()
+        return trouble[0] if trouble else ""
+
+    return wait
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync the folder, so the copy's new name is on the disk too (POSIX; elsewhere, and
+    on a filesystem that cannot, the name is as durable as the system makes it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _copy_pages(scon, out, src) -> None:
