@@ -189,14 +189,7 @@ def copy(src, dest, *, passphrase: str | None = None, dest_passphrase: str | Non
         finally:
             dcon.close()
         if tmp is not None:
-            if result.ok:
-                try:
-                    os.link(tmp, dest)
-                except FileExistsError:
-                    raise DatabaseError(f"{dest} appeared while copying: the copy was not "
-                                        "kept; nothing was changed.") from None
-            else:
-                result.problems.append(f"the copy did not match, so {dest} was not kept")
+            _keep(tmp, dest, result)
     finally:
         scon.close()
         if tmp is not None:
@@ -246,16 +239,23 @@ def _page_copy(scon, src: Path, dest: Path, tmp: Path, start: float) -> CopyResu
         trouble = synced()  # waited for whatever happens, so the file can go
     if trouble:
         result.problems.append(f"the copy could not be written to the disk ({trouble})")
-    if result.ok:
-        try:
-            os.link(tmp, dest)
-        except FileExistsError:
-            raise DatabaseError(f"{dest} appeared while copying: the copy was not "
-                                "kept; nothing was changed.") from None
+    if _keep(tmp, dest, result):
         _sync_folder(dest.parent)
-    else:
-        result.problems.append(f"the copy did not match, so {dest} was not kept")
     return result
+
+
+def _keep(tmp: Path, dest: Path, result: CopyResult) -> bool:
+    """Give the verified copy *tmp* the name *dest* (never over a file made meanwhile), or
+    say why it was not kept. True when it was."""
+    if not result.ok:
+        result.problems.append(f"the copy did not match, so {dest} was not kept")
+        return False
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        raise DatabaseError(f"{dest} appeared while copying: the copy was not "
+                            "kept; nothing was changed.") from None
+    return True
 
 
 def _counts(scon, dcon, result: CopyResult) -> None:
