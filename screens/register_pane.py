@@ -309,6 +309,12 @@ class RegisterPane(Vertical):
     def refresh_data(self) -> None:
         self.load()
 
+    def on_show(self) -> None:
+        """A pane shown for the first time reads its list: one built hidden (a sub-tab of
+        the Council tab, which was built as it was opened) has never been read."""
+        if not self._loaded:
+            self.load()
+
     def show_row(self, row_id: int, *, clear_filter: bool = False) -> None:
         """Move to the record *row_id*; with *clear_filter*, in the whole list."""
         if clear_filter:

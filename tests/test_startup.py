@@ -10,6 +10,7 @@ import sys
 import time
 
 import pytest
+from helpers import make_app, settle_until
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.widgets import ContentSwitcher
@@ -390,3 +391,23 @@ async def test_idle_collections_only_when_the_app_paused_the_collector(demo_db, 
         gc.enable()
         gc.set_threshold(*threshold)
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("sub_tab, noun", [("council-committees", "committees"),
+                                           ("council-wards", "wards"),
+                                           ("council-contacts", "external contacts")])
+async def test_a_sub_tab_of_a_tab_opened_before_its_build_reads_its_list(db, monkeypatch,
+                                                                         sub_tab, noun):
+    """The Council tab opened before the background builder reached it is built as it
+    opens, its sub-tabs' lists hidden: each reads its list the first time it is shown
+    (they were left unread, an empty list with no count)."""
+    from clerkdesk.tui.premount import BackgroundBuilder
+
+    monkeypatch.setattr(BackgroundBuilder, "start", lambda self: None)  # never reached
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("7")
+        await settle_until(pilot, lambda: app.pane_or_none("council") is not None)
+        pane = app.pane("council").show_sub_tab(sub_tab)
+        await settle_until(pilot, lambda: pane.query_one(".list-count").content)
+        assert str(pane.query_one(".list-count").content).startswith(f"0 {noun}")
