@@ -19,6 +19,7 @@ from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen
 
 from clerkdesk.screens.meeting import mode_of
+from clerkdesk.screens.sized import SizedScreen
 
 ResultType = TypeVar("ResultType")
 
@@ -40,8 +41,9 @@ class KeptDesk:
         return iter(self._segments)
 
 
-class Modal(ModalScreen[ResultType]):
-    """A modal screen over the dimmed desk, its tint drawn once (see the module)."""
+class Modal(SizedScreen, ModalScreen[ResultType]):
+    """A modal screen over the dimmed desk, its tint drawn once (see the module), its size
+    classes given as it is made (screens/sized.py)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -88,6 +88,14 @@ def automatic_backup(app) -> None:
     app.run_worker(take, thread=True, group="backup", exit_on_error=False)
 
 
+def new_record(app, tab: str) -> None:
+    """Show *tab* and open its form for a new record (the palette's New ... commands)."""
+    async def go() -> None:
+        (await app.show_tab(tab)).action_new()
+
+    app.call_later(go)
+
+
 def write_report(app) -> None:
     """The committee report (progress on actions), Markdown and HTML, names removed."""
     from clerkdesk.models.output import report

@@ -18,6 +18,7 @@ from clerkdesk.models.casework import council, privacy
 from clerkdesk.models.core import schema, user
 from clerkdesk.screens.dashboard import DashboardPane, OpenCase, OpenRecord
 from clerkdesk.screens.meeting import MeetingBanner, MeetingMode
+from clerkdesk.screens.sized import Desk
 from clerkdesk.screens.styles import HEIGHTS, STYLESHEETS, WIDTHS
 from clerkdesk.screens.widgets.key_bar import KeyBar
 from clerkdesk.screens.widgets.tab_bar import TabBar
@@ -54,6 +55,9 @@ class ClerkDesk(App):
         self.builder = premount.BackgroundBuilder(self, when_done=self.collector.everything_built)
         user.on_state_problem(None)  # (told once this app runs: see on_mount)
         self.meeting = MeetingMode(self, on=privacy.is_on())
+
+    def get_default_screen(self) -> Desk:
+        return Desk(id="_default")  # (its size classes from the start: screens/sized.py)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -187,12 +191,6 @@ class ClerkDesk(App):
 
     async def _show_committee(self, row_id: int) -> None:
         (await self.show_tab("council")).show_committee(row_id)
-
-    def new_record(self, tab: str) -> None:
-        async def go() -> None:
-            (await self.show_tab(tab)).action_new()
-
-        self.call_later(go)
 
     # --- the global keys ----------------------------------------------------------------
 

@@ -47,10 +47,10 @@ class CommandsProvider(Provider):
     def commands(self) -> list[tuple[str, object, str]]:
         app = self.app
         out = [
-            ("New request", partial(app.new_record, "requests"), "log a member's request (then the wizard)"),
-            ("New complaint", partial(app.new_record, "complaints"), "log a complaint (then the wizard)"),
-            ("New member", partial(app.new_record, "members"), "add a councillor"),
-            ("New officer", partial(app.new_record, "officers"), "add a member of staff"),
+            ("New request", partial(actions.new_record, app, "requests"), "log a member's request (then the wizard)"),
+            ("New complaint", partial(actions.new_record, app, "complaints"), "log a complaint (then the wizard)"),
+            ("New member", partial(actions.new_record, app, "members"), "add a councillor"),
+            ("New officer", partial(actions.new_record, app, "officers"), "add a member of staff"),
             ("Meeting mode on/off", app.action_toggle_meeting_mode,
              "hide confidential names and details (m)"),
             ("Back up the casebook now", partial(actions.backup_now, app),
