@@ -167,7 +167,7 @@ class DashboardPane(Marking, Vertical):
         after the next frame, so the screen is painted first."""
         self.call_after_refresh(self._load, move_to)
         self.call_after_refresh(self._count_intake)
-        self.query_one(FirstRunChecklist).refresh_steps()
+        self.call_after_refresh(self.query_one(FirstRunChecklist).refresh_steps)
 
     @work(thread=True, exclusive=True, group="dashboard")
     def _load(self, move_to: str | None) -> None:

@@ -51,6 +51,28 @@ async def test_the_charts_show_the_demo_figures_at_120x40(demo_db):
         assert f.answers.count and f"median {f.answers.median:g}" in text
 
 
+async def test_the_charts_lines_are_built_with_the_first_figures(demo_db, monkeypatch):
+    """The desk's first frame lays out only the charts' heading; the lines come with the
+    first figures, once, and later figures are drawn into the same lines."""
+    asked = []
+    monkeypatch.setattr(DeskCharts, "_read", lambda self: asked.append(self))  # held back
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle_until(pilot, lambda: app.pane("dashboard").shown)
+        await settle(pilot)
+        charts = _charts(app)
+        assert asked and charts.reads == 0  # asked for, not read
+        assert len(charts.children) == 1 and not charts.query(".chart-line")
+        assert "reading the casebook" in screen_text(app)
+        charts._done(stats.figures())
+        await settle(pilot)
+        lines = list(charts.query(".chart-line"))
+        assert len(lines) == 5 and "Opened / week" in screen_text(app)
+        charts._done(stats.figures())
+        await settle(pilot)
+        assert list(charts.query(".chart-line")) == lines
+
+
 async def test_at_80x24_the_charts_wait_for_g_and_are_read_only_then(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SMALL) as pilot:

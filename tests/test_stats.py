@@ -209,3 +209,35 @@ def test_the_figures_through_the_facade(book, db):
         assert f.answers.median == 4.5
         times = api.response_times(since=D(2026, 11, 1))
         assert times.count == 2 and times.within == 1
+
+
+# --- working days from one calendar walk (stats._WorkingDays) --------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SPAN = (dt.date(2025, 11, 1), dt.date(2027, 2, 28))  # two Christmases, two Easters
+
+
+@settings(max_examples=300, deadline=None)
+@given(offset=st.integers(0, 480), n=st.integers(0, 40),
+       nation=st.sampled_from(sorted(dates.NATIONS)),
+       closed=st.sets(st.integers(0, 480), max_size=6))
+def test_working_days_added_from_the_counts_are_the_calendars(offset, n, nation, closed):
+    lo, hi = _SPAN
+    closures = frozenset(lo + dt.timedelta(days=d) for d in closed)
+    wd = stats._WorkingDays(lo, hi, nation, closures)
+    start = lo + dt.timedelta(days=offset)
+    assert wd.add(start, n) == dates.add_working_days(start, n, nation=nation, closures=closures)
+
+
+def test_working_days_added_past_the_counts_fall_back_to_the_calendar():
+    wd = stats._WorkingDays(dt.date(2026, 12, 1), dt.date(2026, 12, 10), "england", frozenset())
+    for start in (dt.date(2026, 11, 20), dt.date(2026, 12, 8), dt.date(2027, 1, 5)):
+        assert wd.add(start, 7) == dates.add_working_days(start, 7)
+
+
+def test_a_date_column_read_plain_is_a_date():
+    assert stats._day("2026-12-02") == dt.date(2026, 12, 2)
+    assert stats._day(dt.date(2026, 12, 2)) == dt.date(2026, 12, 2)
+    assert stats._day(None) is None

@@ -19,9 +19,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from clerkdesk.models.casework.stats import NO_WARD
 from clerkdesk.models.core import user
-from clerkdesk.models.core.vocab import PREFIX
+from clerkdesk.models.core.vocab import NO_WARD, PREFIX
 from clerkdesk.models.core.schema import Case
 
 HIDDEN = "(hidden)"

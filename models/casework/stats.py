@@ -20,24 +20,26 @@ Nothing here names anyone: wards, kinds, dates and counts only. No Textual.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import statistics
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from peewee import JOIN, fn
 from peewee import Case as When
 
 from clerkdesk.models.casework import council
 from clerkdesk.models.core import dates
+from clerkdesk.models.core.db import database
 from clerkdesk.models.core.schema import Case, Member, Ward
-from clerkdesk.models.core.vocab import REQUEST_KINDS
+from clerkdesk.models.core.vocab import NO_WARD, REQUEST_KINDS
 from clerkdesk.models.rules import rulebook
 
 #: the charts look back a quarter: 13 weeks, the last of them ending today
 WEEKS = 13
 
-#: what a case with no member's ward is counted under
-NO_WARD = "No ward"
+#: (a case with no member's ward is counted under NO_WARD, from the vocabulary)
 
 
 @dataclass(frozen=True)
@@ -156,17 +158,18 @@ class Answer:
 class AnswerTimes:
     limit: int  # the profile's info_response_days
     clause: str  # the profile's clause for it
-    answers: list[Answer] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)  # (not changed once made)
 
+    # worked out once each (the report asks for each group's several times)
     @property
     def count(self) -> int:
         return len(self.answers)
 
-    @property
+    @cached_property
     def median(self) -> float | None:
         return statistics.median(a.days for a in self.answers) if self.answers else None
 
-    @property
+    @cached_property
     def within(self) -> int:
         return sum(a.in_time for a in self.answers)
 
@@ -185,7 +188,14 @@ class AnswerTimes:
 
     def by(self, key: str) -> list[tuple[str, AnswerTimes]]:
         """The same figures per kind ("kind": labelled as the desk labels them) or per
-        ward ("ward"), in the order of the kinds' list or by ward name."""
+        ward ("ward"), in the order of the kinds' list or by ward name (grouped once per
+        key: the report's Markdown and HTML ask for the same groups)."""
+        memo = self.__dict__.setdefault("_groups_by", {})
+        if key not in memo:
+            memo[key] = self._by(key)
+        return memo[key]
+
+    def _by(self, key: str) -> list[tuple[str, AnswerTimes]]:
         groups: dict[str, list[Answer]] = {}
         for a in self.answers:
             groups.setdefault(getattr(a, key), []).append(a)
@@ -222,6 +232,25 @@ class _WorkingDays:
                                               closures=self.closures)
         return self.counts[j] - self.counts[i]
 
+    def add(self, start: dt.date, n: int) -> dt.date:
+        """dates.add_working_days(start, n) for n >= 0, from the same counts: the first
+        day on which the count since *start* reaches *n* (a working day)."""
+        i = (start - self.lo).days
+        if n == 0:
+            return start
+        if n > 0 and 0 <= i < len(self.counts):
+            j = bisect.bisect_left(self.counts, self.counts[i] + n)
+            if j < len(self.counts):
+                return self.lo + dt.timedelta(days=j)
+        return dates.add_working_days(start, n, nation=self.nation, closures=self.closures)
+
+
+def _day(value) -> dt.date | None:
+    """A date column's value as a date: SQLite gives its ISO text, PostgreSQL a date."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value[:10])
+
 
 def _limit() -> tuple[int, str]:
     try:
@@ -248,7 +277,11 @@ def answer_times(since: dt.date | None = None, until: dt.date | None = None,
         q = q.where(Case.closed_on <= until)
     if kind:
         q = q.where(Case.kind == kind)
-    rows = list(q.tuples())
+    # plain values from the cursor (every closed request, at the report: Peewee's row
+    # conversion was most of its time), the dates made from their ISO text
+    rows = [(kind_key, ward, _day(received), _day(closed_on), waited, _day(due))
+            for kind_key, ward, received, closed_on, waited, due
+            in database.execute(q.tuples())]
     if not rows:
         return AnswerTimes(limit, clause)
     nation, closed_days = council.council_nation(), council.closures()
@@ -262,9 +295,7 @@ def answer_times(since: dt.date | None = None, until: dt.date | None = None,
         if due:
             in_time = closed_on <= due
         else:
-            by = dates.add_working_days(received, limit + waited, nation=nation,
-                                        closures=closed_days)
-            in_time = closed_on <= by
+            in_time = closed_on <= wd.add(received, limit + waited)
         answers.append(Answer(kind_key, ward or NO_WARD, received, closed_on, days, in_time))
     answers.sort(key=lambda a: (a.closed_on, a.received))
     return AnswerTimes(limit, clause, answers)

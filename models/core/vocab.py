@@ -53,3 +53,6 @@ PRIORITIES = {"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgen
 
 
 PREFIX = {"request": "REQ", "complaint": "CMP"}
+
+#: what a case with no member's ward is counted under (the charts, the report)
+NO_WARD = "No ward"

@@ -13,8 +13,12 @@ it in another (the last column: twice the limit and more); the wards
 are labelled bars. Every number comes from models/casework/stats.py, read on a worker
 (`reload`), never on the UI thread; what meeting mode may show of the wards is
 privacy.ward_counts' decision, and a change of mode redraws what was read, at once.
+The lines are built with the first figures read: the desk's first frame has only the
+heading to lay out and draw.
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -24,12 +28,15 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Sparkline, Static
 from textual.worker import get_current_worker
 
-from clerkdesk.models.casework import privacy, stats
+from clerkdesk.models.casework import privacy
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.db import worker_connection
 
 from ..meeting import mode_of
 from .theme import component_style
+
+if TYPE_CHECKING:  # (read on the worker, imported there: not at start-up)
+    from clerkdesk.models.casework import stats
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -56,15 +63,24 @@ class DeskCharts(Vertical):
         self.meeting_mode = False
         self.stale = True  # has the casebook changed since the last read?
         self.reads = 0  # reads finished (the tests count them)
+        self._sparks: dict[str, Sparkline] = {}  # the lines' parts, once built
+        self._texts: dict[str, Static] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="charts-title")
+        yield Static("", id="charts-title")  # (the lines come with the first figures)
+
+    def _build_lines(self) -> None:
+        """A line per figure, mounted the first time figures are shown."""
+        lines = []
         for key, label in LINES:
-            with Horizontal(classes="chart-line", id=f"chart-{key}"):
-                yield Label(label, classes="chart-label")
-                if key in ("opened", "closed", "overdue"):
-                    yield Sparkline([], id=f"spark-{key}", classes="chart-spark")
-                yield Static("", id=f"chart-{key}-text", classes="chart-text")
+            parts = [Label(label, classes="chart-label")]
+            if key in ("opened", "closed", "overdue"):
+                self._sparks[key] = Sparkline([], id=f"spark-{key}", classes="chart-spark")
+                parts.append(self._sparks[key])
+            self._texts[key] = Static("", id=f"chart-{key}-text", classes="chart-text")
+            parts.append(self._texts[key])
+            lines.append(Horizontal(*parts, classes="chart-line", id=f"chart-{key}"))
+        self.mount_all(lines)
 
     def on_mount(self) -> None:
         self.meeting_mode = mode_of(self).watch(self, self.meeting_mode_changed)
@@ -100,6 +116,8 @@ class DeskCharts(Vertical):
 
     @work(thread=True, exclusive=True, group="dashboard-charts")
     def _read(self) -> None:
+        from clerkdesk.models.casework import stats
+
         with worker_connection():
             figures = stats.figures(dates.today())
         if not get_current_worker().is_cancelled:
@@ -115,11 +133,13 @@ class DeskCharts(Vertical):
     def _text(self, key: str, text: Text) -> None:
         text.no_wrap = True
         text.overflow = "ellipsis"
-        self.query_one(f"#chart-{key}-text", Static).update(text)
+        self._texts[key].update(text)
 
     def show(self, f: stats.Figures) -> None:
         """Draw *f* (no read: a change of meeting mode draws the same figures again)."""
         self.figures = f
+        if not self._texts:
+            self._build_lines()
         muted = self._style("muted")
         title = Text("Charts", style="bold")
         title.append(f"  last {len(f.weeks)} weeks, {dates.fmt(f.weeks[0].start)}–"
@@ -128,7 +148,7 @@ class DeskCharts(Vertical):
 
         for key, values in (("opened", f.flow.opened), ("closed", f.flow.closed),
                             ("overdue", f.trend.overdue)):
-            spark = self.query_one(f"#spark-{key}", Sparkline)
+            spark = self._sparks[key]
             spark.styles.width = len(values)
             spark.data = list(values)
         weeks = len(f.weeks)
