@@ -27,7 +27,7 @@ class FullTableApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(*REGISTER.columns)
+        self.query_one(DataTable).add_columns(*(c.label for c in REGISTER.columns))
         self.filter_text = ""
 
     def action_show_requests(self) -> None:
