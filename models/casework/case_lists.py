@@ -8,7 +8,7 @@ import datetime as dt
 
 from peewee import JOIN, SQL, fn
 
-from clerkdesk.models.casework import council, documents, protocol_facts
+from clerkdesk.models.casework import council, documents
 from clerkdesk.models.casework.case_forms import (
     _case_after_save,
     _case_before_save,
@@ -50,6 +50,8 @@ def case_notices(case: Case) -> list[str]:
     row = council.get()
     kept = kept_route(case)
     facts = dict(kept["route"].get("facts", {})) if kept else {}
+    from clerkdesk.models.casework import protocol_facts  # (not needed at start-up)
+
     facts.update(protocol_facts.notice_facts(case, prof, row=row))
     out = []
     for notice in rulebook.notices(prof, facts):

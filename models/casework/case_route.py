@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from clerkdesk.models.casework import cases, council, protocol_facts
+from clerkdesk.models.casework import cases, council
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.db import database
 from clerkdesk.models.core.forms import FieldSpec, ValidationError
 from clerkdesk.models.core.schema import Case, Task, now
 from clerkdesk.models.rules import rulebook
 from clerkdesk.models.store import audit
+
+if TYPE_CHECKING:  # (imported where a case is routed: not at start-up)
+    from clerkdesk.models.casework import protocol_facts
 
 #: what `s` can record on a routed case, and what it does to the route
 STEP_OUTCOMES = {
@@ -108,11 +112,11 @@ class WizardStart:
 
 
 def start(case: Case, profile) -> WizardStart:
-    facts = protocol_facts.facts_from_case(case, profile, today=dates.today())
+    facts = _facts().facts_from_case(case, profile, today=dates.today())
     fixed = {k: v for k, v in facts.items() if k == "case" or not is_asked(profile, k)}
     prefill = {k: v for k, v in facts.items() if k not in fixed}
-    return WizardStart(fixed, prefill, protocol_facts.evidence(case, profile),
-                       {k: protocol_facts.source_of(k) for k in prefill})
+    return WizardStart(fixed, prefill, _facts().evidence(case, profile),
+                       {k: _facts().source_of(k) for k in prefill})
 
 
 def with_conflicts(answers: dict, declared: dict | None) -> dict:
@@ -132,20 +136,20 @@ def route_for(case: Case, profile, answers: dict, declared: dict | None = None
         route = rulebook.route(profile, facts)
     except rulebook.FactError as exc:
         raise RouteError(exc.message) from None
-    return route, protocol_facts.resolve_route(route, case, today=dates.today())
+    return route, _facts().resolve_route(route, case, today=dates.today())
 
 
 def proposed_conflicts(case: Case, profile, route: rulebook.Route) -> list[protocol_facts.Conflict]:
     """Handlers of the route whom the members' declared interests suggest are conflicted
     on this case, for the wizard to mark (the clerk may withdraw each)."""
-    return protocol_facts.interest_conflicts(case, profile, route.handlers, today=dates.today())
+    return _facts().interest_conflicts(case, profile, route.handlers, today=dates.today())
 
 
 def conflict_clause(profile, role: str, case: Case) -> str:
     """The clause a declared conflict cites: the profile's officer or member conflict
     clause, by who holds the role for this case."""
-    ctx = protocol_facts.context_from_case(case, dates.today())
-    people = protocol_facts.resolve(role, ctx)
+    ctx = _facts().context_from_case(case, dates.today())
+    people = _facts().resolve(role, ctx)
     kind = "member" if people and all(p.kind == "member" for p in people) else "officer"
     return profile.setting_clause(f"{kind}_conflict")
 
@@ -322,3 +326,10 @@ def record(case_id: int, outcome: str, note: str = "", *, contrary_to_advice: bo
     else:
         cases.add_step(case_id, action, note=note, clause=clause, kind="step", updates=updates)
     return Case.get_by_id(case_id)
+
+
+def _facts():
+    """models/casework/protocol_facts.py, imported the first time a case is routed."""
+    from clerkdesk.models.casework import protocol_facts
+
+    return protocol_facts

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from clerkdesk.models.casework import council, protocol_facts
+from clerkdesk.models.casework import council
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.schema import Committee, Member, Officer, PartyGroup, Ward
 
@@ -52,6 +52,8 @@ def _serving_officers(today: dt.date):
 def clerk_officer(today: dt.date | None = None) -> Officer | None:
     """The serving officer who holds the Town Clerk role (the exact role before its
     aliases, the Proper Officer or Head of Paid Service, as the rulebook resolves it)."""
+    from clerkdesk.models.casework import protocol_facts  # (read on a worker, not at start)
+
     aliases = protocol_facts.OFFICER_ROLE_ALIASES["town_clerk"]
     serving = [o for o in _serving_officers(today or dates.today()).order_by(Officer.name, Officer.id)]
     held = [(o, _roles(o.roles)) for o in serving]
