@@ -230,3 +230,25 @@ def test_a_command_that_writes_backs_up_first(sqlite_demo, tmp_path, capsys):
     finally:
         con.close()
     opening.open_database(sqlite_demo, backup=False)
+
+
+def test_a_subject_access_export_backs_up_before_its_audit_entry(sqlite_demo, tmp_path, capsys):
+    """`clerkdesk sar` writes one audit entry (the disclosure): the automatic backup is
+    taken first, like every writing command's, so it holds the casebook before it."""
+    close_database()
+    assert backup.automatic_backups(sqlite_demo) == []
+    out = tmp_path / "okafor.zip"
+    assert main(["--db", str(sqlite_demo), "sar", "Cllr David Okafor", "--out", str(out)]) == 0
+    capsys.readouterr()
+    kept = backup.automatic_backups(sqlite_demo)
+    assert len(kept) == 1 and out.exists()
+
+    def disclosures(path):
+        con = sqlite3.connect(path)
+        try:
+            return con.execute("SELECT count(*) FROM audit WHERE action = 'disclose'").fetchone()[0]
+        finally:
+            con.close()
+
+    assert disclosures(sqlite_demo) == 1 and disclosures(kept[0]) == 0  # taken before it
+    opening.open_database(sqlite_demo, backup=False)
