@@ -26,7 +26,7 @@ from clerkdesk.models.core import dates
 from clerkdesk.models.core.db import database
 from clerkdesk.models.core.forms import FieldSpec, ValidationError, validate
 from clerkdesk.models.core.schema import Advice, Case, Officer, PartyGroup, Task
-from clerkdesk.models.rules import rulebook
+from clerkdesk.models.rules.errors import ProfileError
 from clerkdesk.models.store import audit
 
 
@@ -62,7 +62,7 @@ def initial_values(case: Case | None = None, *, group_id: int | None = None,
 def _clause() -> str:
     try:
         return council.profile().setting_clause("advice")
-    except rulebook.ProfileError:
+    except ProfileError:
         return ""
 
 

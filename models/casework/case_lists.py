@@ -17,7 +17,6 @@ from clerkdesk.models.casework.case_forms import (
     complaint_fields,
     request_fields,
 )
-from clerkdesk.models.casework.case_route import kept_route, route_lines, where_now
 from clerkdesk.models.casework.cases import case_status_text, clock_lines, running, timeline
 from clerkdesk.models.casework.council import due_after
 from clerkdesk.models.casework.records import Column, Detail, Register, like
@@ -32,7 +31,7 @@ from clerkdesk.models.core.vocab import (
     REQUEST_KINDS,
     STATUSES,
 )
-from clerkdesk.models.rules import rulebook
+from clerkdesk.models.rules.errors import ProfileError
 
 
 def case_notices(case: Case) -> list[str]:
@@ -43,15 +42,18 @@ def case_notices(case: Case) -> list[str]:
         return []
     try:
         prof = council.profile()
-    except rulebook.ProfileError:
+    except ProfileError:
         return []
     if not prof.notices:
         return []
+    # (the route's modules and the rulebook's are not needed before the first frame)
+    from clerkdesk.models.casework import protocol_facts
+    from clerkdesk.models.casework.case_route import kept_route
+    from clerkdesk.models.rules import rulebook
+
     row = council.get()
     kept = kept_route(case)
     facts = dict(kept["route"].get("facts", {})) if kept else {}
-    from clerkdesk.models.casework import protocol_facts  # (not needed at start-up)
-
     facts.update(protocol_facts.notice_facts(case, prof, row=row))
     out = []
     for notice in rulebook.notices(prof, facts):
@@ -128,6 +130,8 @@ def _case_detail(c: Case) -> Detail:
     tasks = [("[x] " if t.done_on else "[ ] ") + t.description + (f"  [{t.clause}]" if t.clause else "")
              for t in c.tasks.where(~Task.archived)]
     sections = [("Timeline", steps or ["nothing yet"])]
+
+    from clerkdesk.models.casework.case_route import route_lines, where_now
 
     route = route_lines(c)
     sections.insert(0, ("Route", route or [where_now(c)]))

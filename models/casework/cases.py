@@ -25,7 +25,7 @@ from clerkdesk.models.core.db import database
 from clerkdesk.models.core.forms import ValidationError
 from clerkdesk.models.core.schema import Case, Officer, Step, now
 from clerkdesk.models.core.vocab import PREFIX, REQUEST_KINDS, STATUSES
-from clerkdesk.models.rules import rulebook
+from clerkdesk.models.rules.errors import ProfileError
 from clerkdesk.models.store import audit, engines
 
 
@@ -135,8 +135,10 @@ def clause_problem(clause: str) -> str:
     """The sentence why *clause* is not a clause a step can cite ("" when it is): each
     of its parts (joined by "; ") names the protocol and the section, "003 §16", never a
     bare "000"."""
+    from clerkdesk.models.rules.rulebook import CLAUSE_RE
+
     for part in (p.strip() for p in (clause or "").split(";")):
-        if part and not rulebook.CLAUSE_RE.match(part):
+        if part and not CLAUSE_RE.match(part):
             return (f"'{part[:40]}' is not a clause: give the protocol and the section, "
                     "e.g. 003 §16 or 000 §Procedure for Members.")
     return ""
@@ -194,7 +196,7 @@ def is_overdue(case: Case, today: dt.date | None = None) -> bool:
 def _clock_clause(name: str) -> str:
     try:
         return council.profile().setting_clause(name)
-    except rulebook.ProfileError:  # a broken profile never stops the clerk recording the step
+    except ProfileError:  # a broken profile never stops the clerk recording the step
         return ""
 
 

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from clerkdesk.models.core import dates
 from clerkdesk.models.core.db import database
 from clerkdesk.models.core.forms import FieldSpec, ValidationError, validate
 from clerkdesk.models.core.schema import Council
-from clerkdesk.models.rules import rulebook
+from clerkdesk.models.rules.errors import ProfileError
 from clerkdesk.models.store import audit
 from clerkdesk.models.store.versions import check_version
+
+if TYPE_CHECKING:  # (imported where a profile is read: not before the first frame)
+    from clerkdesk.models.rules import rulebook
 
 KINDS = {
     "town": "Town council",
@@ -196,6 +200,8 @@ def profile(row: Council | None = None) -> rulebook.Profile:
     """The council's protocol profile (a bundled one by name, or the path of an edited
     copy); raises rulebook.ProfileError, saying what is wrong, for one that cannot be used."""
     row = row or get()
+    from clerkdesk.models.rules import rulebook
+
     return rulebook.load_profile(row.profile if row and row.profile else "town")
 
 
@@ -210,7 +216,7 @@ def info_response_days(prof: rulebook.Profile | None = None) -> int:
     changes it by editing its copy of the profile."""
     try:
         prof = prof or profile()
-    except rulebook.ProfileError:
+    except ProfileError:
         return FALLBACK_RESPONSE_DAYS
     value = prof.settings.get("info_response_days")
     return int(value) if isinstance(value, int) else FALLBACK_RESPONSE_DAYS
@@ -221,7 +227,7 @@ def protocol_lines(row: Council | None = None) -> list[tuple[str, str]]:
     clause behind it, or the sentence saying why the profile cannot be used."""
     try:
         prof = profile(row)
-    except rulebook.ProfileError as exc:
+    except ProfileError as exc:
         return [("Protocol", f"cannot be used: {exc}")]
     days = info_response_days(prof)
     clause = prof.setting_clause("info_response")
@@ -236,7 +242,7 @@ def guidance(prof: rulebook.Profile | None = None) -> list[tuple[rulebook.Guidan
     [] when the profile cannot be used. For the "what the protocol says" panel."""
     try:
         prof = prof or profile()
-    except rulebook.ProfileError:
+    except ProfileError:
         return []
     return [(g, [(line.text, line.clause, prof.clause_text(line.clause)) for line in g.lines])
             for g in prof.guidance]

@@ -33,6 +33,8 @@ from typing import Any, Mapping
 
 from clerkdesk.models.core import words
 
+from clerkdesk.models.rules.errors import FactError, ProfileError  # (re-exported)
+
 __all__ = [
     "ProfileError", "FactError", "Choice", "Fact", "Question", "RoleDef", "Profile",
     "RouteStep", "RouteTask", "Caution", "Route", "load_profile", "bundled_profiles", "questions",
@@ -66,28 +68,6 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 FACT_KINDS = ("choice", "bool", "int", "roles")
-
-
-class ProfileError(Exception):
-    """A profile file that cannot be used; str() is "FILE line N: what is wrong"."""
-
-    def __init__(self, message: str, *, path: str = "", line: int | None = None):
-        self.path = path
-        self.line = line
-        self.problem = message
-        where = path or "profile"
-        if line:
-            where = f"{where} line {line}"
-        super().__init__(f"{where}: {message}")
-
-
-class FactError(ValueError):
-    """An unknown, contradictory or missing fact of a case; names the fact."""
-
-    def __init__(self, fact: str, message: str):
-        self.fact = fact
-        self.message = message
-        super().__init__(f"fact '{fact}': {message}")
 
 
 @dataclass(frozen=True)
