@@ -277,8 +277,12 @@ def _add_step(_db: Path) -> dict:
         con.execute("PRAGMA journal_mode = wal")
         con.execute("PRAGMA synchronous = full")
         con.execute("PRAGMA foreign_keys = 1")
-        ids = [r[0] for r in con.execute(
+        open_ids = [r[0] for r in con.execute(
             "SELECT id FROM \"case\" WHERE status != 'closed' ORDER BY id LIMIT ?", (STEPS,))]
+        # STEPS steps, round the open cases (27 in the small casebook) as often as it takes:
+        # a first step's one-off costs (the profile read, the modules a step imports) are
+        # then a small part of the figure, as they are of a clerk's day
+        ids = [open_ids[i % len(open_ids)] for i in range(STEPS)]
         t0 = time.perf_counter()
         for case_id in ids:
             con.execute("BEGIN IMMEDIATE")
