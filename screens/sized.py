@@ -16,20 +16,9 @@ its own refresh, and it is laid out again as it comes back to the front.
 """
 from __future__ import annotations
 
+from textual._context import NoActiveAppError
 from textual.geometry import Size
 from textual.screen import Screen
-
-
-def size_classes(width: int, height: int, widths, heights) -> dict[str, bool]:
-    """Each breakpoint class and whether it applies at *width* x *height*: for each
-    dimension the class of the largest breakpoint it reaches (Textual's own rule)."""
-    classes: dict[str, bool] = {}
-    for value, points in ((width, widths or []), (height, heights or [])):
-        reached = [(at, name) for at, name in points if value >= at]
-        chosen = max(reached)[1] if reached else None
-        for _, name in points:
-            classes[name] = classes.get(name, False) or name == chosen
-    return classes
 
 
 class SizedScreen:
@@ -41,15 +30,23 @@ class SizedScreen:
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         try:
-            app = self.app
-        except Exception:  # made outside a running app (a test building one alone)
+            width, height = self.app.size
+        except NoActiveAppError:  # made outside a running app (a test building one alone)
             return
-        widths = app.HORIZONTAL_BREAKPOINTS if self.HORIZONTAL_BREAKPOINTS is None \
-            else self.HORIZONTAL_BREAKPOINTS
-        heights = app.VERTICAL_BREAKPOINTS if self.VERTICAL_BREAKPOINTS is None \
-            else self.VERTICAL_BREAKPOINTS
-        width, height = app.size
-        self.update_classes(size_classes(width, height, widths, heights), update=False)
+        self.update_classes(self.size_classes(width, height), update=False)
+
+    def size_classes(self, width: int, height: int) -> dict[str, bool]:
+        """Each breakpoint class and whether it applies at *width* x *height*, by the rule
+        Textual applies on a Resize (`Screen._get_breakpoint_classes`: for each dimension
+        the class of the largest breakpoint it reaches), so that Resize finds them set."""
+        app = self.app
+        widths = (app.HORIZONTAL_BREAKPOINTS if self.HORIZONTAL_BREAKPOINTS is None
+                  else self.HORIZONTAL_BREAKPOINTS) or []
+        heights = (app.VERTICAL_BREAKPOINTS if self.VERTICAL_BREAKPOINTS is None
+                   else self.VERTICAL_BREAKPOINTS) or []
+        on = (self._get_breakpoint_classes(width, widths)
+              | self._get_breakpoint_classes(height, heights))
+        return {name: name in on for _, name in [*widths, *heights]}
 
     def _screen_resized(self, size: Size) -> None:
         # (outer_size: the size of its last layout; Screen.size is the terminal's now)

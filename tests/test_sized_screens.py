@@ -5,35 +5,27 @@ from __future__ import annotations
 
 import pytest
 from helpers import make_app, settle
-from hypothesis import given
-from hypothesis import strategies as st
-from textual.screen import Screen
 
-from clerkdesk.screens.sized import Desk, SizedScreen, size_classes
-from clerkdesk.screens.styles import HEIGHTS, WIDTHS
+from clerkdesk.screens.sized import Desk, SizedScreen
 
 
-@pytest.mark.parametrize("size, chosen", [
-    ((120, 40), {"-wide", "-tall"}), ((80, 24), {"-narrow", "-short"}),
-    ((100, 30), {"-wide", "-tall"}), ((99, 29), {"-narrow", "-short"}),
-    ((100, 29), {"-wide", "-short"}),
-])
-def test_the_classes_for_a_size(size, chosen):
-    classes = size_classes(*size, WIDTHS, HEIGHTS)
-    assert set(classes) == {"-narrow", "-wide", "-short", "-tall"}
-    assert {name for name, on in classes.items() if on} == chosen
+SIZES = [((120, 40), {"-wide", "-tall"}), ((80, 24), {"-narrow", "-short"}),
+         ((100, 30), {"-wide", "-tall"}), ((99, 29), {"-narrow", "-short"}),
+         ((100, 29), {"-wide", "-short"}), ((0, 0), {"-narrow", "-short"})]
 
 
-@given(st.integers(0, 400), st.integers(0, 200))
-def test_the_classes_follow_textuals_own_rule(width, height):
-    rule = Screen._get_breakpoint_classes  # what Textual gives a screen on a Resize
-    expected = rule(None, width, WIDTHS) | rule(None, height, HEIGHTS)
-    classes = size_classes(width, height, WIDTHS, HEIGHTS)
-    assert {name for name, on in classes.items() if on} == expected
+async def test_the_classes_for_a_size(demo_db):
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)):
+        desk = Desk()  # (made in the running app: the app's breakpoints)
+        for size, chosen in SIZES:
+            classes = desk.size_classes(*size)
+            assert set(classes) == {"-narrow", "-wide", "-short", "-tall"}
+            assert {name for name, on in classes.items() if on} == chosen, size
 
 
-def test_no_breakpoints_no_classes():
-    assert size_classes(120, 40, None, []) == {}
+def test_a_screen_made_outside_an_app_has_no_size_classes():
+    assert not {"-narrow", "-wide", "-short", "-tall"} & set(Desk().classes)
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])

@@ -238,6 +238,9 @@ def test_working_days_added_past_the_counts_fall_back_to_the_calendar():
 
 
 def test_a_date_column_read_plain_is_a_date():
-    assert stats._day("2026-12-02") == dt.date(2026, 12, 2)
-    assert stats._day(dt.date(2026, 12, 2)) == dt.date(2026, 12, 2)
-    assert stats._day(None) is None
+    assert dates.from_db("2026-12-02") == dt.date(2026, 12, 2)
+    assert dates.from_db("2026-12-02 15:00:00") == dt.date(2026, 12, 2)
+    assert dates.from_db(dt.date(2026, 12, 2)) == dt.date(2026, 12, 2)
+    assert dates.from_db(None) is None
+    with pytest.raises(ValueError):
+        dates.from_db("not a date")

@@ -199,7 +199,5 @@ def by_group(since: dt.date | None = None) -> list[GroupAdvice]:
     out = []
     for g in PartyGroup.select().where(~PartyGroup.archived).order_by(PartyGroup.name):
         n, latest = counts.get(g.id, (0, None))
-        if isinstance(latest, str):
-            latest = dt.date.fromisoformat(latest)
-        out.append(GroupAdvice(g.name, n, latest))
+        out.append(GroupAdvice(g.name, n, dates.from_db(latest)))
     return out

@@ -245,13 +245,6 @@ class _WorkingDays:
         return dates.add_working_days(start, n, nation=self.nation, closures=self.closures)
 
 
-def _day(value) -> dt.date | None:
-    """A date column's value as a date: SQLite gives its ISO text, PostgreSQL a date."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(value[:10])
-
-
 def _limit() -> tuple[int, str]:
     try:
         prof = council.profile()
@@ -279,7 +272,8 @@ def answer_times(since: dt.date | None = None, until: dt.date | None = None,
         q = q.where(Case.kind == kind)
     # plain values from the cursor (every closed request, at the report: Peewee's row
     # conversion was most of its time), the dates made from their ISO text
-    rows = [(kind_key, ward, _day(received), _day(closed_on), waited, _day(due))
+    day = dates.from_db
+    rows = [(kind_key, ward, day(received), day(closed_on), waited, day(due))
             for kind_key, ward, received, closed_on, waited, due
             in database.execute(q.tuples())]
     if not rows:

@@ -68,6 +68,14 @@ def fmt(value: dt.date | None) -> str:
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}" if value else ""
 
 
+def from_db(value) -> dt.date | None:
+    """A date column's value read past Peewee, as a date: SQLite gives its ISO text (a
+    datetime column's has a time after it), PostgreSQL a date already."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
 _RELATIVE = re.compile(r"^([+-])\s*(\d{1,4})\s*(d|wd|w)?$")
 
 

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from clerkdesk.models.core import words
-
 from clerkdesk.models.rules.errors import FactError, ProfileError  # (re-exported)
 
 __all__ = [

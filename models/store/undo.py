@@ -14,7 +14,7 @@ import json
 import re
 
 pass
-from clerkdesk.models.core import schema
+from clerkdesk.models.core import dates, schema
 from clerkdesk.models.core.db import database
 from clerkdesk.models.core.schema import Audit, Case, Step, now
 from clerkdesk.models.core.user import current_user
@@ -56,7 +56,7 @@ def _to_python(field, value):
     if isinstance(field, DateTimeField):
         return dt.datetime.fromisoformat(value)
     if isinstance(field, DateField):
-        return dt.date.fromisoformat(value[:10])
+        return dates.from_db(value)
     return value
 
 
@@ -311,7 +311,7 @@ def _officer(officer_id) -> str:
 
 def _date(value) -> str:
     try:
-        return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+        return dates.fmt(dates.from_db(value))
     except ValueError:
         return str(value)
 
