@@ -22,6 +22,7 @@ whose end is not the head the settings record.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import operator
 
@@ -131,10 +132,63 @@ def _canonizers(names) -> tuple:
     return pair
 
 
-def _state_text(names, row, snames=None, steps=None, *, plain: bool) -> str:
+#: the types whose values are equal only when their JSON is the same (an int and a float,
+#: or a bool, can be equal with different texts: 1 == 1.0 == True, 0.0 == -0.0); only
+#: values of these are ever looked up by value below
+_EXACT_TYPES = frozenset({str, int, bytes, type(None)})
+
+
+def _exact(row, steps) -> bool:
+    """Whether every value of *row* (and of its *steps*) is of an `_EXACT_TYPES` type."""
+    types = set(map(type, row))
+    if steps:
+        types.update(map(type, itertools.chain.from_iterable(steps)))
+    return types <= _EXACT_TYPES
+
+
+def _forget_oldest(kept: dict) -> None:
+    """Drop the oldest of *kept* (the states written last stay); should another thread
+    change *kept* meanwhile, drop all of it instead."""
+    try:
+        del kept[next(iter(kept))]
+    except (RuntimeError, KeyError, StopIteration):
+        kept.clear()
+
+
+#: the JSON of one step's pairs, by (its column names, its row as the engine gave it): a
+#: case's digest covers all its steps, and is taken twice on every write to the case
+#: (before, to verify it; at commit, to seal it), while a step, once written, never
+#: changes. The text is a function of the key alone (exact values only), so it holds for
+#: any casebook. The newest `_STEP_TEXTS_MAX` are kept.
+_STEP_TEXTS: dict = {}
+_STEP_TEXTS_MAX = 4096
+
+
+def _steps_text(snames, steps, sfast) -> str:
+    """`_ENCODE([sfast(s) for s in steps])`, each step's text made once (`_STEP_TEXTS`);
+    for steps whose values are all exact (`_exact`)."""
+    texts = _STEP_TEXTS
+    parts = []
+    for s in steps:
+        key = (snames, s)
+        text = texts.get(key)
+        if text is None:
+            text = _ENCODE(sfast(s))
+            if len(texts) >= _STEP_TEXTS_MAX:
+                _forget_oldest(texts)
+            texts[key] = text
+        parts.append(text)
+    return "[" + ",".join(parts) + "]"
+
+
+def _state_text(names, row, snames=None, steps=None, *, plain: bool,
+                exact: bool | None = None) -> str:
     """The JSON a row's digest is taken of: {"row": its pairs} (and a case's "steps"),
     the values paired as they are where the engine gives only plain values (SQLite),
-    else (or when that fails: bytes) in `backend.canon`'s form: the same text either way."""
+    else (or when that fails: bytes) in `backend.canon`'s form: the same text either way.
+    A case's exact steps (*exact*: `_exact(row, steps)`, worked out if not given) are put
+    in as their texts, made once each (`_steps_text`): the same text as encoding the
+    whole, since the one form has no spaces and "row" sorts first."""
     fast, full = _canonizers(names)
     if steps is not None:
         sfast, sfull = _canonizers(snames)
@@ -142,12 +196,39 @@ def _state_text(names, row, snames=None, steps=None, *, plain: bool) -> str:
         try:
             if steps is None:
                 return _ENCODE({"row": fast(row)})
+            if exact is None:
+                exact = _exact(row, steps)
+            if exact:
+                return ('{"row":' + _ENCODE(fast(row)) + ',"steps":'
+                        + _steps_text(snames, steps, sfast) + "}")
             return _ENCODE({"row": fast(row), "steps": [sfast(s) for s in steps]})
         except TypeError:  # bytes (a document): the full canonical form
             pass
     if steps is None:
         return _ENCODE({"row": full(row)})
     return _ENCODE({"row": full(row), "steps": [sfull(s) for s in steps]})
+
+
+#: digests by the state they were taken of, for SQLite's plain values: a case written
+#: again is read as its last write left it, and the digest of that state (every step's
+#: JSON, then sha256) was taken when that write was sealed. Only exact states are kept
+#: (`_exact`): an equal state then has the same text, so the same digest.
+_DIGESTS: dict = {}
+_DIGESTS_MAX = 128
+
+
+def _state_digest(names, row, snames=None, steps=None, *, plain: bool) -> str:
+    """sha256 of `_state_text(...)`, kept for the newest `_DIGESTS_MAX` exact states."""
+    if not plain or not _exact(row, steps):
+        return sha256(_state_text(names, row, snames, steps, plain=plain, exact=False))
+    key = (names, row, snames, None if steps is None else tuple(steps))
+    digest = _DIGESTS.get(key)
+    if digest is None:
+        digest = sha256(_state_text(names, row, snames, steps, plain=plain, exact=True))
+        if len(_DIGESTS) >= _DIGESTS_MAX:
+            _forget_oldest(_DIGESTS)
+        _DIGESTS[key] = digest
+    return digest
 
 
 def row_digest(con, table: str, row_id: int) -> str:
@@ -161,12 +242,14 @@ def row_digest(con, table: str, row_id: int) -> str:
 
 class RowState:
     """One attested row as its digest covers it, read once: its columns' names and
-    values as the engine gives them (and, for a case, its steps'), and the digest."""
+    values as the engine gives them, for a case its steps' names and rows (in id order),
+    and the digest."""
 
-    __slots__ = ("names", "row", "digest")
+    __slots__ = ("names", "row", "digest", "snames", "steps")
 
-    def __init__(self, names, row, digest: str):
+    def __init__(self, names, row, digest: str, snames=None, steps=None):
         self.names, self.row, self.digest = names, row, digest
+        self.snames, self.steps = snames, steps
 
 
 def read_state(con, table: str, row_id) -> RowState | None:
@@ -183,10 +266,36 @@ def read_state(con, table: str, row_id) -> RowState | None:
     if table == "case":
         scur = con.execute('SELECT * FROM "step" WHERE case_id = ? ORDER BY id', (row_id,))
         snames = tuple(d[0] for d in scur.description)
-        text = _state_text(names, row, snames, scur.fetchall(), plain=plain)
-    else:
-        text = _state_text(names, row, plain=plain)
-    return RowState(names, row, sha256(text))
+        steps = scur.fetchall()
+        return RowState(names, row, _state_digest(names, row, snames, steps, plain=plain),
+                        snames, steps)
+    return RowState(names, row, _state_digest(names, row, plain=plain))
+
+
+def digest_after(con, table: str, row_id, before: RowState) -> str:
+    """`row_digest` of a row that this transaction read as *before* (`read_state`) and
+    may have written since, without reading again what cannot have changed: the row is
+    read again, and for a case only the steps added after those *before* holds (a step
+    is written once and never changed; the engine forgets *before* on any other write
+    to the case's steps: `engines._ClerkMixin`). The same digest as `row_digest`."""
+    con = backend.raw(con)
+    cur = con.execute(f'SELECT * FROM "{table}" WHERE id = ?', (row_id,))
+    names = tuple(d[0] for d in cur.description)
+    row = cur.fetchone()
+    if row is None:
+        return ""
+    plain = not backend.con_is_postgres(con)
+    if table != "case":
+        return _state_digest(names, row, plain=plain)
+    if before.steps is None:  # pragma: no cover - read_state gives a case its steps
+        return row_digest(con, table, row_id)
+    snames, steps = before.snames, before.steps
+    last = steps[-1][snames.index("id")] if steps else 0
+    scur = con.execute('SELECT * FROM "step" WHERE case_id = ? AND id > ? ORDER BY id',
+                       (row_id, last))
+    if tuple(d[0] for d in scur.description) != snames:  # pragma: no cover - no schema
+        return row_digest(con, table, row_id)          # changes inside a write
+    return _state_digest(names, row, snames, steps + scur.fetchall(), plain=plain)
 
 
 def table_digests(con, table: str) -> dict[int, str]:
@@ -252,9 +361,12 @@ _ENTRY_SQL = ('SELECT id, at, who, action, "table", row_id, changes, undoes FROM
               'WHERE id = ?')
 
 
-def seal_entries(con, ids, *, prev: str | None = None, digests: dict | None = None) -> str:
+def seal_entries(con, ids, *, prev: str | None = None, digests: dict | None = None,
+                 before: dict | None = None) -> str:
     """Fill in the digests and chain hashes of entries *ids* (ascending), inside the
-    caller's transaction; returns the last hash. *digests* may give ready row digests.
+    caller's transaction; returns the last hash. *digests* may give ready row digests;
+    *before*, {(table, id): RowState}, rows the transaction read before it wrote them
+    (their digests are taken with `digest_after`).
 
     In batches: the entries are read a few hundred at a time, the digests of the rows
     they name taken together (one query per table, the cases' steps with them), and the
@@ -283,7 +395,12 @@ def seal_entries(con, ids, *, prev: str | None = None, digests: dict | None = No
         found = {r[0]: r for r in rows}
         wanted: dict[str, set] = {}
         for r in found.values():
-            if (r[4], r[5]) not in cache:
+            key = (r[4], r[5])
+            if key in cache:
+                continue
+            if before and key in before and r[4] in ATTESTED:
+                cache[key] = digest_after(con, r[4], r[5], before[key])
+            else:
                 wanted.setdefault(r[4], set()).add(r[5])
         for table, row_ids in wanted.items():
             cache.update(_digests_of(con, table, row_ids))
@@ -519,6 +636,7 @@ def verify_head(con) -> None:
                        f"{TAMPERED_ADVICE}.")
 
 
-def seal(db, ids) -> None:
-    """Called by the database just before COMMIT with the entries this transaction added."""
-    seal_entries(db.connection(), ids)
+def seal(db, ids, before: dict | None = None) -> None:
+    """Called by the database just before COMMIT with the entries this transaction added
+    (and the rows it read before writing them: `seal_entries`)."""
+    seal_entries(db.connection(), ids, before=before)

@@ -62,14 +62,22 @@ _GUARDED = frozenset(chain.ATTESTED) | {"step"}
 class _Guard:
     """What one transaction has verified: rows checked against their latest entry (each
     once: later writes in the same transaction see our own changes), the rows it made
-    (no entry yet until it commits), and whether the log's head was checked."""
+    (no entry yet until it commits), whether the log's head was checked, and the rows
+    it read to verify them before writing (`read_verified`), so that the seal reads
+    again only what may have changed since (`chain.digest_after`)."""
 
-    __slots__ = ("verified", "head", "who")
+    __slots__ = ("verified", "head", "who", "before")
 
     def __init__(self):
         self.verified: set = set()  # (table, id): verified, or made by this transaction
         self.head = False
         self.who: str | None = None  # the clerk's name, looked up once a transaction
+        #: (table, id) -> chain.RowState as read by read_verified, which reads a row only
+        #: before the transaction's first write to it (so a savepoint rolled back takes
+        #: the row back to that state, or to a later one the seal reads again); forgotten
+        #: when the row or a case's steps are written other than by update_fields and
+        #: insert_model
+        self.before: dict = {}
 
 
 class _PendingIds:
@@ -138,23 +146,47 @@ def _none_stays_none(field) -> bool:
     return type(field).python_value is peewee.Field.python_value
 
 
-#: (model, column names) -> [(index, field name, python_value, None stays None)]
+#: Peewee's text fields' `adapt` (its CharField's and TextField's base is not public)
+_STRING_ADAPT = getattr(peewee.CharField, "adapt", None)
+
+
+def _kept_as(field):
+    """The type whose values *field*'s `python_value` gives back as they are (str for
+    Peewee's text fields, int for its integer ones and the keys to them), else None."""
+    if isinstance(field, peewee.ForeignKeyField):
+        field = field.rel_field
+    if type(field).python_value is not peewee.Field.python_value:
+        return None
+    adapt = type(field).adapt
+    if adapt is _STRING_ADAPT:
+        return str  # a str is returned as it is
+    if adapt is peewee.IntegerField.adapt:
+        return int  # int(an int) is that int
+    return None
+
+
+#: (model, column names) -> [(index, field name, python_value, None stays None,
+#: the type kept as it is)]
 _READERS: dict = {}
 
 
 def _instance(model, names, row):
     """A *model* instance from a row of `SELECT *` (column names *names*), as Peewee's
-    own reader makes it: each value through its field's `python_value`, nothing dirty."""
+    own reader makes it: each value through its field's `python_value` (a value that
+    would come back as it is is kept without the call), nothing dirty."""
     reader = _READERS.get((model, names))
     if reader is None:
         combined = model._meta.combined
         reader = _READERS[(model, names)] = [
-            (i, f.name, f.python_value, _none_stays_none(f))
+            (i, f.name, f.python_value, _none_stays_none(f), _kept_as(f))
             for i, f in ((i, combined.get(n)) for i, n in enumerate(names)) if f is not None]
     data = {}
-    for i, name, convert, none_stays in reader:
+    for i, name, convert, none_stays, kept in reader:
         value = row[i]
-        data[name] = None if value is None and none_stays else convert(value)
+        if type(value) is kept or (value is None and none_stays):
+            data[name] = value
+        else:
+            data[name] = convert(value)
     obj = model(__no_default__=1)  # no defaults, nothing dirty, no related rows yet
     obj.__data__ = data
     return obj
@@ -242,6 +274,8 @@ class _ClerkMixin:
             guard.head = True
         if table != "audit":
             keys = self._rows_written(guard, con, query, table)
+            for key in keys:
+                guard.before.pop(key, None)  # written past read_verified's knowledge
             if any(key not in guard.verified for key in keys):
                 pending = _PendingIds(self._pending())
                 for key in keys:
@@ -275,6 +309,7 @@ class _ClerkMixin:
         table = model._meta.table_name
         fields = [f for f in model._meta.sorted_fields if f is not model._meta.primary_key]
         guard = self._guard()
+        guard.before.clear()  # a bulk write (steps of any case): the seal reads all again
         con = backend.raw(self.connection())
         if not guard.head:
             chain.verify_head(con)
@@ -352,6 +387,7 @@ class _ClerkMixin:
             chain.verify_row(con, table, row_id, _PendingIds(self._pending()), state=state,
                              read=True)
             guard.verified.add(key)
+            guard.before[key] = state
             names, row = state.names, state.row
         if row is None:
             raise model.DoesNotExist(f"{model.__name__} instance matching query does not "
@@ -379,6 +415,9 @@ class _ClerkMixin:
         if None in (k[1] for k in keys):
             obj.save(force_insert=True)  # no case id (Peewee says why)
             return obj
+        if pk.name in data:  # an id of its own, perhaps below the case's known steps
+            for key in keys:
+                self._guard().before.pop(key, None)
         made = _SQL.get((model, "insert", names))
         if made is None:
             columns = ", ".join(f'"{f.column_name}"' for f in fields)
@@ -484,7 +523,8 @@ class _ClerkMixin:
         if pending:
             ids = list(pending)
             pending.clear()
-            chain.seal(self, ids)
+            guard = getattr(self._clerk_local(), "guard", None)
+            chain.seal(self, ids, guard.before if guard is not None else None)
         self._end_guard()
         try:
             return super().commit()
