@@ -135,6 +135,8 @@ def clause_problem(clause: str) -> str:
     """The sentence why *clause* is not a clause a step can cite ("" when it is): each
     of its parts (joined by "; ") names the protocol and the section, "003 §16", never a
     bare "000"."""
+    if not clause:
+        return ""  # a step need not cite a clause
     from clerkdesk.models.rules.rulebook import CLAUSE_RE
 
     for part in (p.strip() for p in (clause or "").split(";")):
