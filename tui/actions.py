@@ -155,23 +155,51 @@ def toggle_meeting_mode(app) -> None:
                else "Meeting mode off.")
 
 
+#: a batch of more entries than this is said to have begun when its undo starts
+SAY_UNDO_BEGUN_OVER = 50
+
+
 def undo(app) -> None:
-    """Undo the last change (the audit log says what it was)."""
+    """Undo the last change (the audit log says what it was), on a worker: undoing a
+    batch of hundreds of cases takes seconds, and the desk stays live meanwhile (a long
+    one is said to have begun). A second ctrl+z while one runs is told to wait: it
+    would undo the change before."""
+    from textual.worker import WorkerState
+
     from clerkdesk.models.core import schema
-    from clerkdesk.models.core.db import DatabaseError
+    from clerkdesk.models.core.db import DatabaseError, worker_connection
     from clerkdesk.models.store import undo as undoing
 
-    try:
-        entry = undoing.undo_last()
-    except undoing.UndoError as exc:
-        app.notify(str(exc), severity="warning")
+    if any(w.group == "undo" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+           for w in app.workers):
+        app.notify("An undo is still running: press ctrl+z again once it is done, to "
+                   "undo the change before it.", severity="warning")
         return
-    except DatabaseError as exc:  # the change to undo was tampered with: refused, said
-        app.notify(str(exc), title="Not undone", severity="error", timeout=15)
-        return
-    undone = schema.Audit.get_by_id(entry.undoes)
-    app.notify(f"Undone: {undoing.describe(undone)}", title="Undo")
-    app.refresh_all()
+
+    def begun(entry) -> None:  # on the worker, before the undo writes anything
+        if undoing.batch_size(entry) > SAY_UNDO_BEGUN_OVER:
+            app.call_from_thread(app.notify, f"Undoing {undoing.describe(entry)}…",
+                                 title="Undo", timeout=5)
+
+    def done(said: str) -> None:
+        app.notify(f"Undone: {said}", title="Undo")
+        app.refresh_all()
+
+    def work() -> None:
+        try:
+            with worker_connection():
+                entry = undoing.undo_last(on_start=begun)
+                said = undoing.describe(schema.Audit.get_by_id(entry.undoes))
+        except undoing.UndoError as exc:
+            app.call_from_thread(app.notify, str(exc), severity="warning")
+            return
+        except DatabaseError as exc:  # the change to undo was tampered with: refused, said
+            app.call_from_thread(app.notify, str(exc), title="Not undone", severity="error",
+                                 timeout=15)
+            return
+        app.call_from_thread(done, said)
+
+    app.run_worker(work, thread=True, group="undo", exit_on_error=False)
 
 
 def help_groups(app_bindings: list) -> list[tuple[str, list]]:

@@ -72,6 +72,13 @@ def _changes(entry: Audit) -> dict:
     return changes if isinstance(changes, dict) else {}
 
 
+def batch_size(entry: Audit) -> int:
+    """How many entries a `batch` entry groups (0 for any other entry), from its own
+    changes: nothing is read."""
+    ids = (_changes(entry).get("_entries") or [None, []])[1]
+    return len(ids) if isinstance(ids, list) else 0
+
+
 def batch_members(entry: Audit) -> list[Audit]:
     """The entries a `batch` entry groups, oldest first."""
     ids = (_changes(entry).get("_entries") or [None, []])[1]
@@ -242,13 +249,17 @@ def last_undoable(table: str | None = None, row_id: int | None = None,
 
 
 def undo_last(table: str | None = None, row_id: int | None = None, *,
-              who: str | None = None) -> Audit:
+              who: str | None = None, on_start=None) -> Audit:
     """Undo the newest change that can still be undone (optionally of one row): what
-    ctrl+z does. Raises UndoError("Nothing to undo.") when there is none."""
+    ctrl+z does. Raises UndoError("Nothing to undo.") when there is none. *on_start*,
+    if given, is called with the entry about to be undone, in the same transaction,
+    before anything is written (to say that a long one has begun)."""
     with database.atomic():
         entry = last_undoable(table, row_id)
         if entry is None:
             raise UndoError("Nothing to undo.")
+        if on_start is not None:
+            on_start(entry)
         return undo(entry.id, who=who)
 
 
