@@ -18,7 +18,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionLis
 
 from clerkdesk.models.casework import privacy
 from clerkdesk.models.casework.choices import empty_help
-from clerkdesk.models.core.db import DatabaseError
+from clerkdesk.models.core.db import DatabaseError, worker_connection
 from clerkdesk.models.core.forms import ConflictError, FieldSpec, ValidationError, applies
 from clerkdesk.screens.modal import Modal
 
@@ -153,8 +153,12 @@ class FormScreen(Modal[object]):
                  reload: Callable[[], dict[str, str]] | None = None,
                  warn: Callable[[dict[str, str]], FormWarning | None] | None = None,
                  suggest: Callable[[dict[str, str]], dict[str, str]] | None = None,
-                 about=None, masked: bool = True) -> None:
+                 about=None, masked: bool = True, background: str = "") -> None:
         super().__init__()
+        #: said while *save* runs on a worker ("Reading the file…"), for a save that can
+        #: take seconds (an import's preview); "": it runs at once, on the UI thread
+        self.background = background
+        self._saving = False
         self.form_title = title
         self.subtitle = subtitle
         #: the case the form is about: its title and subtitle go through meeting mode's
@@ -374,19 +378,49 @@ class FormScreen(Modal[object]):
                     f"{self.warning.message} ctrl+o opens it (this one is not saved); "
                     "ctrl+s saves this one anyway.")
                 return
+        if self.background:
+            self._save_in_background(raw)
+            return
         try:
             result = self.save_fn(raw)
-        except ConflictError as exc:
+        except (ConflictError, ValidationError, DatabaseError) as exc:
+            self._saved(None, exc)
+            return
+        self._saved(result, None)
+
+    def _save_in_background(self, raw: dict[str, str]) -> None:
+        if self._saving:
+            return  # one at a time: its message is on the form already
+        self._saving = True
+        self.query_one("#form-message", Static).update(self.background)
+        save = self.save_fn
+
+        def work() -> None:
+            try:
+                with worker_connection():
+                    outcome = (save(raw), None)
+            except (ConflictError, ValidationError, DatabaseError) as exc:
+                outcome = (None, exc)
+            self.app.call_from_thread(self._saved, *outcome)
+
+        self.run_worker(work, thread=True, group="form-save", exit_on_error=False)
+
+    def _saved(self, result, exc: Exception | None) -> None:
+        """What the save gave: the form closes with *result*, or says why not (*exc*)."""
+        self._saving = False
+        if not self.is_attached:
+            return  # (left while a background save ran)
+        if self.background:
+            self.query_one("#form-message", Static).update("")
+        if isinstance(exc, ConflictError):
             self.show_conflict(exc)
-            return
-        except ValidationError as exc:
+        elif isinstance(exc, ValidationError):
             self.show_errors(exc.errors)
-            return
-        except DatabaseError as exc:  # refused (tampered, busy, read-only): say why, keep the text
+        elif exc is not None:  # refused (tampered, busy, read-only): say why, keep the text
             self.show_errors({})
             self.query_one("#form-message", Static).update(str(exc))
-            return
-        self.dismiss(result)
+        else:
+            self.dismiss(result)
 
     def action_open_other(self) -> None:
         if self.warning is None:

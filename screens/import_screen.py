@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
+from clerkdesk.models.core.db import DatabaseError, worker_connection
 from clerkdesk.models.output import csv_exchange
 from clerkdesk.screens.modal import Modal
 
@@ -16,7 +17,9 @@ from .widgets.theme import component_style
 
 
 class ImportPreviewScreen(Modal[object]):
-    """The preview: ctrl+s adds every row (only when all are right), esc leaves."""
+    """The preview: ctrl+s adds every row (only when all are right), on a worker (10,000
+    rows take a second or two: the desk stays live), esc leaves (not while they are
+    being added: the write goes on, all or nothing)."""
 
     #: (import_screen.tcss)
     COMPONENT_CLASSES = {"import--summary", "import--refused", "import--ignored",
@@ -24,12 +27,13 @@ class ImportPreviewScreen(Modal[object]):
 
     BINDINGS = [
         Binding("ctrl+s", "apply", "Add them", priority=True),
-        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("escape", "cancel", "Cancel"),
     ]
 
     def __init__(self, preview: csv_exchange.ImportPreview) -> None:
         super().__init__()
         self.preview = preview
+        self.adding = False
 
     def compose(self) -> ComposeResult:
         p = self.preview
@@ -74,16 +78,42 @@ class ImportPreviewScreen(Modal[object]):
         return out
 
     def action_apply(self) -> None:
+        if self.adding:
+            return  # said on the screen already
         if not self.preview.ok:
             self.app.notify("Nothing was added: every row must be right first.", severity="warning")
             return
-        try:
-            created = csv_exchange.apply_import(self.preview)
-        except csv_exchange.ImportRefused as exc:
-            self.app.notify("Nothing was added: " + "; ".join(exc.errors[:3]), severity="error",
-                            timeout=12)
+        self.adding = True
+        n = len(self.preview.rows)
+        self.query_one(".hint", Label).update(f"Adding {n} row{'s' if n != 1 else ''}…")
+        preview = self.preview
+
+        def work() -> None:
+            try:
+                with worker_connection():
+                    outcome = (csv_exchange.apply_import(preview), None)
+            except csv_exchange.ImportRefused as exc:
+                outcome = (None, "; ".join(exc.errors[:3]))
+            except DatabaseError as exc:  # tampered, busy, read-only: nothing was added
+                outcome = (None, str(exc))
+            self.app.call_from_thread(self._added, *outcome)
+
+        self.run_worker(work, thread=True, group="import", exit_on_error=False)
+
+    def _added(self, created, refused: str | None) -> None:
+        self.adding = False
+        if refused is not None:
+            self.query_one(".hint", Label).update("esc back: nothing was added")
+            self.app.notify("Nothing was added: " + refused, severity="error", timeout=12)
             return
         self.dismiss(created)
+
+    def action_cancel(self) -> None:
+        if self.adding:
+            self.app.notify("The rows are being added (all or nothing): this closes when "
+                            "they are in.", severity="warning")
+            return
+        self.dismiss(None)
 
 
 def start_import(app, done) -> None:
@@ -96,4 +126,6 @@ def start_import(app, done) -> None:
 
     app.push_screen(FormScreen("Import from a spreadsheet (.xlsx or CSV)", specs,
                                {s.name: s.initial() for s in specs},
-                               csv_exchange.preview_from_form), previewed)
+                               csv_exchange.preview_from_form,
+                               background="Reading the file and checking every row…"),
+                    previewed)

@@ -47,3 +47,21 @@ def screen_text(app) -> str:
     """The text on screen now (from the SVG screenshot, tags and entities removed)."""
     svg = app.export_screenshot()
     return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+async def fill_and_preview(pilot, app, path, register: str = "wards") -> None:
+    """The palette's import: the form filled in with *register* and the file *path*, then
+    ctrl+s, and the preview read (on its worker)."""
+    from textual.widgets import Input
+
+    from clerkdesk.screens.form import FormScreen
+    from clerkdesk.tui import actions
+
+    actions.import_csv(app)  # (the palette's command)
+    await pilot.pause()
+    form = app.screen
+    assert isinstance(form, FormScreen)
+    form.query_one("#f-register").value = register
+    form.query_one("#f-path", Input).value = str(path)
+    await pilot.press("ctrl+s")
+    await settle(pilot)

@@ -2,24 +2,12 @@
 written unless all rows are right."""
 from __future__ import annotations
 
-from helpers import SIZE, make_app
-from textual.widgets import Input, Static
+from helpers import SIZE, fill_and_preview, make_app, settle
+from textual.widgets import Static
 
 from clerkdesk.models.core.schema import Ward
 from clerkdesk.screens.form import FormScreen
 from clerkdesk.screens.import_screen import ImportPreviewScreen
-from clerkdesk.tui import actions
-
-
-async def fill_and_preview(pilot, app, path) -> None:
-    actions.import_csv(app)  # (the palette's command)
-    await pilot.pause()
-    form = app.screen
-    assert isinstance(form, FormScreen)
-    form.query_one("#f-register").value = "wards"
-    form.query_one("#f-path", Input).value = str(path)
-    await pilot.press("ctrl+s")
-    await pilot.pause()
 
 
 async def test_a_bad_file_is_explained_and_nothing_is_added(demo_db, tmp_path):
@@ -34,7 +22,7 @@ async def test_a_bad_file_is_explained_and_nothing_is_added(demo_db, tmp_path):
         text = str(screen.query_one("#import-body Static").render())
         assert "line 3" in text
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot)  # (the preview and the import run on workers)
         assert isinstance(app.screen, ImportPreviewScreen)  # refused
     assert Ward.select().count() == before
 
@@ -48,7 +36,7 @@ async def test_a_good_file_is_added_in_one_go(demo_db, tmp_path):
         await fill_and_preview(pilot, app, good)
         assert isinstance(app.screen, ImportPreviewScreen)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot)  # (the preview and the import run on workers)
         assert not isinstance(app.screen, ImportPreviewScreen)
     assert Ward.select().count() == before + 2
 

@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from helpers import SIZE, make_app
+from helpers import SIZE, make_app, settle, settle_until
 
 from clerkdesk.models.casework import council
 from clerkdesk.models.store import backup, engines
@@ -105,8 +105,10 @@ async def test_each_modal_keeps_its_own_width(demo_db, keys, box, width):
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press(*keys)
-        await pilot.pause()
+        for key in keys:  # a tab is built before its key is pressed (a loaded machine)
+            await pilot.press(key)
+            await settle(pilot)
+        await settle_until(pilot, lambda: bool(app.screen.query(box)))
         assert app.screen.query_one(box).outer_size.width == width
 
 
@@ -121,10 +123,11 @@ async def test_back_up_now_copies_an_encrypted_casebook_with_its_passphrase(tmp_
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         app.notify = lambda message, **kw: told.append((str(message), kw.get("severity")))
-        actions.backup_now(app)  # the palette's "Back up the casebook now"
-        await pilot.pause()
-    assert told and told[0][0].startswith("Backed up to") and told[0][1] != "error", told
-    copy = Path(told[0][0].removeprefix("Backed up to ").strip())
+        actions.backup_now(app)  # the palette's "Back up the casebook now", on a worker
+        await settle(pilot)
+    assert told[0] == ("Taking a backup…", None), told
+    assert told[-1][0].startswith("Backed up to") and told[-1][1] != "error", told
+    copy = Path(told[-1][0].removeprefix("Backed up to ").strip())
     assert copy.exists() and not copy.read_bytes().startswith(b"SQLite format 3")
     assert backup.inspect(copy, passphrase="correct horse")
 

@@ -14,7 +14,7 @@ import pytest
 
 openpyxl = pytest.importorskip("openpyxl", reason="openpyxl (the [xlsx] extra) is not installed")
 
-from helpers import SIZE, make_app
+from helpers import SIZE, make_app, settle
 from textual.widgets import Input
 
 from clerkdesk.models.casework import records, registers
@@ -350,11 +350,11 @@ async def test_the_app_imports_a_workbook(demo_db, tmp_path):
         form.query_one("#f-path", Input).value = str(path)
         form.query_one("#f-sheet", Input).value = "Wards"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot)  # (the preview and the import run on workers)
         assert isinstance(app.screen, ImportPreviewScreen)
         assert app.screen.preview.ok and len(app.screen.preview.rows) == 2
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(pilot)  # (the preview and the import run on workers)
     assert Ward.select().count() == before + 2
 
 

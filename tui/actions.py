@@ -25,6 +25,43 @@ def _beside_casebook(app, name: str) -> Path:
     return files.output_folder(name)
 
 
+def _busy(app, group: str) -> bool:
+    from textual.worker import WorkerState
+
+    return any(w.group == group and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+               for w in app.workers)
+
+
+def _in_background(app, group: str, job, done, said: dict, *, busy: str,
+                   begun: str = "") -> None:
+    """Run *job()* on a worker of *group* (with a database connection of its own), then
+    *done(result)* on the UI thread: the command's reads and writes never hold the desk
+    (a backup, the report or an undo at 50,000 cases takes up to seconds). *said* maps
+    the exceptions a job may raise to (sentence(exc), severity, title): each is told in
+    one toast, and the desk goes on. While a job of *group* still runs, *busy* is said and
+    nothing starts; *begun*, if given, is said as it starts."""
+    from clerkdesk.models.core.db import worker_connection
+
+    if _busy(app, group):
+        app.notify(busy, severity="warning")
+        return
+    if begun:
+        app.notify(begun, timeout=3)
+
+    def work() -> None:
+        try:
+            with worker_connection():
+                result = job()
+        except tuple(said) as exc:
+            sentence, severity, title = next(v for k, v in said.items() if isinstance(exc, k))
+            app.call_from_thread(app.notify, sentence(exc), title=title, severity=severity,
+                                 timeout=15 if severity == "error" else 8)
+            return
+        app.call_from_thread(done, result)
+
+    app.run_worker(work, thread=True, group=group, exit_on_error=False)
+
+
 def first_run(app) -> None:
     """An empty casebook: the council's name, kind and profile first."""
     from clerkdesk.screens.setup import SetupScreen
@@ -61,15 +98,15 @@ def name_the_clerk(app) -> None:
 def backup_now(app) -> None:
     """Back up the open casebook: SQLite, a copy in the backups folder beside it (an
     encrypted casebook with the passphrase it was opened with); PostgreSQL, pg_dump or
-    the sentence that backups are the server's job."""
+    the sentence that backups are the server's job. On a worker (at 50,000 cases the
+    copy takes most of a second)."""
     from clerkdesk.models.store import backup
 
-    try:
-        said = backup.backup_now()
-    except Exception as exc:  # a full disk, a read-only folder: say so, keep going
-        app.notify(f"The backup failed: {exc}", severity="error", timeout=10)
-        return
-    app.notify(said, title="Backup")
+    _in_background(app, "backup-now", backup.backup_now,
+                   lambda said: app.notify(said, title="Backup"),
+                   # a full disk, a read-only folder: say so, keep going
+                   {Exception: (lambda exc: f"The backup failed: {exc}", "error", "Backup")},
+                   busy="A backup is still being taken.", begun="Taking a backup…")
 
 
 def automatic_backup(app) -> None:
@@ -97,29 +134,33 @@ def new_record(app, tab: str) -> None:
 
 
 def write_report(app) -> None:
-    """The committee report (progress on actions), Markdown and HTML, names removed."""
+    """The committee report (progress on actions), Markdown and HTML, names removed;
+    read and written on a worker."""
     from clerkdesk.models.output import report
 
-    try:
-        paths = report.write_report(_beside_casebook(app, "reports"))
-    except OSError as exc:
-        app.notify(f"The report could not be written: {exc}", severity="error", timeout=10)
-        return
-    app.notify("Written: " + ", ".join(str(p) for p in paths), title="Committee report",
-               timeout=10)
+    folder = _beside_casebook(app, "reports")
+    _in_background(app, "report", lambda: report.write_report(folder),
+                   lambda paths: app.notify("Written: " + ", ".join(str(p) for p in paths),
+                                            title="Committee report", timeout=10),
+                   {OSError: (lambda exc: f"The report could not be written: {exc}", "error",
+                             "Committee report")},
+                   busy="The committee report is still being written.",
+                   begun="Writing the committee report…")
 
 
 def export_calendar(app) -> None:
-    """The open cases' due dates as an .ics file beside the casebook."""
+    """The open cases' due dates as an .ics file beside the casebook, on a worker."""
     from clerkdesk.models.output import ical
 
     path = _beside_casebook(app, "exports") / "clerkdesk-due-dates.ics"
-    try:
-        n = ical.export_ics(path)
-    except OSError as exc:
-        app.notify(f"The calendar could not be written: {exc}", severity="error", timeout=10)
-        return
-    app.notify(f"{n} due date{'s' if n != 1 else ''} written to {path}", title="Calendar")
+
+    def done(n: int) -> None:
+        app.notify(f"{n} due date{'s' if n != 1 else ''} written to {path}", title="Calendar")
+
+    _in_background(app, "calendar", lambda: ical.export_ics(path), done,
+                   {OSError: (lambda exc: f"The calendar could not be written: {exc}",
+                              "error", "Calendar")},
+                   busy="The calendar file is still being written.")
 
 
 def import_csv(app) -> None:
@@ -164,42 +205,29 @@ def undo(app) -> None:
     batch of hundreds of cases takes seconds, and the desk stays live meanwhile (a long
     one is said to have begun). A second ctrl+z while one runs is told to wait: it
     would undo the change before."""
-    from textual.worker import WorkerState
-
     from clerkdesk.models.core import schema
-    from clerkdesk.models.core.db import DatabaseError, worker_connection
+    from clerkdesk.models.core.db import DatabaseError
     from clerkdesk.models.store import undo as undoing
-
-    if any(w.group == "undo" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
-           for w in app.workers):
-        app.notify("An undo is still running: press ctrl+z again once it is done, to "
-                   "undo the change before it.", severity="warning")
-        return
 
     def begun(entry) -> None:  # on the worker, before the undo writes anything
         if undoing.batch_size(entry) > SAY_UNDO_BEGUN_OVER:
             app.call_from_thread(app.notify, f"Undoing {undoing.describe(entry)}…",
                                  title="Undo", timeout=5)
 
+    def job() -> str:
+        entry = undoing.undo_last(on_start=begun)
+        return undoing.describe(schema.Audit.get_by_id(entry.undoes))
+
     def done(said: str) -> None:
         app.notify(f"Undone: {said}", title="Undo")
         app.refresh_all()
 
-    def work() -> None:
-        try:
-            with worker_connection():
-                entry = undoing.undo_last(on_start=begun)
-                said = undoing.describe(schema.Audit.get_by_id(entry.undoes))
-        except undoing.UndoError as exc:
-            app.call_from_thread(app.notify, str(exc), severity="warning")
-            return
-        except DatabaseError as exc:  # the change to undo was tampered with: refused, said
-            app.call_from_thread(app.notify, str(exc), title="Not undone", severity="error",
-                                 timeout=15)
-            return
-        app.call_from_thread(done, said)
-
-    app.run_worker(work, thread=True, group="undo", exit_on_error=False)
+    _in_background(app, "undo", job, done, {
+        undoing.UndoError: (str, "warning", ""),
+        # the change to undo was tampered with: refused, said
+        DatabaseError: (str, "error", "Not undone"),
+    }, busy="An undo is still running: press ctrl+z again once it is done, to undo the "
+            "change before it.")
 
 
 def help_groups(app_bindings: list) -> list[tuple[str, list]]:
