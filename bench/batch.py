@@ -20,7 +20,8 @@ in the page cache alike), median of the runs:
 - `add_step_per_s` / `raw_step_per_s`: `cases.add_step` on one case after another, each
   its own transaction / a raw `INSERT INTO step` per transaction (BEGIN IMMEDIATE,
   INSERT, COMMIT) on a connection with the same pragmas (WAL, synchronous=FULL, foreign
-  keys), on copies of the small casebook.
+  keys), on copies of the small casebook; `add_step_median_ms` / `raw_step_median_ms`
+  each side's median step (the WAL's checkpoints fall in a few steps of each).
 
     python bench/batch.py            # every figure
     python bench/batch.py check      # one (check, copy, export, report, import, add_step)
@@ -283,25 +284,37 @@ def _add_step(_db: Path) -> dict:
         # a first step's one-off costs (the profile read, the modules a step imports) are
         # then a small part of the figure, as they are of a clerk's day
         ids = [open_ids[i % len(open_ids)] for i in range(STEPS)]
-        t0 = time.perf_counter()
+        clock = time.perf_counter
+        raw_each = []
+        t0 = clock()
         for case_id in ids:
+            t = clock()
             con.execute("BEGIN IMMEDIATE")
             con.execute("INSERT INTO step (case_id, at, who, action, note, clause, kind) "
                         "VALUES (?, datetime('now'), 'bench', 'Phoned the member', '', '', "
                         "'step')", (case_id,))
             con.execute("COMMIT")
-        floor = time.perf_counter() - t0
+            raw_each.append(clock() - t)
+        floor = clock() - t0
         con.close()
         ours_db = _copy_file(small, Path(tmp) / "ours.db")
         opening.open_database(ours_db, backup=False)
+        ours_each = []
         try:
-            t0 = time.perf_counter()
+            t0 = clock()
             for case_id in ids:
+                t = clock()
                 cases.add_step(case_id, "Phoned the member")
-            took = time.perf_counter() - t0
+                ours_each.append(clock() - t)
+            took = clock() - t0
         finally:
             close_database()
-    return {"add_step_per_s": len(ids) / took, "raw_step_per_s": len(ids) / floor}
+    # beside the throughputs, each side's median step: the WAL's checkpoints (a commit
+    # every thousand pages copies them into the file, 10-20 ms) fall in a few steps of
+    # each side, and a busy host's pauses in any step; the median is the step itself
+    return {"add_step_per_s": len(ids) / took, "raw_step_per_s": len(ids) / floor,
+            "add_step_median_ms": median(ours_each) * 1000,
+            "raw_step_median_ms": median(raw_each) * 1000}
 
 
 _RUN = {"check": _check, "copy": _copy, "export": _export, "report": _report,
@@ -330,6 +343,9 @@ def run(runs: int = 3, names=FIGURES) -> dict:
             figure, floor = keys[0], keys[1]
             ratios.append(r[floor] / r[figure] if figure.endswith("_per_s") else r[figure] / r[floor])
         out[f"{name}_ratio"] = median(ratios)  # each run's own ratio, then their median
+        if name == "add_step":  # the median steps' ratio too (see _add_step)
+            out["add_step_median_ratio"] = median(
+                [r["add_step_median_ms"] / r["raw_step_median_ms"] for r in results])
     return out
 
 
