@@ -144,3 +144,30 @@ def test_a_casebook_indexed_before_the_words_table_gets_it_on_first_use(demo_db)
     records.save(registers.MEMBERS, {**records.form_values(registers.MEMBERS, member),
                                      "name": "Cllr Xanthe Quillfeather"}, member.id)
     assert ("member", member.id) in kinds_ids(search.search("qu", limit=300))
+
+
+def test_a_database_opened_later_is_never_taken_for_one_made_sure_of(tmp_path):
+    """The one-time checks are kept with the database objects, not their ids (a closed
+    one's id may be given to the next) and with the file each is open on."""
+
+    class Db:
+        def __init__(self, path):
+            self.database = path
+
+    done = search._PerDatabase()
+    first = Db(str(tmp_path / "a.db"))
+    done.add(first)
+    assert first in done and Db(first.database) not in done
+    first.database = str(tmp_path / "b.db")  # the same object opened on another file
+    assert first not in done
+    done.add(first)
+    assert first in done
+    done.discard(first)
+    assert first not in done
+    gone = Db("x.db")
+    done.add(gone)
+    del gone
+    import gc
+
+    gc.collect()
+    assert len(done._done) == 0  # nothing kept for a database that is gone

@@ -62,7 +62,27 @@ MIN_WORD = 3
 _lock = threading.Lock()
 
 
-_ready: set[tuple] = set()
+class _PerDatabase:
+    """The databases a one-time step was done for, kept with the database objects
+    themselves (weakly) and the file each was open on: a closed database's id, given to
+    one opened later, or an object opened again on another file, is never taken for one
+    the step was done for."""
+
+    def __init__(self) -> None:
+        self._done: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def __contains__(self, db) -> bool:
+        return self._done.get(db) == str(getattr(db, "database", ""))
+
+    def add(self, db) -> None:
+        self._done[db] = str(getattr(db, "database", ""))
+
+    def discard(self, db) -> None:
+        self._done.pop(db, None)
+
+
+#: the databases whose search table and triggers `ensure_search` has made sure of
+_ready = _PerDatabase()
 
 
 def _case_labels() -> str:
@@ -256,23 +276,18 @@ def _tokenizer(con) -> str:
         return "unicode61 remove_diacritics 2"
 
 
-def _key(db) -> tuple:
-    return (id(db), str(getattr(db, "database", "")))
-
-
 def ensure_search(db=None, *, force: bool = False) -> None:
     """Create the search table and its triggers if missing, and fill it when empty (or when
     a trigger had to be recreated, since rows may have changed without it). Idempotent."""
     db = db or database.obj
-    key = _key(db)
-    if key in _ready and not force:
+    if db in _ready and not force:
         return
     with _lock:
-        if key in _ready and not force:
+        if db in _ready and not force:
             return
         if backend.is_postgres(db):
             _ensure_pg(db, force)
-            _ready.add(key)
+            _ready.add(db)
             return
         con = db.connection()
         have = {r[0] for r in con.execute(
@@ -284,7 +299,7 @@ def ensure_search(db=None, *, force: bool = False) -> None:
         missing = [name for name in triggers if name not in have]
         if TABLE in have and not missing and not force:
             _replace_stale(db, con, triggers)
-            _ready.add(key)
+            _ready.add(db)
             return
         with db.atomic():
             if TABLE not in have:
@@ -299,10 +314,11 @@ def ensure_search(db=None, *, force: bool = False) -> None:
             if empty or missing or force:
                 rebuild(db)
         _replace_stale(db, con, triggers)
-        _ready.add(key)
+        _ready.add(db)
 
 
-_current: set[tuple] = set()
+#: the databases whose search triggers are today's
+_current = _PerDatabase()
 
 
 def _stale(con, triggers: dict[str, str]) -> list[str]:
@@ -321,8 +337,7 @@ def _replace_stale(db, con, triggers: dict[str, str]) -> None:
     The index is not rebuilt: every old trigger kept it current (the old ones did more
     work, never less). Never on a read-only casebook (the old trigger keeps working
     there); idempotent, once per database."""
-    key = _key(db)
-    if key in _current or getattr(db, "clerk_readonly", False):
+    if db in _current or getattr(db, "clerk_readonly", False):
         return
     stale = _stale(con, triggers)
     if stale:
@@ -330,7 +345,7 @@ def _replace_stale(db, con, triggers: dict[str, str]) -> None:
             for name in stale:
                 con.execute(f"DROP TRIGGER IF EXISTS {name}")
                 con.execute(f"CREATE TRIGGER {name} {triggers[name]}")
-    _current.add(key)
+    _current.add(db)
 
 
 def current_triggers(db=None) -> None:
@@ -338,8 +353,7 @@ def current_triggers(db=None) -> None:
     them being narrow (`cases.add_step`), without building the index on one that has none
     (SQLite; PostgreSQL's are left as they are). Idempotent, once per database."""
     db = db or database.obj
-    key = _key(db)
-    if key in _current or db in _unindexed or backend.is_postgres(db):
+    if db in _current or db in _unindexed or backend.is_postgres(db):
         return
     with _lock:
         con = db.connection()
@@ -358,7 +372,8 @@ def current_triggers(db=None) -> None:
 _unindexed: weakref.WeakSet = weakref.WeakSet()
 
 
-_words_ready: set[tuple] = set()
+#: the databases whose words table `ensure_words` has made sure of
+_words_ready = _PerDatabase()
 
 
 def ensure_words(db=None) -> None:
@@ -367,8 +382,7 @@ def ensure_words(db=None) -> None:
     keep it current. Idempotent; SQLite only."""
     db = db or database.obj
     ensure_search(db)
-    key = _key(db)
-    if key in _words_ready or backend.is_postgres(db):
+    if db in _words_ready or backend.is_postgres(db):
         return
     with _lock:
         con = db.connection()
@@ -379,7 +393,7 @@ def ensure_words(db=None) -> None:
                 for name, body in _triggers(True).items():
                     con.execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
                 _fill_words(con)
-        _words_ready.add(key)
+        _words_ready.add(db)
 
 
 def _create_words(con, triggers: dict[str, str]) -> None:
@@ -409,11 +423,11 @@ def rebuild(db=None) -> None:
 
 
 def forget(db=None) -> None:
-    """Forget that *db* was checked (after it was closed, migrated or replaced)."""
-    _ready.discard(_key(db or database.obj))
-    _words_ready.discard(_key(db or database.obj))
-    _current.discard(_key(db or database.obj))
-    _unindexed.discard(db or database.obj)
+    """Forget that *db* was made sure of (its triggers or tables changed since: a test, a
+    migration); a database opened later is never taken for it (`_PerDatabase`)."""
+    db = db or database.obj
+    for done in (_ready, _words_ready, _current, _unindexed):
+        done.discard(db)
 
 
 def _words(text) -> list[str]:
